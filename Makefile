@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` (the app with laptop defaults) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+# The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email,
+# demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).
+run: messages
+	mkdir -p var/broker/queue var/broker/processed
+	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
+	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Open http://127.0.0.1:8000/ and log in with a demo account above."
+	DEBUG=1 PYTHONUNBUFFERED=1 $(VENV)/bin/honcho -f Procfile.dev start
+
+# The test suite. Uses DATABASE_URL / REDIS_URL when set (CI: PostgreSQL and Redis), else SQLite.
+test: messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles

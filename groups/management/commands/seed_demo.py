@@ -1,0 +1,71 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from groups.models import Group, Membership, Organisation, OrganisationAdmin
+
+DEMO_PASSWORD = "intervisie-demo"  # noqa: S105 - printed on purpose: demo accounts only
+DEMO_DOMAIN = "demo.intervisie.nl"
+
+
+class Command(BaseCommand):
+    help = "Fill a demo organisation (two groups, a facilitator, six members, an admin) and print the logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organisation, _ = Organisation.objects.get_or_create(slug="demo", defaults={"name": "Demo Zorggroep"})
+        people = {
+            "beheerder": ("Bea Beheer", True),
+            "begeleider": ("Frank Faciliteert", False),
+            "anna": ("Anna de Vries", False),
+            "bram": ("Bram Jansen", False),
+            "chantal": ("Chantal Bakker", False),
+            "daan": ("Daan Visser", False),
+            "eva": ("Eva Smit", False),
+            "fatima": ("Fatima El Amrani", False),
+        }
+        users = {}
+        for key, (name, is_staff) in people.items():
+            email = f"{key}@{DEMO_DOMAIN}"
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, display_name=name)
+            user.is_staff = is_staff
+            user.save(update_fields=["is_staff"])
+            users[key] = user
+        OrganisationAdmin.objects.get_or_create(organisation=organisation, user=users["beheerder"])
+
+        groups = [
+            ("Intervisie Wijkteam Noord", ["anna", "bram", "chantal", "daan"]),
+            ("Intervisie Jeugdzorg", ["daan", "eva", "fatima", "anna"]),
+        ]
+        now = timezone.now()
+        for name, member_keys in groups:
+            group, _ = Group.objects.get_or_create(
+                organisation=organisation,
+                name=name,
+                defaults={"description": "Demogroep", "default_location": "Stadskantoor, kamer 2.14"},
+            )
+            roles = [("begeleider", Membership.Role.FACILITATOR)] + [
+                (k, Membership.Role.MEMBER) for k in member_keys
+            ]
+            for key, role in roles:
+                Membership.objects.get_or_create(
+                    user=users[key], group=group, defaults={"role": role, "agreements_accepted_at": now}
+                )
+            self._after_group(group)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Log in with any of these (password for all: {DEMO_PASSWORD}):"
+            )
+        )
+        for key, (name, _is_staff) in people.items():
+            role = {"beheerder": "beheerder (admin)", "begeleider": "intervisiebegeleider"}.get(
+                key, "deelnemer"
+            )
+            self.stdout.write(f"  {key}@{DEMO_DOMAIN:<22} {name:<20} {role}")
+
+    def _after_group(self, group: Group) -> None:
+        """Hook for later demo data (sessions, casussen) per group."""

@@ -1,0 +1,14 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intervisie.settings")
+
+app = Celery("intervisie")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Beat schedule in code (UTC intervals; local-time rules are computed by the tasks themselves).
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "groups.tasks.heartbeat", "schedule": 60.0},
+}

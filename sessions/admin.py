@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from .models import RSVP, Attendance, DoorvraagPrompt, Method, MethodPhase, Presenter, Schedule, Session
+
+
+class MethodPhaseInline(admin.TabularInline):
+    model = MethodPhase
+    extra = 0
+
+
+@admin.register(Method)
+class MethodAdmin(admin.ModelAdmin):
+    list_display = ["name_nl", "name_en", "min_members", "max_presenters", "is_active", "position"]
+    list_filter = ["is_active"]
+    search_fields = ["name_nl", "name_en", "slug"]
+    inlines = [MethodPhaseInline]
+
+
+@admin.register(DoorvraagPrompt)
+class DoorvraagPromptAdmin(admin.ModelAdmin):
+    list_display = ["text_nl", "text_en", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    list_display = ["group", "rrule", "start_time", "duration_minutes", "timezone", "horizon_months"]
+    search_fields = ["group__name"]
+    list_select_related = ["group"]
+
+
+class RSVPInline(admin.TabularInline):
+    model = RSVP
+    extra = 0
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["group", "starts_at", "status", "method", "facilitator"]
+    list_filter = ["status", "group__organisation", "group"]
+    search_fields = ["group__name"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["group", "method", "facilitator"]
+    inlines = [RSVPInline, AttendanceInline]
+
+
+@admin.register(Presenter)
+class PresenterAdmin(admin.ModelAdmin):
+    list_display = ["session", "user", "slot", "claimed_at"]
+    list_select_related = ["session__group", "user"]

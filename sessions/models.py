@@ -1,0 +1,325 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+
+
+class Method(models.Model):
+    """A werkvorm: an ordered list of phases (shipped as data, editable by admins)."""
+
+    slug = models.SlugField(unique=True)
+    name_nl = models.CharField(_("naam (nl)"), max_length=120)
+    name_en = models.CharField(_("naam (en)"), max_length=120)
+    description_nl = models.TextField(_("omschrijving (nl)"), blank=True)
+    description_en = models.TextField(_("omschrijving (en)"), blank=True)
+    min_members = models.PositiveSmallIntegerField(_("minimaal aantal deelnemers"), default=3)
+    max_presenters = models.PositiveSmallIntegerField(_("maximaal aantal inbrengers"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("werkvorm")
+        verbose_name_plural = _("werkvormen")
+        ordering = ["position", "name_nl"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_presenters__gte=1), name="method_max_presenters_pos")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(phase.minutes for phase in self.phases.all())
+
+
+class MethodPhase(models.Model):
+    class Speaker(models.TextChoices):
+        PRESENTER = "presenter", _("inbrenger")
+        GROUP = "group", _("groep")
+        FACILITATOR = "facilitator", _("begeleider")
+        ALL = "all", _("iedereen")
+
+    class Kind(models.TextChoices):
+        INTRO = "intro", _("inleiding")
+        QUESTIONS = "questions", _("vragen")
+        ANALYSIS = "analysis", _("analyse")
+        ADVICE = "advice", _("advies")
+        EVALUATION = "evaluation", _("evaluatie")
+        OTHER = "other", _("overig")
+
+    method = models.ForeignKey(Method, on_delete=models.CASCADE, related_name="phases")
+    position = models.PositiveSmallIntegerField()
+    name_nl = models.CharField(_("naam (nl)"), max_length=120)
+    name_en = models.CharField(_("naam (en)"), max_length=120)
+    minutes = models.PositiveSmallIntegerField(_("minuten"))
+    speaker = models.CharField(_("wie spreekt"), max_length=16, choices=Speaker.choices)
+    kind = models.CharField(_("soort fase"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    rule_nl = models.TextField(_("regel (nl)"), blank=True)
+    rule_en = models.TextField(_("regel (en)"), blank=True)
+    show_prompts = models.BooleanField(_("doorvraagsuggesties tonen"), default=False)
+
+    class Meta:
+        verbose_name = _("fase")
+        verbose_name_plural = _("fases")
+        ordering = ["method", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["method", "position"], name="method_phase_position_unique"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=240), name="method_phase_minutes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method}: {self.position}. {self.name}"
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "nl").startswith("en") else self.name_nl
+
+    @property
+    def rule(self) -> str:
+        return self.rule_en if (get_language() or "nl").startswith("en") else self.rule_nl
+
+
+class DoorvraagPrompt(models.Model):
+    """A prompt that pushes past the first answer; shown in question phases."""
+
+    text_nl = models.CharField(max_length=255)
+    text_en = models.CharField(max_length=255)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("doorvraagsuggestie")
+        verbose_name_plural = _("doorvraagsuggesties")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return self.text_en if (get_language() or "nl").startswith("en") else self.text_nl
+
+
+class Schedule(models.Model):
+    """A group's recurrence (RFC 5545 RRULE) in local wall-clock time."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="schedule")
+    rrule = models.CharField(_("herhaling (RRULE)"), max_length=500, blank=True)
+    first_date = models.DateField(_("eerste datum"), null=True, blank=True)
+    start_time = models.TimeField(_("begintijd"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duur (minuten)"), default=150)
+    timezone = models.CharField(_("tijdzone"), max_length=64, default="Europe/Amsterdam")
+    exception_dates = models.JSONField(_("uitzonderingsdata"), default=list, blank=True)
+    horizon_months = models.PositiveSmallIntegerField(_("vooruit plannen (maanden)"), default=6)
+    default_method = models.ForeignKey(
+        Method, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("werkvorm")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rooster")
+        verbose_name_plural = _("roosters")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=600),
+                name="schedule_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_months__gte=1, horizon_months__lte=24), name="schedule_horizon_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.rrule}"
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("gepland")
+        HELD = "held", _("gehouden")
+        CANCELLED = "cancelled", _("geannuleerd")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("begin"))
+    ends_at = models.DateTimeField(_("einde"))
+    location = models.CharField(_("locatie"), max_length=255, blank=True)
+    online_link = models.URLField(_("online link"), blank=True)
+    method = models.ForeignKey(
+        Method,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("werkvorm"),
+    )
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_sessions",
+        verbose_name=_("begeleider"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    cancellation_reason = models.CharField(_("reden van annulering"), max_length=255, blank=True)
+    presenter_slots = models.PositiveSmallIntegerField(_("aantal inbrengers"), default=1)
+    quorum_override = models.PositiveSmallIntegerField(_("quorum (afwijkend)"), null=True, blank=True)
+    # The start the recurrence rule gave this occurrence (UTC); null for one-off sessions.
+    recurrence_id = models.DateTimeField(null=True, blank=True, editable=False)
+    # iCalendar SEQUENCE: goes up on every change members are told about.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    # Registered when the session is held (accreditation reads these).
+    actual_started_at = models.DateTimeField(_("werkelijk begin"), null=True, blank=True)
+    actual_ended_at = models.DateTimeField(_("werkelijk einde"), null=True, blank=True)
+    break_minutes = models.PositiveSmallIntegerField(_("pauze (minuten)"), default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bijeenkomst")
+        verbose_name_plural = _("bijeenkomsten")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(presenter_slots__gte=1, presenter_slots__lte=6),
+                name="session_presenter_slots_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled") | Q(cancellation_reason=""),
+                name="session_reason_only_if_cancelled",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_started_at__isnull=True)
+                | Q(actual_ended_at__isnull=True)
+                | Q(actual_ended_at__gt=F("actual_started_at")),
+                name="session_actual_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "recurrence_id"],
+                condition=Q(recurrence_id__isnull=False),
+                name="session_unique_occurrence",
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "starts_at"]), models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at)
+        return f"{self.group} – {local:%Y-%m-%d %H:%M}"
+
+    @property
+    def quorum(self) -> int:
+        return self.quorum_override if self.quorum_override is not None else self.group.quorum
+
+    @property
+    def ical_uid(self) -> str:
+        return f"session-{self.pk}@intervisie"
+
+    @property
+    def net_minutes(self) -> int | None:
+        if not (self.actual_started_at and self.actual_ended_at):
+            return None
+        minutes = int((self.actual_ended_at - self.actual_started_at).total_seconds() // 60)
+        return max(minutes - self.break_minutes, 0)
+
+
+class RSVP(models.Model):
+    class Answer(models.TextChoices):
+        ATTEND = "attend", _("ik kom")
+        DECLINE = "decline", _("ik kan niet")
+        MAYBE = "maybe", _("misschien")
+
+    class Reason(models.TextChoices):
+        BUSY = "busy", _("te druk")
+        SICK = "sick", _("ziek")
+        HOLIDAY = "holiday", _("vakantie")
+        OTHER = "other", _("anders")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps")
+    answer = models.CharField(_("antwoord"), max_length=8, choices=Answer.choices)
+    decline_reason = models.CharField(_("reden"), max_length=8, choices=Reason.choices, blank=True)
+    decline_note = models.CharField(_("toelichting"), max_length=255, blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("aanmelding")
+        verbose_name_plural = _("aanmeldingen")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="rsvp_unique_session_user"),
+            models.CheckConstraint(
+                condition=(Q(answer="decline") & ~Q(decline_reason=""))
+                | (~Q(answer="decline") & Q(decline_reason="")),
+                name="rsvp_reason_iff_decline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.session}: {self.answer}"
+
+
+class Presenter(models.Model):
+    """A claimed presenter slot ("ik breng een casus in"). The unique constraints make a race for the last
+    slot end with exactly one winner."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="presenters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presenter_slots"
+    )
+    slot = models.PositiveSmallIntegerField()
+    claimed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inbrenger")
+        verbose_name_plural = _("inbrengers")
+        ordering = ["session", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "slot"], name="presenter_unique_slot"),
+            models.UniqueConstraint(fields=["session", "user"], name="presenter_unique_user"),
+            models.CheckConstraint(condition=Q(slot__gte=1, slot__lte=6), name="presenter_slot_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.session} (#{self.slot})"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("aanwezig")
+        LATE = "late", _("te laat")
+        EXCUSED = "excused", _("afwezig (afgemeld)")
+        ABSENT = "absent", _("afwezig (niet afgemeld)")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
+    status = models.CharField(_("aanwezigheid"), max_length=8, choices=Status.choices)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("aanwezigheid")
+        verbose_name_plural = _("aanwezigheid")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="attendance_unique_session_user")
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.session}: {self.status}"
+
+    @property
+    def was_there(self) -> bool:
+        return self.status in (self.Status.PRESENT, self.Status.LATE)

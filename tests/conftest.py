@@ -1,0 +1,76 @@
+from dataclasses import dataclass, field
+
+import pytest
+
+from accounts.models import User
+from groups.models import Group, Membership
+
+from .factories import (
+    FacilitatorFactory,
+    GroupFactory,
+    MembershipFactory,
+    OrganisationAdminFactory,
+    OrganisationFactory,
+)
+
+ROLES = ("anonymous", "outsider", "member", "facilitator", "admin")
+
+
+@dataclass
+class World:
+    """Two groups of one organisation: ``group`` (with a facilitator, a member and a former member) and
+    ``other_group`` (with the outsider); plus an organisation admin who is no member of either."""
+
+    group: Group
+    other_group: Group
+    facilitator: User
+    member: User
+    former_member: User
+    outsider: User
+    admin: User
+    extra: dict = field(default_factory=dict)
+
+    def user_for(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+    def membership(self, user: User) -> Membership:
+        return Membership.objects.get(user=user, group=self.group)
+
+
+@pytest.fixture
+def world(db) -> World:
+    organisation = OrganisationFactory()
+    group = GroupFactory(organisation=organisation, name="Groep Noord")
+    other_group = GroupFactory(organisation=organisation, name="Groep Zuid")
+    facilitator = FacilitatorFactory(group=group).user
+    member = MembershipFactory(group=group).user
+    former = MembershipFactory(group=group)
+    former.status = Membership.Status.LEFT
+    from django.utils import timezone
+
+    former.left_at = timezone.now()
+    former.save()
+    outsider = MembershipFactory(group=other_group).user
+    admin = OrganisationAdminFactory(organisation=organisation).user
+    return World(
+        group=group,
+        other_group=other_group,
+        facilitator=facilitator,
+        member=member,
+        former_member=former.user,
+        outsider=outsider,
+        admin=admin,
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → the test client logged in as that user (anonymous for None)."""
+
+    def make(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make

@@ -1,0 +1,66 @@
+from tests.factories import InvitationFactory
+
+from . import LOGIN, Row, standard
+
+EVERYONE_LOGGED_IN = {"anonymous": LOGIN, "outsider": 200, "member": 200, "facilitator": 200, "admin": 200}
+
+
+def _group(world):
+    return {"group_id": world.group.pk}
+
+
+def _membership(world):
+    return {"group_id": world.group.pk, "membership_id": world.membership(world.member).pk}
+
+
+def _invitation_token(world):
+    from groups.services import invitation_token
+
+    return {"token": invitation_token(InvitationFactory(group=world.group, email="new@example.org"))}
+
+
+def _public(status):
+    return dict.fromkeys(("anonymous", "outsider", "member", "facilitator", "admin"), status)
+
+
+ROWS = [
+    Row("home", EVERYONE_LOGGED_IN),
+    Row("set_language", _public(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
+    Row("accounts:login", {**_public(302), "anonymous": 200}),
+    Row("accounts:logout", _public(302), method="post"),
+    Row("accounts:profile", EVERYONE_LOGGED_IN),
+    Row("accounts:password_change", EVERYONE_LOGGED_IN),
+    Row("accounts:password_change_done", EVERYONE_LOGGED_IN),
+    Row("accounts:password_reset", _public(200)),
+    Row("accounts:password_reset_done", _public(200)),
+    Row(
+        "accounts:password_reset_confirm",
+        _public(200),
+        kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"},
+    ),
+    Row("accounts:password_reset_complete", _public(200)),
+    Row("groups:detail", standard(200), kwargs=_group, extra_roles={"former_member": 404}),
+    Row("groups:invite", standard(member=403, view=200), kwargs=_group, extra_roles={"former_member": 404}),
+    Row(
+        "groups:invite",
+        standard(member=403, view=302),
+        kwargs=_group,
+        method="post",
+        data=lambda w: {"email": "someone@example.org", "role": "member"},
+    ),
+    Row(
+        "groups:membership_deactivate",
+        standard(member=403, view=302),
+        kwargs=_membership,
+        method="post",
+        extra_roles={"former_member": 404},
+    ),
+    Row(
+        "groups:membership_deactivate",
+        standard(405, outsider=405, anonymous=405),
+        kwargs=_membership,
+        label="get-not-allowed",
+    ),
+    # Token pages are public: the token is the key. Logged-in users other than the invitee get a 403 page.
+    Row("groups:invitation_accept", {**_public(403), "anonymous": 200}, kwargs=_invitation_token),
+]

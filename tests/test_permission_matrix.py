@@ -1,0 +1,72 @@
+"""Walks the whole URLconf: every named URL must have rows, and every row holds for every role."""
+
+import importlib
+import pkgutil
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import permission_matrix
+from tests.permission_matrix import LOGIN, Row
+
+from .conftest import ROLES
+
+# Namespaces owned by third parties (Django admin has its own permission system, tested by Django).
+EXEMPT_NAMESPACES = {"admin"}
+
+
+def _all_rows() -> list[Row]:
+    rows = []
+    for module in pkgutil.iter_modules(permission_matrix.__path__):
+        if module.name.startswith("rows_"):
+            rows.extend(importlib.import_module(f"tests.permission_matrix.{module.name}").ROWS)
+    return rows
+
+
+def _named_urls(patterns=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns in EXEMPT_NAMESPACES:
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names |= _named_urls(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+ROWS = _all_rows()
+
+
+def test_every_url_has_a_row():
+    covered = {row.name for row in ROWS}
+    missing = sorted(_named_urls() - covered)
+    assert not missing, f"URLs without a permission-matrix row: {missing}"
+
+
+def test_every_row_names_a_real_url():
+    unknown = sorted({row.name for row in ROWS} - _named_urls())
+    assert not unknown, f"Rows for URLs that do not exist: {unknown}"
+
+
+def _cases():
+    for row in ROWS:
+        for role in (*ROLES, *row.extra_roles):
+            yield pytest.param(row, role, id=f"{row.id}[{role}]")
+
+
+@pytest.mark.parametrize(("row", "role"), list(_cases()))
+def test_permission(row: Row, role: str, world, client_for):
+    expected = row.extra_roles.get(role, row.expect.get(role))
+    assert expected is not None, f"row {row.id} has no expectation for {role}"
+    user = getattr(world, role) if role != "anonymous" else None
+    client = client_for(user)
+    url = reverse(row.name, kwargs=row.kwargs(world))
+    response = getattr(client, row.method)(url, data=row.data(world))
+    if expected == LOGIN:
+        assert response.status_code == 302, response
+        assert response["Location"].startswith(reverse("accounts:login")), response["Location"]
+    else:
+        assert response.status_code == expected, (row.id, role, response.status_code)

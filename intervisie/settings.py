@@ -143,6 +143,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 
+# Functions ``seed(*, group, users)`` that the seed_demo command calls per demo group, in order, so that
+# higher apps add their demo data without groups importing them. ``users`` maps demo keys to users.
+DEMO_SEEDERS: list[str] = []
+
 INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14")))
 
 LANGUAGE_CODE = "nl"

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import User
 from groups.models import Group, Membership, Organisation, OrganisationAdmin
@@ -54,7 +56,8 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=users[key], group=group, defaults={"role": role, "agreements_accepted_at": now}
                 )
-            self._after_group(group)
+            for seeder in settings.DEMO_SEEDERS:
+                import_string(seeder)(group=group, users=users)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -66,6 +69,3 @@ class Command(BaseCommand):
                 key, "deelnemer"
             )
             self.stdout.write(f"  {key}@{DEMO_DOMAIN:<22} {name:<20} {role}")
-
-    def _after_group(self, group: Group) -> None:
-        """Hook for later demo data (sessions, casussen) per group."""

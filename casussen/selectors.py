@@ -1,0 +1,218 @@
+"""Reads of casussen and the live guide, for views, tasks and the apps further up (reflections,
+notifications, dashboards). None of these return casus text to anyone but the caller, who must have
+checked ``Need.MEMBER`` on the group first."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from groups.models import Membership
+from sessions.models import DoorvraagPrompt, MethodPhase, Session
+
+from .models import Advice, Casus, LiveRun, ParkedItem, Question
+
+
+def visible_casussen(user, group) -> QuerySet[Casus]:
+    """Casussen of a group the (member) user may read: everything submitted or later, plus own drafts."""
+    return Casus.objects.filter(group=group).filter(~Q(status=Casus.Status.DRAFT) | Q(author=user))
+
+
+def my_drafts(user, group) -> QuerySet[Casus]:
+    return Casus.objects.filter(group=group, author=user, status=Casus.Status.DRAFT).order_by("-updated_at")
+
+
+def upcoming_sessions(group, *, limit: int = 6) -> list[Session]:
+    return list(
+        Session.objects.filter(group=group, status=Session.Status.PLANNED, starts_at__gt=timezone.now())
+        .annotate(booked_count=Count("casussen", filter=Q(casussen__status=Casus.Status.BOOKED)))
+        .order_by("starts_at")[:limit]
+    )
+
+
+def queue(group, user) -> dict:
+    """The queue page: submitted casussen with their votes for the next session, booked ones per
+    upcoming session, and the user's own drafts."""
+    sessions = upcoming_sessions(group)
+    next_session = sessions[0] if sessions else None
+    submitted = (
+        Casus.objects.filter(group=group, status=Casus.Status.SUBMITTED)
+        .select_related("author")
+        .order_by("submitted_at", "pk")
+    )
+    if next_session is not None:
+        submitted = submitted.annotate(
+            vote_count=Count("votes", filter=Q(votes__session=next_session), distinct=True),
+            my_vote=Count("votes", filter=Q(votes__session=next_session, votes__voter=user), distinct=True),
+        )
+    submitted = list(submitted)
+    booked = list(
+        Casus.objects.filter(group=group, status=Casus.Status.BOOKED, session__in=[s.pk for s in sessions])
+        .select_related("author")
+        .order_by("booked_at")
+    )
+    for session in sessions:
+        session.booked = [casus for casus in booked if casus.session_id == session.pk]
+        session.free_slots = max(session.presenter_slots - len(session.booked), 0)
+    return {
+        "sessions": sessions,
+        "next_session": next_session,
+        "submitted": submitted,
+        "voting": next_session is not None and len(submitted) > next_session.free_slots,
+        "drafts": list(my_drafts(user, group)),
+    }
+
+
+def history(group) -> QuerySet[Casus]:
+    return (
+        Casus.objects.filter(group=group, status__in=[Casus.Status.DISCUSSED, Casus.Status.PURGED])
+        .select_related("author", "session")
+        .order_by("-session__starts_at", "-pk")
+    )
+
+
+def casus_detail(casus: Casus, user) -> dict:
+    runs = list(casus.runs.select_related("session").order_by("started_at"))
+    show_advice = casus.author_id == user.pk and casus.status == Casus.Status.DISCUSSED
+    advice = list(Advice.objects.filter(run__casus=casus).select_related("author")) if show_advice else []
+    questions = list(Question.objects.filter(run__casus=casus, opened_eyes=True).select_related("author"))
+    return {"runs": runs, "advice": advice, "eye_openers": questions}
+
+
+def session_overview(session: Session) -> dict:
+    booked = list(
+        Casus.objects.filter(session=session, status__in=[Casus.Status.BOOKED, Casus.Status.DISCUSSED])
+        .select_related("author")
+        .order_by("booked_at")
+    )
+    runs = {run.casus_id: run for run in LiveRun.objects.filter(session=session)}
+    for casus in booked:
+        casus.run = runs.get(casus.pk)
+    return {"booked": booked, "parked_count": ParkedItem.objects.filter(session=session).count()}
+
+
+# --- the live guide ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollState:
+    group_id: int
+    role: str | None
+    token: str  # "<run id>.<version>", or "0" before the first run
+
+
+def poll_state(session_id: int, user) -> PollState | None:
+    """Everything the poll endpoint needs when nothing changed, in ONE query: the session's group, the
+    user's active role in it, and the latest run's id and version."""
+    latest = LiveRun.objects.filter(session=OuterRef("pk")).order_by(
+        F("finished_at").desc(nulls_first=True), "-started_at"
+    )
+    row = (
+        Session.objects.filter(pk=session_id)
+        .annotate(
+            role=Subquery(
+                Membership.objects.filter(
+                    group=OuterRef("group_id"), user_id=user.pk, status=Membership.Status.ACTIVE
+                ).values("role")[:1]
+            ),
+            run_id=Subquery(latest.values("pk")[:1]),
+            run_version=Subquery(latest.values("version")[:1]),
+        )
+        .values_list("group_id", "role", "run_id", "run_version")
+        .first()
+    )
+    if row is None:
+        return None
+    group_id, role, run_id, version = row
+    return PollState(group_id=group_id, role=role, token=f"{run_id}.{version}" if run_id else "0")
+
+
+def latest_run(session: Session) -> LiveRun | None:
+    return (
+        LiveRun.objects.filter(session=session)
+        .select_related("method", "casus", "presenter")
+        .order_by(F("finished_at").desc(nulls_first=True), "-started_at")
+        .first()
+    )
+
+
+def live_state(session: Session, user, *, is_facilitator: bool) -> dict:
+    """What the live fragment shows: the phase, its rule and clock, prompts, the question log."""
+    run = latest_run(session)
+    state = {"session": session, "run": run, "is_facilitator": is_facilitator, "token": "0"}
+    if run is None:
+        return state
+    phases = list(MethodPhase.objects.filter(method_id=run.method_id).order_by("position"))
+    phase = next((p for p in phases if p.position == run.phase_position), phases[0] if phases else None)
+    index = phases.index(phase) if phase else 0
+    ends_at = run.phase_started_at + timedelta(minutes=(phase.minutes if phase else 0) + run.extra_minutes)
+    state.update(
+        token=f"{run.pk}.{run.version}",
+        phase=phase,
+        phase_number=index + 1,
+        phase_count=len(phases),
+        is_first=index == 0,
+        is_last=index == len(phases) - 1,
+        ends_at=ends_at,
+        ends_at_ms=int(ends_at.timestamp() * 1000),
+        now_ms=int(timezone.now().timestamp() * 1000),
+        is_presenter=run.presenter_id == user.pk,
+        questions=list(run.questions.select_related("author")),
+        prompts=list(DoorvraagPrompt.objects.filter(is_active=True)) if phase and phase.show_prompts else [],
+        advice_count=run.advices.count(),
+        my_advice=run.advices.filter(author=user).first() if phase and phase.kind == "advice" else None,
+        booked=[]
+        if run.finished_at is None
+        else list(session.casussen.filter(status=Casus.Status.BOOKED).select_related("author")),
+    )
+    return state
+
+
+# --- for the apps further up ------------------------------------------------------------------
+
+
+def question_log(session: Session) -> list[Question]:
+    """The shared question log of a session (all its runs), oldest first, with authors. For the presenter's
+    "question that opened my eyes" in reflections; callers check membership first."""
+    return list(
+        Question.objects.filter(run__session=session)
+        .select_related("author", "run")
+        .order_by("created_at", "pk")
+    )
+
+
+def sessions_with_casus_ready(session_ids, *, days_ahead: int = 3) -> set[int]:
+    """Of these sessions, the ids that had a casus booked at least ``days_ahead`` days before they
+    start (the casus pipeline signal). Only ids and dates are read: no casus text."""
+    rows = Casus.objects.filter(session_id__in=list(session_ids), booked_at__isnull=False).values_list(
+        "session_id", "booked_at", "session__starts_at"
+    )
+    return {sid for sid, booked_at, starts_at in rows if booked_at <= starts_at - timedelta(days=days_ahead)}
+
+
+def parked_counts(session_ids) -> dict[int, int]:
+    """Parkeerplaats items per session (werkoverleg drift), counting purged ones too."""
+    rows = (
+        ParkedItem.objects.filter(session_id__in=list(session_ids))
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    return dict(rows)
+
+
+def casus_pipeline(group) -> dict[str, int]:
+    """Counts of the group's casussen per status (drafts included as a number only)."""
+    rows = (
+        Casus.objects.filter(group=group).values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    counts = dict.fromkeys(Casus.Status.values, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def presenter_summaries(group, *, since: datetime | None = None) -> QuerySet[Casus]:
+    """Discussed casussen with the presenter's summary, for the group (members only)."""
+    qs = Casus.objects.filter(group=group, status=Casus.Status.DISCUSSED).select_related("author", "session")
+    return qs.filter(discussed_at__gte=since) if since else qs

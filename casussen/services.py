@@ -1,0 +1,224 @@
+"""State changes of casussen: intake, queue, booking, votes, summary, retention purge.
+
+The live guide's state changes are in ``live.py``; attendance registration in ``attendance.py``.
+No function here logs casus text.
+"""
+
+import logging
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from groups.models import Group
+from sessions.models import Method, Presenter, Session
+
+from .models import Advice, Casus, CasusVote, ParkedItem, Question
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("title", "situatie", "kernvraag", "tried", "background")
+EDITABLE_FIELDS = (*TEXT_FIELDS, "wish")
+
+
+class CasusError(Exception):
+    """A rule of the casus workflow was broken; ``message`` is translated and can be shown."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@transaction.atomic
+def casus_create(*, group: Group, author: User, data: dict) -> Casus:
+    casus = Casus(group=group, author=author, **{f: data[f] for f in EDITABLE_FIELDS if f in data})
+    casus.full_clean()
+    casus.save()
+    logger.info("casus %s created in group %s", casus.pk, group.pk)
+    return casus
+
+
+@transaction.atomic
+def casus_update(*, casus: Casus, data: dict) -> Casus:
+    """Save the author's text (explicit save or autosave). Only drafts and queued casussen can change."""
+    casus = Casus.objects.select_for_update().get(pk=casus.pk)
+    if casus.status not in (Casus.Status.DRAFT, Casus.Status.SUBMITTED):
+        raise CasusError(_("Deze casus kan niet meer worden gewijzigd."))
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(casus, field, data[field])
+    if casus.status != Casus.Status.DRAFT and not casus.kernvraag.strip():
+        raise CasusError(_("Een ingediende casus heeft een kernvraag nodig."))
+    casus.full_clean()
+    casus.save()
+    return casus
+
+
+@transaction.atomic
+def casus_submit(*, casus: Casus) -> Casus:
+    casus = Casus.objects.select_for_update().get(pk=casus.pk)
+    if casus.status != Casus.Status.DRAFT:
+        return casus
+    if not casus.kernvraag.strip():
+        raise CasusError(_("Vul een kernvraag in voordat je de casus indient."))
+    casus.status = Casus.Status.SUBMITTED
+    casus.submitted_at = timezone.now()
+    casus.full_clean()
+    casus.save()
+    logger.info("casus %s submitted", casus.pk)
+    return casus
+
+
+def may_book(user: User, casus: Casus, *, is_facilitator: bool) -> bool:
+    return casus.author_id == user.pk or is_facilitator
+
+
+@transaction.atomic
+def casus_book(*, casus: Casus, session: Session) -> Casus:
+    """Put a queued casus on a planned session of its group, taking a presenter slot for its author
+    (or using the slot the author already claimed). The unique constraints on Presenter decide races."""
+    casus = Casus.objects.select_for_update().get(pk=casus.pk)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.group_id != casus.group_id:
+        raise CasusError(_("Deze bijeenkomst hoort niet bij de groep van de casus."))
+    if casus.status != Casus.Status.SUBMITTED:
+        raise CasusError(_("Alleen een ingediende casus uit de wachtrij kan worden ingepland."))
+    if session.status != Session.Status.PLANNED or session.starts_at <= timezone.now():
+        raise CasusError(_("Je kunt alleen inplannen op een komende bijeenkomst."))
+    booked = Casus.objects.filter(session=session, status=Casus.Status.BOOKED)
+    if booked.filter(author_id=casus.author_id).exists():
+        raise CasusError(_("Deze inbrenger heeft al een casus op deze bijeenkomst."))
+    if booked.count() >= session.presenter_slots:
+        raise CasusError(_("Alle inbrengplekken van deze bijeenkomst zijn bezet."))
+    if not Presenter.objects.filter(session=session, user_id=casus.author_id).exists():
+        taken = set(Presenter.objects.filter(session=session).values_list("slot", flat=True))
+        free = [slot for slot in range(1, session.presenter_slots + 1) if slot not in taken]
+        if not free:
+            raise CasusError(_("Alle inbrengplekken van deze bijeenkomst zijn bezet."))
+        try:
+            with transaction.atomic():
+                Presenter.objects.create(session=session, user_id=casus.author_id, slot=free[0])
+        except IntegrityError as error:
+            raise CasusError(_("Iemand anders was je net voor; probeer het opnieuw.")) from error
+    casus.status = Casus.Status.BOOKED
+    casus.session = session
+    casus.booked_at = timezone.now()
+    casus.full_clean()
+    casus.save()
+    CasusVote.objects.filter(casus=casus).delete()
+    logger.info("casus %s booked on session %s", casus.pk, session.pk)
+    return casus
+
+
+@transaction.atomic
+def casus_unbook(*, casus: Casus) -> Casus:
+    """Back to the queue; the author's presenter slot on that session is released."""
+    casus = Casus.objects.select_for_update().get(pk=casus.pk)
+    if casus.status != Casus.Status.BOOKED:
+        raise CasusError(_("Deze casus is niet ingepland."))
+    Presenter.objects.filter(session_id=casus.session_id, user_id=casus.author_id).delete()
+    casus.status = Casus.Status.SUBMITTED
+    casus.session = None
+    casus.booked_at = None
+    casus.full_clean()
+    casus.save()
+    return casus
+
+
+@transaction.atomic
+def casus_vote_toggle(*, casus: Casus, session: Session, voter: User) -> bool:
+    """Vote (or withdraw the vote) for discussing a queued casus at a session. Returns whether voted."""
+    if casus.status != Casus.Status.SUBMITTED or session.group_id != casus.group_id:
+        raise CasusError(_("Op deze casus kun je nu niet stemmen."))
+    if session.status != Session.Status.PLANNED:
+        raise CasusError(_("Op deze casus kun je nu niet stemmen."))
+    deleted, _rows = CasusVote.objects.filter(casus=casus, session=session, voter=voter).delete()
+    if deleted:
+        return False
+    CasusVote.objects.get_or_create(casus=casus, session=session, voter=voter)
+    return True
+
+
+@transaction.atomic
+def casus_mark_discussed(*, casus: Casus) -> Casus:
+    casus = Casus.objects.select_for_update().get(pk=casus.pk)
+    if casus.status == Casus.Status.BOOKED:
+        casus.status = Casus.Status.DISCUSSED
+        casus.discussed_at = timezone.now()
+        casus.full_clean()
+        casus.save()
+    return casus
+
+
+@transaction.atomic
+def casus_summary_set(*, casus: Casus, outcome: str, takeaways: str, action_1: str, action_2: str) -> Casus:
+    """The presenter's summary after the session (visible to the group)."""
+    casus = Casus.objects.select_for_update().get(pk=casus.pk)
+    if casus.status != Casus.Status.DISCUSSED:
+        raise CasusError(_("Een samenvatting schrijf je na de bespreking."))
+    casus.outcome, casus.takeaways, casus.action_1, casus.action_2 = outcome, takeaways, action_1, action_2
+    casus.full_clean()
+    casus.save()
+    return casus
+
+
+@transaction.atomic
+def session_method_set(*, session: Session, method: Method | None) -> Session:
+    """The facilitator's choice of werkvorm for one session (the group default lives on its Schedule)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    session.method = method
+    session.full_clean()
+    session.save(update_fields=["method", "updated_at"])
+    return session
+
+
+def casus_purge_cutoff(group: Group, now=None):
+    return (now or timezone.now()) - relativedelta(months=group.casus_retention_months)
+
+
+def casus_purge_expired(*, now=None) -> int:
+    """Purge casus text, question log, advice and parked-item text older than each group's retention.
+
+    A casus expires by the start of its session, or (never booked) by its last change. Attendance and
+    the session record stay. Idempotent: purged casussen are skipped. Returns how many were purged.
+    """
+    now = now or timezone.now()
+    purged = 0
+    for group in Group.objects.only("pk", "casus_retention_months"):
+        cutoff = casus_purge_cutoff(group, now)
+        expired = Casus.objects.filter(group=group).exclude(status=Casus.Status.PURGED)
+        expired = expired.filter(
+            Q(session__isnull=False, session__starts_at__lt=cutoff)
+            | Q(session__isnull=True, updated_at__lt=cutoff)
+        )
+        ids = list(expired.values_list("pk", flat=True))
+        if ids:
+            purged += _purge(ids, now)
+        ParkedItem.objects.filter(
+            session__group=group, session__starts_at__lt=cutoff, purged_at__isnull=True
+        ).update(text="", purged_at=now)
+    return purged
+
+
+@transaction.atomic
+def _purge(ids: list[int], now) -> int:
+    ids = list(
+        Casus.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=ids)
+        .exclude(status=Casus.Status.PURGED)
+        .values_list("pk", flat=True)
+    )
+    Question.objects.filter(run__casus_id__in=ids).delete()
+    Advice.objects.filter(run__casus_id__in=ids).delete()
+    CasusVote.objects.filter(casus_id__in=ids).delete()
+    count = Casus.objects.filter(pk__in=ids).update(
+        status=Casus.Status.PURGED,
+        purged_at=now,
+        updated_at=now,
+        **dict.fromkeys((*TEXT_FIELDS, "outcome", "takeaways", "action_1", "action_2"), ""),
+    )
+    logger.info("purged %s casussen after their retention period", count)
+    return count

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", group_views.home, name="home"),
     path("account/", include("accounts.urls")),
     path("groepen/", include("groups.urls")),
+    path("reflecties/", include("reflections.urls")),
 ]

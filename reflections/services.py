@@ -1,0 +1,130 @@
+"""State changes of reflections and follow-ups."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Presenter, Session
+
+from . import selectors
+from .models import SCALE_FIELDS, FollowUp, Reflection, ReflectionClosure
+
+
+class ReflectionError(Exception):
+    NOT_HELD = "not_held"
+    NOT_ATTENDEE = "not_attendee"
+    CLOSED = "closed"
+    ALREADY = "already"
+    NOT_PRESENTER = "not_presenter"
+    NOT_DUE = "not_due"
+
+    MESSAGES = {
+        NOT_HELD: _("Deze bijeenkomst is (nog) niet gehouden."),
+        NOT_ATTENDEE: _("Alleen wie aanwezig was, kan een reflectie schrijven."),
+        CLOSED: _("De reflecties voor deze bijeenkomst zijn gesloten."),
+        ALREADY: _("Je hebt je reflectie voor deze bijeenkomst al ingevuld."),
+        NOT_PRESENTER: _("Alleen de inbrenger beantwoordt de follow-up."),
+        NOT_DUE: _("De follow-up kan pas na de afgesproken termijn worden ingevuld."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(str(self.MESSAGES[code]))
+
+    @property
+    def message(self) -> str:
+        return str(self.MESSAGES[self.code])
+
+
+def reflection_check_can_write(*, session: Session, user, now: datetime | None = None) -> None:
+    """Raise ReflectionError when ``user`` may not write a reflection for ``session`` now."""
+    if session.status != Session.Status.HELD:
+        raise ReflectionError(ReflectionError.NOT_HELD)
+    if user.pk not in selectors.attendee_ids(session):
+        raise ReflectionError(ReflectionError.NOT_ATTENDEE)
+    if Reflection.objects.filter(session=session, author=user).exists():
+        raise ReflectionError(ReflectionError.ALREADY)
+    if selectors.reflection_is_closed(session, now=now):
+        raise ReflectionError(ReflectionError.CLOSED)
+
+
+@transaction.atomic
+def reflection_submit(
+    *,
+    session: Session,
+    author,
+    scores: dict[str, int],
+    takeaway: str = "",
+    share_takeaway: bool = False,
+    advice_fit: int | None = None,
+    eye_opener: str = "",
+    now: datetime | None = None,
+) -> Reflection:
+    """Store one attendee's reflection. It is final: a second submission raises ``ALREADY`` (the unique
+    constraint decides a race). When every attendee has answered, the round closes early."""
+    now = now or timezone.now()
+    # Lock the session row so concurrent submissions of one session serialise (closure check below).
+    Session.objects.select_for_update().filter(pk=session.pk).first()
+    reflection_check_can_write(session=session, user=author, now=now)
+    as_presenter = selectors.is_presenter(session, author)
+    reflection = Reflection(
+        session=session,
+        author=author,
+        takeaway=takeaway.strip(),
+        share_takeaway=share_takeaway and bool(takeaway.strip()),
+        as_presenter=as_presenter,
+        advice_fit=advice_fit if as_presenter else None,
+        eye_opener=eye_opener.strip() if as_presenter else "",
+        created_at=now,
+        **{name: scores.get(name) for name in SCALE_FIELDS},
+    )
+    reflection.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            reflection.save()
+    except IntegrityError as error:
+        if Reflection.objects.filter(session=session, author=author).exists():
+            raise ReflectionError(ReflectionError.ALREADY) from error
+        raise
+    written = set(Reflection.objects.filter(session=session).values_list("author_id", flat=True))
+    if selectors.attendee_ids(session) <= written:
+        ReflectionClosure.objects.get_or_create(session=session, defaults={"closed_at": now})
+    return reflection
+
+
+def followup_check_can_answer(*, session: Session, user, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    if session.status != Session.Status.HELD:
+        raise ReflectionError(ReflectionError.NOT_HELD)
+    if not Presenter.objects.filter(session=session, user=user).exists():
+        raise ReflectionError(ReflectionError.NOT_PRESENTER)
+    if selectors.followup_due_at(session) > now:
+        raise ReflectionError(ReflectionError.NOT_DUE)
+
+
+@transaction.atomic
+def followup_answer(
+    *, session: Session, presenter, outcome: str, what_changed: str = "", now: datetime | None = None
+) -> FollowUp:
+    """The presenter's answer to "what came of the advice?"; answering again updates it."""
+    now = now or timezone.now()
+    followup_check_can_answer(session=session, user=presenter, now=now)
+    followup = FollowUp.objects.select_for_update().filter(session=session, presenter=presenter).first()
+    if followup is None:
+        followup = FollowUp(session=session, presenter=presenter)
+    followup.outcome = outcome
+    followup.what_changed = what_changed.strip()
+    followup.answered_at = now
+    followup.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            followup.save()
+    except IntegrityError:
+        # A concurrent first answer won; apply ours as an update.
+        FollowUp.objects.filter(session=session, presenter=presenter).update(
+            outcome=followup.outcome, what_changed=followup.what_changed, answered_at=now
+        )
+        followup = FollowUp.objects.get(session=session, presenter=presenter)
+    return followup

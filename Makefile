@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: run test install lint messages clean
 
@@ -19,12 +20,14 @@ messages: install
 
 # The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email,
 # demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).
+# `make run PORT=8080` serves on another port.
 run: messages
 	mkdir -p var/broker/queue var/broker/processed
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	DEBUG=1 $(PY) manage.py seed_demo
-	@echo "Open http://127.0.0.1:8000/ and log in with a demo account above."
-	DEBUG=1 PYTHONUNBUFFERED=1 $(VENV)/bin/honcho -f Procfile.dev start
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo account above."
+	DEBUG=1 PYTHONUNBUFFERED=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(VENV)/bin/honcho -f Procfile.dev start --port $(PORT)
 
 # The test suite. Uses DATABASE_URL / REDIS_URL when set (CI: PostgreSQL and Redis), else SQLite.
 test: messages

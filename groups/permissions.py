@@ -98,6 +98,7 @@ def group_access(user, group: Group) -> Access:
         return cache[group.pk]
     role = (
         Membership.objects.filter(user=user, group_id=group.pk, status=Membership.Status.ACTIVE)
+        .order_by("pk")  # not the default ordering, which joins users and groups
         .values_list("role", flat=True)
         .first()
     )

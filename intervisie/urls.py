@@ -11,4 +11,5 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("groepen/", include("groups.urls")),
     path("reflecties/", include("reflections.urls")),
+    path("dashboard/", include("dashboards.urls")),
 ]

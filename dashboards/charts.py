@@ -1,0 +1,72 @@
+"""Chart data for Chart.js, handed to the page with ``json_script`` (data, never code: CSP-safe).
+
+Each function returns plain dicts; ``static/js/charts.js`` turns them into charts and the templates render
+the same figures as tables for screen readers and browsers without JavaScript."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sessions.models import RSVP
+
+from .selectors import GroupDashboard, GroupSummary
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def _label(session) -> str:
+    return timezone.localtime(session.starts_at).strftime("%d-%m-%Y")
+
+
+def group(dash: GroupDashboard) -> dict:
+    held = dash.held
+    labels = [_label(s) for s in held]
+    quorum = [
+        min(round(s.quorum * 100 / s.stats.members_expected, 1), 100) if s.stats.members_expected else None
+        for s in held
+    ]
+    reasons = {
+        RSVP.Reason.BUSY: "#dc3545",
+        RSVP.Reason.SICK: "#6c757d",
+        RSVP.Reason.HOLIDAY: "#0dcaf0",
+        RSVP.Reason.OTHER: "#adb5bd",
+    }
+    return {
+        "attendance": {
+            "type": "line",
+            "labels": labels,
+            "unit": "%",
+            "max": 100,
+            "datasets": [
+                {"label": _("Opkomst (%)"), "data": [_pct(s.stats.attendance_rate) for s in held],
+                 "color": "#0d6efd"},
+                {"label": _("Quorum (%)"), "data": quorum, "color": "#dc3545", "dashed": True},
+            ],
+        },
+        "declines": {
+            "type": "bar",
+            "stacked": True,
+            "labels": labels,
+            "datasets": [
+                {"label": str(RSVP.Reason(reason).label), "data": [getattr(s.stats, f"declines_{reason}")
+                 for s in held], "color": color}
+                for reason, color in reasons.items()
+            ],
+        },
+    }  # fmt: skip
+
+
+def overview(summaries: list[GroupSummary]) -> dict:
+    return {
+        "type": "bar",
+        "labels": [s.group.name for s in summaries],
+        "unit": "%",
+        "max": 100,
+        "datasets": [
+            {"label": _("Opkomst in de periode (%)"), "data": [_pct(s.mean_rate) for s in summaries],
+             "color": "#0d6efd"},
+            {"label": _("Laatste 3 bijeenkomsten (%)"), "data": [_pct(s.recent_rate) for s in summaries],
+             "color": "#6f42c1"},
+        ],
+    }  # fmt: skip

@@ -10,5 +10,8 @@ app.autodiscover_tasks()
 
 # Beat schedule in code (UTC intervals; local-time rules are computed by the tasks themselves).
 app.conf.beat_schedule = {
-    "heartbeat": {"task": "groups.tasks.heartbeat", "schedule": 60.0},
+    "heartbeat": {
+        "task": "groups.tasks.heartbeat",
+        "schedule": float(os.environ.get("CELERY_HEARTBEAT_SECONDS", "60")),
+    },
 }

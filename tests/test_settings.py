@@ -1,0 +1,104 @@
+"""Production settings: no start without a real SECRET_KEY, and `check --deploy` is clean. Each case
+runs Django in a subprocess with a clean environment (no DEBUG, no pytest markers)."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args: list[str], tmp_path, **env) -> subprocess.CompletedProcess:
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "VAR_DIR": str(tmp_path)}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+IMPORT_SETTINGS = ["-c", "import intervisie.settings"]
+
+
+def test_production_refuses_unset_secret_key(tmp_path):
+    result = _run(IMPORT_SETTINGS, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_the_development_key(tmp_path):
+    from intervisie.settings import DEV_SECRET_KEY
+
+    result = _run(IMPORT_SETTINGS, tmp_path, SECRET_KEY=DEV_SECRET_KEY)
+    assert result.returncode != 0
+    assert "development SECRET_KEY cannot be used" in result.stderr
+
+
+def test_manage_py_refuses_to_start_without_key(tmp_path):
+    result = _run(["manage.py", "check"], tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_runs_with_the_development_key(tmp_path):
+    result = _run(["manage.py", "check"], tmp_path, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.fixture
+def production_env() -> dict:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "intervisie.example.nl",
+        "SITE_URL": "https://intervisie.example.nl",
+    }
+
+
+def test_check_deploy_is_clean(tmp_path, production_env):
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **production_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_production_settings_values(tmp_path, production_env):
+    code = (
+        "from django.conf import settings as s; import django; django.setup();"
+        "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS, s.ALLOWED_HOSTS, s.STORAGES['staticfiles']['BACKEND'].rsplit('.', 1)[1],"
+        " s.MAILERS['default']['BACKEND'].rsplit('.', 2)[1], s.TIME_ZONE, s.USE_TZ, s.LANGUAGE_CODE)"
+    )
+    result = _run(["-c", code], tmp_path, DJANGO_SETTINGS_MODULE="intervisie.settings", **production_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "['intervisie.example.nl']",
+        "CompressedManifestStaticFilesStorage",
+        "smtp",
+        "Europe/Amsterdam",
+        "True",
+        "nl",
+    ]
+
+
+def test_laptop_defaults(tmp_path):
+    code = (
+        "from django.conf import settings as s; import django; django.setup();"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.MAILERS['default']['BACKEND'])"
+    )
+    result = _run(["-c", code], tmp_path, DEBUG="1", DJANGO_SETTINGS_MODULE="intervisie.settings")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.mail.backends.console.EmailBackend",
+    ]

@@ -147,6 +147,9 @@ def live_state(session: Session, user, *, is_facilitator: bool) -> dict:
     phase = next((p for p in phases if p.position == run.phase_position), phases[0] if phases else None)
     index = phases.index(phase) if phase else 0
     ends_at = run.phase_started_at + timedelta(minutes=(phase.minutes if phase else 0) + run.extra_minutes)
+    now = timezone.now()
+    seconds = int((ends_at - now).total_seconds())
+    remaining = f"{'+' if seconds < 0 else ''}{abs(seconds) // 60:02d}:{abs(seconds) % 60:02d}"
     state.update(
         token=f"{run.pk}.{run.version}",
         phase=phase,
@@ -156,7 +159,8 @@ def live_state(session: Session, user, *, is_facilitator: bool) -> dict:
         is_last=index == len(phases) - 1,
         ends_at=ends_at,
         ends_at_ms=int(ends_at.timestamp() * 1000),
-        now_ms=int(timezone.now().timestamp() * 1000),
+        now_ms=int(now.timestamp() * 1000),
+        remaining=remaining,
         is_presenter=run.presenter_id == user.pk,
         questions=list(run.questions.select_related("author")),
         prompts=list(DoorvraagPrompt.objects.filter(is_active=True)) if phase and phase.show_prompts else [],

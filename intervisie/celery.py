@@ -14,4 +14,5 @@ app.conf.beat_schedule = {
         "task": "groups.tasks.heartbeat",
         "schedule": float(os.environ.get("CELERY_HEARTBEAT_SECONDS", "60")),
     },
+    "purge-expired-casussen": {"task": "casussen.tasks.purge_expired_casussen", "schedule": 24 * 60 * 60.0},
 }

@@ -1,0 +1,187 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sessions.models import Attendance, Method
+
+from .models import SHORT_MAX, TEXT_MAX, TITLE_MAX, Casus
+
+OWN_PART = re.compile(r"\b(ik|mij|me|mijn|mezelf|i|me|my|myself)\b", re.IGNORECASE)
+
+
+def kernvraag_warning(text: str) -> str:
+    """A soft hint (never an error) when the kernvraag is not a question about the author's own part."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if not text.endswith("?") or not OWN_PART.search(text):
+        return str(
+            _(
+                "Tip: maak van je kernvraag een vraag over je eigen aandeel, bijvoorbeeld: "
+                "\u201cHoe kan ik …?\u201d of \u201cWat maakt dat ik …?\u201d"
+            )
+        )
+    return ""
+
+
+class CasusForm(forms.ModelForm):
+    """The intake. Text limits are generous but finite; the kernvraag is required to submit, not to save a
+    draft."""
+
+    title = forms.CharField(
+        label=_("Titel"),
+        max_length=TITLE_MAX,
+        required=False,
+        help_text=_("Kort en zonder namen; de titel is alleen zichtbaar binnen de groep."),
+    )
+    situatie = forms.CharField(
+        label=_("Situatie"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Wat is er gebeurd? Beschrijf het zonder namen van cliënten of collega's."),
+    )
+    kernvraag = forms.CharField(
+        label=_("Kernvraag"),
+        max_length=SHORT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Een vraag over je eigen aandeel: \u201cHoe kan ik …?\u201d"),
+    )
+    tried = forms.CharField(
+        label=_("Wat heb ik al geprobeerd?"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    background = forms.CharField(
+        label=_("Achtergrond"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    class Meta:
+        model = Casus
+        fields = ["title", "situatie", "kernvraag", "tried", "wish", "background"]
+        labels = {"wish": _("Wat wil ik van de groep?")}
+        widgets = {"wish": forms.RadioSelect}
+
+    def __init__(self, *args, require_kernvraag: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_kernvraag = require_kernvraag
+
+    def clean_kernvraag(self):
+        value = self.cleaned_data.get("kernvraag", "").strip()
+        if self.require_kernvraag and not value:
+            raise forms.ValidationError(_("Vul een kernvraag in: de vraag waar de groep je mee helpt."))
+        return value
+
+    @property
+    def warning(self) -> str:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return kernvraag_warning(data.get("kernvraag") or self.data.get("kernvraag", ""))
+
+
+class BookForm(forms.Form):
+    session = forms.ModelChoiceField(queryset=None, label=_("Bijeenkomst"), empty_label=None)
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+
+
+class VoteForm(BookForm):
+    pass
+
+
+class MethodForm(forms.Form):
+    method = forms.ModelChoiceField(
+        queryset=Method.objects.filter(is_active=True), label=_("Werkvorm"), required=False
+    )
+
+
+class TextForm(forms.Form):
+    text = forms.CharField(max_length=SHORT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, label=None, max_length: int = SHORT_MAX, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"] = forms.CharField(
+            label=label or _("Tekst"), max_length=max_length, widget=forms.Textarea(attrs={"rows": 2})
+        )
+
+
+class StartForm(forms.Form):
+    casus = forms.ModelChoiceField(queryset=None, label=_("Casus"), empty_label=None)
+
+    def __init__(self, *args, casussen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["casus"].queryset = casussen
+        self.fields["casus"].label_from_instance = lambda casus: str(casus.author)
+
+
+class StepForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ("next", "back", "extend", "finish")])
+
+
+class SummaryForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Uitkomst"), max_length=SHORT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    takeaways = forms.CharField(
+        label=_("Wat neem ik mee?"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    action_1 = forms.CharField(label=_("Voorgenomen actie"), max_length=500)
+    action_2 = forms.CharField(label=_("Tweede voorgenomen actie (optioneel)"), max_length=500, required=False)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class AttendanceForm(forms.Form):
+    """One status per person (pre-filled from RSVPs), the actual times and the break."""
+
+    started_at = forms.DateTimeField(label=_("Werkelijk begin"), widget=DateTimeLocalInput())
+    ended_at = forms.DateTimeField(label=_("Werkelijk einde"), widget=DateTimeLocalInput())
+    break_minutes = forms.IntegerField(label=_("Pauze (minuten)"), min_value=0, max_value=240, initial=0)
+
+    def __init__(self, *args, people, initial_statuses, session, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault(
+            "started_at", timezone.localtime(session.actual_started_at or session.starts_at)
+        )
+        kwargs["initial"].setdefault("ended_at", timezone.localtime(session.actual_ended_at or session.ends_at))
+        kwargs["initial"].setdefault("break_minutes", session.break_minutes)
+        super().__init__(*args, **kwargs)
+        self.people = people
+        for person in people:
+            self.fields[f"status_{person.pk}"] = forms.ChoiceField(
+                label=person.display_name,
+                choices=Attendance.Status.choices,
+                initial=initial_statuses.get(person.pk),
+                widget=forms.RadioSelect,
+            )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_at"), data.get("ended_at")
+        if start and end and end <= start:
+            self.add_error("ended_at", _("Het einde moet na het begin liggen."))
+        if start and start > timezone.now():
+            self.add_error("started_at", _("Dit begin ligt in de toekomst."))
+        minutes = data.get("break_minutes")
+        if start and end and minutes is not None and minutes * 60 >= (end - start).total_seconds():
+            self.add_error("break_minutes", _("De pauze is langer dan de bijeenkomst."))
+        return data
+
+    def status_fields(self):
+        return [self[f"status_{person.pk}"] for person in self.people]
+
+    def statuses(self) -> dict[int, str]:
+        return {person.pk: self.cleaned_data[f"status_{person.pk}"] for person in self.people}

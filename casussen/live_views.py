@@ -1,0 +1,230 @@
+"""The session side: overview, werkvorm per session, the live guide (page, poll, steps, question log,
+advice, parkeerplaats) and attendance registration."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from groups.models import Group
+from groups.permissions import Need, object_in_group_or_404, require
+from sessions.models import Session
+
+from . import attendance, live, selectors, services
+from .forms import AttendanceForm, MethodForm, StartForm, StepForm, TextForm
+from .models import Casus, LiveRun, Question
+from .services import CasusError
+
+
+def _session(request, session_id: int, need: Need) -> Session:
+    session = object_in_group_or_404(
+        Session.objects.select_related("group", "method"), request.user, need, pk=session_id
+    )
+    request.access = require(request.user, session.group, need)
+    return session
+
+
+def _active_run(session: Session) -> LiveRun:
+    run = LiveRun.objects.filter(session=session, finished_at__isnull=True).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def _render_state(request, session: Session, *, status: int = 200, error: str = ""):
+    state = selectors.live_state(session, request.user, is_facilitator=request.access.is_facilitator)
+    state["error"] = error
+    if state["run"] is None or state["run"].finished_at is not None:
+        state["start_form"] = _start_form(session) if request.access.is_facilitator else None
+    response = render(request, "casussen/_live_state.html", state, status=status)
+    response["ETag"] = f'"{state["token"]}"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _start_form(session: Session, data=None) -> StartForm:
+    booked = Casus.objects.filter(session=session, status=Casus.Status.BOOKED).select_related("author")
+    return StartForm(data, casussen=booked)
+
+
+def _htmx_or_redirect(request, session: Session, *, error: str = "", status: int = 200):
+    if request.htmx:
+        return _render_state(request, session, error=error, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect("casussen:live", session_id=session.pk)
+
+
+@login_required
+def session_detail(request, session_id: int):
+    session = _session(request, session_id, Need.MEMBER)
+    context = {
+        "session": session,
+        "group": session.group,
+        "access": request.access,
+        "method": live.session_method(session),
+        **selectors.session_overview(session),
+    }
+    return render(request, "casussen/session_detail.html", context)
+
+
+@login_required
+def session_method(request, session_id: int):
+    session = _session(request, session_id, Need.FACILITATE)
+    form = MethodForm(request.POST or None, initial={"method": session.method_id})
+    context = {"session": session, "group": session.group, "form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "casussen/method_form.html", context, status=400)
+        services.session_method_set(session=session, method=form.cleaned_data["method"])
+        messages.success(request, _("De werkvorm is opgeslagen."))
+        return redirect("casussen:session", session_id=session.pk)
+    return render(request, "casussen/method_form.html", context)
+
+
+@login_required
+def live_page(request, session_id: int):
+    session = _session(request, session_id, Need.MEMBER)
+    state = selectors.live_state(session, request.user, is_facilitator=request.access.is_facilitator)
+    if state["run"] is None or state["run"].finished_at is not None:
+        state["start_form"] = _start_form(session) if request.access.is_facilitator else None
+    context = {
+        **state,
+        "group": session.group,
+        "question_form": TextForm(label=_("Jouw vraag")),
+        "parked_form": TextForm(label=_("Onderwerp voor de parkeerplaats"), max_length=500),
+    }
+    return render(request, "casussen/live.html", context)
+
+
+def poll(request, session_id: int):
+    """The hot endpoint: every member's device asks every few seconds. When the phase (and log) did not
+    change it answers 204 (htmx keeps the page) or 304 (If-None-Match) after one query beyond the login."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    state = selectors.poll_state(session_id, request.user)
+    if state is None:
+        raise Http404
+    if state.role is None:  # not an active member: the usual 404 / 403
+        require(request.user, Group.objects.get(pk=state.group_id), Need.MEMBER)
+        raise PermissionDenied
+    etag = f'"{state.token}"'
+    if request.GET.get("v") == state.token:
+        return HttpResponse(status=204)
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    session = Session.objects.select_related("group").get(pk=session_id)
+    request.access = require(request.user, session.group, Need.MEMBER)
+    return _render_state(request, session)
+
+
+@require_POST
+@login_required
+def live_start(request, session_id: int):
+    session = _session(request, session_id, Need.FACILITATE)
+    form = _start_form(session, request.POST)
+    if not form.is_valid():
+        return _htmx_or_redirect(request, session, error=_("Kies een ingeplande casus."), status=400)
+    try:
+        live.live_start(session=session, casus=form.cleaned_data["casus"])
+    except CasusError as error:
+        return _htmx_or_redirect(request, session, error=str(error.message), status=400)
+    return _htmx_or_redirect(request, session)
+
+
+@require_POST
+@login_required
+def live_step(request, session_id: int):
+    session = _session(request, session_id, Need.FACILITATE)
+    run = _active_run(session)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _htmx_or_redirect(request, session, error=_("Onbekende stap."), status=400)
+    try:
+        live.live_step(run=run, action=form.cleaned_data["action"])
+    except CasusError as error:
+        return _htmx_or_redirect(request, session, error=str(error.message), status=400)
+    return _htmx_or_redirect(request, session)
+
+
+@require_POST
+@login_required
+def question_add(request, session_id: int):
+    session = _session(request, session_id, Need.MEMBER)
+    run = _active_run(session)
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        return _htmx_or_redirect(request, session, error=_("Een vraag van hooguit 1000 tekens."), status=400)
+    live.question_add(run=run, author=request.user, text=form.cleaned_data["text"])
+    return _htmx_or_redirect(request, session)
+
+
+@require_POST
+@login_required
+def question_mark(request, session_id: int, question_id: int):
+    session = _session(request, session_id, Need.MEMBER)
+    question = get_object_or_404(Question.objects.select_related("run"), pk=question_id, run__session=session)
+    if question.run.presenter_id != request.user.pk:
+        raise PermissionDenied
+    live.question_mark(question=question, by=request.user, opened_eyes=request.POST.get("opened_eyes") != "0")
+    return _htmx_or_redirect(request, session)
+
+
+@require_POST
+@login_required
+def advice_add(request, session_id: int):
+    session = _session(request, session_id, Need.MEMBER)
+    run = _active_run(session)
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        return _htmx_or_redirect(request, session, error=_("Eén concreet advies van hooguit 1000 tekens."), status=400)
+    try:
+        live.advice_set(run=run, author=request.user, text=form.cleaned_data["text"])
+    except CasusError as error:
+        return _htmx_or_redirect(request, session, error=str(error.message), status=400)
+    return _htmx_or_redirect(request, session)
+
+
+@require_POST
+@login_required
+def parked_add(request, session_id: int):
+    session = _session(request, session_id, Need.MEMBER)
+    form = TextForm(request.POST, max_length=500)
+    if not form.is_valid():
+        return _htmx_or_redirect(request, session, error=_("Een onderwerp van hooguit 500 tekens."), status=400)
+    live.parked_add(session=session, author=request.user, text=form.cleaned_data["text"])
+    if not request.htmx:
+        messages.success(request, _("Het onderwerp staat op de parkeerplaats."))
+    return _htmx_or_redirect(request, session)
+
+
+@login_required
+def attendance_register(request, session_id: int):
+    session = _session(request, session_id, Need.FACILITATE)
+    people = attendance.attendance_people(session)
+    initial = attendance.attendance_initial(session, people)
+    form = AttendanceForm(request.POST or None, people=people, initial_statuses=initial, session=session)
+    context = {"session": session, "group": session.group, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                attendance.attendance_register(
+                    session=session,
+                    statuses=form.statuses(),
+                    started_at=form.cleaned_data["started_at"],
+                    ended_at=form.cleaned_data["ended_at"],
+                    break_minutes=form.cleaned_data["break_minutes"],
+                    registered_by=request.user,
+                )
+            except CasusError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("De aanwezigheid is geregistreerd; de bijeenkomst is gehouden."))
+                return redirect("casussen:session", session_id=session.pk)
+        return render(request, "casussen/attendance.html", context, status=400)
+    return render(request, "casussen/attendance.html", context)

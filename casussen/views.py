@@ -1,0 +1,224 @@
+"""Casus intake, queue, history and the presenter's summary. Access: ``Need.MEMBER`` on the casus's group
+(organisation admins who are not members do not read casussen); a draft only for its author (404 for
+everyone else). Page titles never contain casus text."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from groups.permissions import Need, group_access, group_required, object_in_group_or_404
+from sessions.models import Session
+
+from . import selectors, services
+from .forms import BookForm, CasusForm, SummaryForm, VoteForm
+from .models import Casus
+from .services import CasusError
+
+
+def _casus_or_404(request, casus_id) -> Casus:
+    casus = object_in_group_or_404(Casus.objects.select_related("author"), request.user, Need.MEMBER, pk=casus_id)
+    if casus.is_draft and casus.author_id != request.user.pk:
+        raise Http404
+    return casus
+
+
+def _own_draft_or_404(request, group, casus_id) -> Casus:
+    casus = Casus.objects.filter(
+        pk=casus_id, group=group, author=request.user, status=Casus.Status.DRAFT
+    ).first()
+    if casus is None:
+        raise Http404
+    return casus
+
+
+def _upcoming(group):
+    return Session.objects.filter(group=group, pk__in=[s.pk for s in selectors.upcoming_sessions(group)])
+
+
+@group_required(Need.MEMBER)
+def queue(request, group_id: int):
+    context = selectors.queue(request.group, request.user)
+    context.update(group=request.group, access=request.access)
+    return render(request, "casussen/queue.html", context)
+
+
+@group_required(Need.MEMBER)
+def history(request, group_id: int):
+    return render(
+        request,
+        "casussen/history.html",
+        {"group": request.group, "casussen": selectors.history(request.group)},
+    )
+
+
+def _save(request, group, casus: Casus | None, *, submit: bool):
+    """Shared by create and edit: validate, save (create or update), maybe submit."""
+    form = CasusForm(request.POST, instance=casus, require_kernvraag=submit or (casus and not casus.is_draft))
+    if not form.is_valid():
+        return form, None
+    data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+    try:
+        if casus is None:
+            casus = services.casus_create(group=group, author=request.user, data=data)
+        else:
+            casus = services.casus_update(casus=casus, data=data)
+        if submit:
+            casus = services.casus_submit(casus=casus)
+    except CasusError as error:
+        form.add_error(None, error.message)
+        return form, None
+    return form, casus
+
+
+def _after_save(request, form, casus, *, submit: bool):
+    if submit:
+        messages.success(request, _("Je casus staat in de wachtrij van de groep."))
+    else:
+        messages.success(request, _("Je casus is opgeslagen."))
+    if form.warning:
+        messages.warning(request, form.warning)
+    return redirect("casussen:detail", casus_id=casus.pk)
+
+
+@group_required(Need.MEMBER)
+def create(request, group_id: int):
+    """A new casus. Autosave may already have created a draft: its id comes back in ``casus_id``."""
+    if request.method != "POST":
+        return render(request, "casussen/casus_form.html", {"group": request.group, "form": CasusForm()})
+    casus = None
+    if request.POST.get("casus_id"):
+        casus = _own_draft_or_404(request, request.group, request.POST["casus_id"])
+    submit = "submit" in request.POST
+    form, saved = _save(request, request.group, casus, submit=submit)
+    if saved is None:
+        context = {"group": request.group, "form": form, "casus": casus}
+        return render(request, "casussen/casus_form.html", context, status=400)
+    return _after_save(request, form, saved, submit=submit)
+
+
+@require_POST
+@group_required(Need.MEMBER)
+def autosave(request, group_id: int):
+    """htmx: save the draft as the author types. Never submits; returns a small status fragment (and the
+    draft's id out of band, so the next save updates the same draft)."""
+    casus = None
+    if request.POST.get("casus_id"):
+        casus = _own_draft_or_404(request, request.group, request.POST["casus_id"])
+    form, saved = _save(request, request.group, casus, submit=False)
+    context = {"form": form, "casus": saved or casus, "saved": saved is not None}
+    return render(request, "casussen/_autosave.html", context, status=200 if saved else 400)
+
+
+@login_required
+def detail(request, casus_id: int):
+    casus = _casus_or_404(request, casus_id)
+    access = group_access(request.user, casus.group)
+    context = {"casus": casus, "group": casus.group, "access": access, **selectors.casus_detail(casus, request.user)}
+    if casus.in_queue and (casus.author_id == request.user.pk or access.is_facilitator):
+        context["book_form"] = BookForm(sessions=_upcoming(casus.group))
+    return render(request, "casussen/casus_detail.html", context)
+
+
+@login_required
+def edit(request, casus_id: int):
+    casus = _casus_or_404(request, casus_id)
+    if casus.author_id != request.user.pk:
+        raise Http404
+    if casus.status not in (Casus.Status.DRAFT, Casus.Status.SUBMITTED):
+        messages.info(request, _("Deze casus kan niet meer worden gewijzigd."))
+        return redirect("casussen:detail", casus_id=casus.pk)
+    context = {"group": casus.group, "casus": casus}
+    if request.method != "POST":
+        return render(request, "casussen/casus_form.html", {**context, "form": CasusForm(instance=casus)})
+    submit = "submit" in request.POST
+    form, saved = _save(request, casus.group, casus, submit=submit)
+    if saved is None:
+        return render(request, "casussen/casus_form.html", {**context, "form": form}, status=400)
+    return _after_save(request, form, saved, submit=submit and casus.is_draft)
+
+
+@require_POST
+@login_required
+def submit(request, casus_id: int):
+    casus = _casus_or_404(request, casus_id)
+    if casus.author_id != request.user.pk:
+        raise Http404
+    try:
+        services.casus_submit(casus=casus)
+    except CasusError as error:
+        messages.error(request, error.message)
+        return redirect("casussen:edit", casus_id=casus.pk)
+    messages.success(request, _("Je casus staat in de wachtrij van de groep."))
+    return redirect("casussen:detail", casus_id=casus.pk)
+
+
+@require_POST
+@login_required
+def book(request, casus_id: int):
+    """The author (or a facilitator) puts a queued casus on an upcoming session's presenter slot."""
+    casus = _casus_or_404(request, casus_id)
+    access = group_access(request.user, casus.group)
+    if not services.may_book(request.user, casus, is_facilitator=access.is_facilitator):
+        raise PermissionDenied
+    form = BookForm(request.POST, sessions=_upcoming(casus.group))
+    if not form.is_valid():
+        return HttpResponse(_("Kies een komende bijeenkomst."), status=400)
+    try:
+        services.casus_book(casus=casus, session=form.cleaned_data["session"])
+    except CasusError as error:
+        messages.error(request, error.message)
+        return redirect("casussen:queue", group_id=casus.group_id)
+    messages.success(request, _("De casus is ingepland."))
+    return redirect("casussen:queue", group_id=casus.group_id)
+
+
+@require_POST
+@login_required
+def unbook(request, casus_id: int):
+    casus = _casus_or_404(request, casus_id)
+    access = group_access(request.user, casus.group)
+    if not services.may_book(request.user, casus, is_facilitator=access.is_facilitator):
+        raise PermissionDenied
+    try:
+        services.casus_unbook(casus=casus)
+    except CasusError as error:
+        messages.error(request, error.message)
+    return redirect("casussen:queue", group_id=casus.group_id)
+
+
+@require_POST
+@login_required
+def vote(request, casus_id: int):
+    casus = _casus_or_404(request, casus_id)
+    form = VoteForm(request.POST, sessions=_upcoming(casus.group))
+    if not form.is_valid():
+        return HttpResponse(_("Kies een komende bijeenkomst."), status=400)
+    try:
+        services.casus_vote_toggle(casus=casus, session=form.cleaned_data["session"], voter=request.user)
+    except CasusError as error:
+        messages.error(request, error.message)
+    return redirect("casussen:queue", group_id=casus.group_id)
+
+
+@login_required
+def summary(request, casus_id: int):
+    """The presenter's summary after the session: takeaways and one or two intended actions."""
+    casus = _casus_or_404(request, casus_id)
+    if casus.author_id != request.user.pk:
+        raise Http404
+    if casus.status != Casus.Status.DISCUSSED:
+        messages.info(request, _("Een samenvatting schrijf je na de bespreking."))
+        return redirect("casussen:detail", casus_id=casus.pk)
+    initial = {f: getattr(casus, f) for f in ("outcome", "takeaways", "action_1", "action_2")}
+    form = SummaryForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.casus_summary_set(casus=casus, **form.cleaned_data)
+            messages.success(request, _("Je samenvatting is opgeslagen."))
+            return redirect("casussen:detail", casus_id=casus.pk)
+        return render(request, "casussen/summary_form.html", {"casus": casus, "form": form}, status=400)
+    return render(request, "casussen/summary_form.html", {"casus": casus, "form": form})

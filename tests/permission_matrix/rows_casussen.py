@@ -1,0 +1,285 @@
+"""Casussen are confidential to the current members of their group: organisation admins who are not members
+get a 403, other groups' members and former members a 404, and a draft is its author's alone."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from . import LOGIN, Row, standard
+
+FORMER = {"former_member": 404}
+MEMBERS_ONLY = standard(200, admin=403)
+FACILITATOR_ONLY = standard(200, member=403, admin=403)
+
+
+def _group(world):
+    return {"group_id": world.group.pk}
+
+
+def _session(world, **kwargs):
+    from tests.casussen.factories import SessionFactory
+
+    return SessionFactory(group=world.group, **kwargs)
+
+
+def _casus(world, *, author=None, **kwargs):
+    from tests.casussen.factories import CasusFactory
+
+    return CasusFactory(group=world.group, author=author or world.member, **kwargs)
+
+
+def _submitted(world):
+    return {"casus_id": _casus(world).pk}
+
+
+def _own_draft(world):
+    return {"casus_id": _casus(world, status="draft", submitted_at=None).pk}
+
+
+def _others_draft(world):
+    return {"casus_id": _casus(world, author=world.facilitator, status="draft", submitted_at=None).pk}
+
+
+def _others_submitted(world):
+    return {"casus_id": _casus(world, author=world.facilitator).pk}
+
+
+def _booked(world):
+    from tests.casussen.factories import booked_casus
+
+    return {"casus_id": booked_casus(session=_session(world), author=world.member).pk}
+
+
+def _discussed(world):
+    from casussen import live, services
+    from tests.casussen.factories import booked_casus
+
+    casus = booked_casus(session=_session(world), author=world.member)
+    run = live.live_start(session=casus.session, casus=casus)
+    live.live_step(run=run, action="finish")
+    casus.refresh_from_db()
+    assert casus.status == "discussed"
+    services.casus_summary_set(casus=casus, outcome="", takeaways="x", action_1="y", action_2="")
+    return {"casus_id": casus.pk}
+
+
+def _book_data(world):
+    return {"session": _session(world).pk}
+
+
+def _plain_session(world):
+    return {"session_id": _session(world).pk}
+
+
+def _session_with_booked(world):
+    from tests.casussen.factories import booked_casus
+    from tests.factories import MembershipFactory
+
+    presenter = MembershipFactory(group=world.group).user
+    casus = booked_casus(session=_session(world), author=presenter)
+    world.extra["casus"] = casus
+    return {"session_id": casus.session_id}
+
+
+def _start_data(world):
+    return {"casus": world.extra["casus"].pk}
+
+
+def _running(world, *, presenter=None):
+    from casussen import live
+    from tests.casussen.factories import booked_casus
+    from tests.factories import MembershipFactory
+
+    author = presenter or MembershipFactory(group=world.group).user
+    casus = booked_casus(session=_session(world), author=author)
+    run = live.live_start(session=casus.session, casus=casus)
+    world.extra["run"] = run
+    return {"session_id": casus.session_id}
+
+
+def _question_of_member_presenter(world):
+    from casussen import live
+
+    kwargs = _running(world, presenter=world.member)
+    question = live.question_add(run=world.extra["run"], author=world.facilitator, text="Wat maakt het lastig?")
+    return {**kwargs, "question_id": question.pk}
+
+
+def _past_session(world):
+    start = timezone.now() - timedelta(days=1)
+    return {"session_id": _session(world, starts_at=start, ends_at=start + timedelta(hours=2)).pk}
+
+
+def _attendance_data(world):
+    start = timezone.localtime(timezone.now() - timedelta(days=1))
+    return {
+        "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ended_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "break_minutes": "10",
+        f"status_{world.member.pk}": "present",
+        f"status_{world.facilitator.pk}": "present",
+    }
+
+
+CASUS_DATA = {"title": "Titel", "kernvraag": "Hoe kan ik rustig blijven?", "wish": "advice"}
+
+ROWS = [
+    Row("casussen:queue", MEMBERS_ONLY, kwargs=_group, extra_roles=FORMER),
+    Row("casussen:history", MEMBERS_ONLY, kwargs=_group, extra_roles=FORMER),
+    Row("casussen:create", MEMBERS_ONLY, kwargs=_group, extra_roles=FORMER),
+    Row(
+        "casussen:create",
+        standard(302, admin=403),
+        kwargs=_group,
+        method="post",
+        data=lambda w: CASUS_DATA,
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:autosave",
+        MEMBERS_ONLY,
+        kwargs=_group,
+        method="post",
+        data=lambda w: CASUS_DATA,
+        extra_roles=FORMER,
+    ),
+    Row("casussen:autosave", standard(405, outsider=405, anonymous=405), kwargs=_group, label="get"),
+    Row("casussen:detail", MEMBERS_ONLY, kwargs=_submitted, extra_roles=FORMER),
+    Row(
+        "casussen:detail",
+        standard(200, facilitator=404, admin=403),
+        kwargs=_own_draft,
+        label="own-draft",
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:detail",
+        standard(200, member=404, admin=403),
+        kwargs=_others_draft,
+        label="others-draft",
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:edit",
+        standard(200, facilitator=404, admin=403),
+        kwargs=_own_draft,
+        label="own-draft",
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:edit",
+        standard(302, facilitator=404, admin=403),
+        kwargs=_own_draft,
+        method="post",
+        data=lambda w: CASUS_DATA,
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:edit",
+        standard(404, facilitator=200, admin=403),
+        kwargs=_others_draft,
+        label="others-draft",
+    ),
+    Row(
+        "casussen:submit",
+        standard(302, facilitator=404, admin=403),
+        kwargs=_own_draft,
+        method="post",
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:book",
+        standard(302, admin=403),
+        kwargs=_submitted,
+        method="post",
+        data=_book_data,
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:book",
+        standard(302, member=403, admin=403),
+        kwargs=_others_submitted,
+        method="post",
+        data=_book_data,
+        label="others",
+    ),
+    Row("casussen:unbook", standard(302, admin=403), kwargs=_booked, method="post", extra_roles=FORMER),
+    Row(
+        "casussen:vote",
+        standard(302, admin=403),
+        kwargs=_others_submitted,
+        method="post",
+        data=_book_data,
+        extra_roles=FORMER,
+    ),
+    Row("casussen:summary", standard(200, facilitator=404, admin=403), kwargs=_discussed, extra_roles=FORMER),
+    Row("casussen:session", MEMBERS_ONLY, kwargs=_plain_session, extra_roles=FORMER),
+    Row("casussen:session_method", FACILITATOR_ONLY, kwargs=_plain_session, extra_roles=FORMER),
+    Row(
+        "casussen:session_method",
+        standard(302, member=403, admin=403),
+        kwargs=_plain_session,
+        method="post",
+        data=lambda w: {"method": ""},
+    ),
+    Row("casussen:live", MEMBERS_ONLY, kwargs=_running, extra_roles=FORMER),
+    Row("casussen:poll", MEMBERS_ONLY, kwargs=_running, extra_roles=FORMER),
+    Row(
+        "casussen:live_start",
+        standard(302, member=403, admin=403),
+        kwargs=_session_with_booked,
+        method="post",
+        data=_start_data,
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:live_step",
+        standard(302, member=403, admin=403),
+        kwargs=_running,
+        method="post",
+        data=lambda w: {"action": "next"},
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:question_add",
+        standard(302, admin=403),
+        kwargs=_running,
+        method="post",
+        data=lambda w: {"text": "Wat maakt dit lastig voor je?"},
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:question_mark",
+        standard(302, facilitator=403, admin=403),
+        kwargs=_question_of_member_presenter,
+        method="post",
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:advice_add",
+        standard(302, admin=403),
+        kwargs=_running,
+        method="post",
+        data=lambda w: {"text": "Bel de ouder morgen terug."},
+        extra_roles=FORMER,
+    ),
+    Row(
+        "casussen:parked_add",
+        standard(302, admin=403),
+        kwargs=_plain_session,
+        method="post",
+        data=lambda w: {"text": "Roostervraag"},
+        extra_roles=FORMER,
+    ),
+    Row("casussen:attendance", FACILITATOR_ONLY, kwargs=_past_session, extra_roles=FORMER),
+    Row(
+        "casussen:attendance",
+        standard(302, member=403, admin=403),
+        kwargs=_past_session,
+        method="post",
+        data=_attendance_data,
+        extra_roles=FORMER,
+    ),
+]
+
+assert LOGIN

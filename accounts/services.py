@@ -20,3 +20,13 @@ def user_create(*, email: str, display_name: str, password: str | None, language
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+@transaction.atomic
+def user_regenerate_feed_token(*, user: User) -> User:
+    """A new secret for the user's calendar feed URL: the old URL stops working at once."""
+    from .models import new_feed_token
+
+    user.feed_token = new_feed_token()
+    user.save(update_fields=["feed_token"])
+    return user

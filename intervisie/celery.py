@@ -15,4 +15,5 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("CELERY_HEARTBEAT_SECONDS", "60")),
     },
     "purge-expired-casussen": {"task": "casussen.tasks.purge_expired_casussen", "schedule": 24 * 60 * 60.0},
+    "generate-sessions": {"task": "sessions.tasks.generate_sessions", "schedule": 24 * 60 * 60.0},
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", group_views.home, name="home"),
     path("account/", include("accounts.urls")),
     path("groepen/", include("groups.urls")),
+    path("bijeenkomsten/", include("sessions.urls")),
     path("casussen/", include("casussen.urls")),
     path("reflecties/", include("reflections.urls")),
     path("dashboard/", include("dashboards.urls")),

@@ -1,18 +1,43 @@
 """Signals sent by the sessions services, inside the transaction of the change, so that apps further up
-(notifications, dashboards) can react without sessions importing them.
+(notifications, dashboards) can react without sessions importing them. A receiver that writes rows (an
+outbox) therefore commits or rolls back together with the change; one that talks to the outside world
+should use ``transaction.on_commit``.
 
-All are sent with ``sender=Session`` (or ``RSVP``) and keyword arguments as documented below.
+All are sent with keyword arguments as documented below; ``sender`` is the model class named.
+
+``session_planned_or_changed`` (sender=Session; session=Session, created=bool, changed=set[str])
+    - created=True, changed=set(): a session came into being. Sent by ``schedule.schedule_generate`` for
+      every occurrence it creates (daily beat run and right after a schedule change) and by
+      ``services.session_create`` for a one-off session.
+    - created=False, changed={field names}: ``services.session_update`` changed a planned session; the
+      names are among starts_at, ends_at, location, online_link (calendar fields: ``session.sequence``
+      went up by one, so a new METHOD:REQUEST invite replaces the event) and method, presenter_slots,
+      quorum_override, facilitator (no new SEQUENCE). Not sent when nothing changed.
+
+``session_cancelled`` (sender=Session; session=Session, reason=str)
+    Sent by ``services.session_cancel`` (a facilitator/admin cancels, with reason) and by
+    ``schedule.schedule_generate`` when a rule change leaves a future session that already has RSVPs
+    outside the rule. ``session.sequence`` went up by one (for the METHOD:CANCEL invite). A session
+    without RSVPs that no longer fits the rule is deleted without a signal (nobody was told about it
+    yet beyond the invite; receivers that keep rows per session should cascade on delete).
+
+``rsvp_changed`` (sender=RSVP; rsvp=RSVP, previous_answer=str | None)
+    Sent by ``services.rsvp_set`` when a member's answer (or decline reason/note) is stored or changed;
+    previous_answer is None for the first answer. Not sent when the same answer is posted again.
+
+``session_held`` (sender=Session; session=Session)
+    Status just became held, attendance rows written (sent by the casussen app's attendance service).
+
+``presenter_changed`` (sender=Presenter; presenter=Presenter, claimed=bool)
+    Sent by ``services.presenter_claim`` (claimed=True, after the slot row was inserted) and
+    ``services.presenter_release`` (claimed=False, after the row was deleted: ``presenter.pk`` is None but
+    session_id, user_id and slot are still set).
 """
 
 from django.dispatch import Signal
 
-# session=Session, created=bool, changed=set[str] of changed field names (start/end/location/...)
 session_planned_or_changed = Signal()
-# session=Session, reason=str
 session_cancelled = Signal()
-# rsvp=RSVP, previous_answer=str | None
 rsvp_changed = Signal()
-# session=Session (status just became held, attendance rows written)
 session_held = Signal()
-# membership-independent: presenter=Presenter, claimed=bool (False when released)
 presenter_changed = Signal()

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sessions"
+
+urlpatterns = [
+    path("", views.my_sessions, name="mine"),
+    path("<int:session_id>/", views.session_detail, name="detail"),
+    path("<int:session_id>/antwoord/", views.rsvp, name="rsvp"),
+    path("<int:session_id>/inbrengen/", views.presenter_claim, name="presenter_claim"),
+    path("<int:session_id>/inbrengen/vrijgeven/", views.presenter_release, name="presenter_release"),
+    path("<int:session_id>/agenda.ics", views.session_download, name="download"),
+    path("<int:session_id>/wijzigen/", views.session_edit, name="edit"),
+    path("<int:session_id>/annuleren/", views.session_cancel, name="cancel"),
+    path("groep/<int:group_id>/rooster/", views.group_schedule, name="group_schedule"),
+    path("groep/<int:group_id>/nieuw/", views.session_new, name="new"),
+    path("agenda/", views.feed_settings, name="feed_settings"),
+    path("agenda/vernieuwen/", views.feed_regenerate, name="feed_regenerate"),
+    path("agenda/<str:token>.ics", views.feed, name="feed"),
+]

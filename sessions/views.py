@@ -1,0 +1,280 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from accounts.services import user_regenerate_feed_token
+from groups.permissions import Need, group_access, group_required, object_in_group_or_404
+
+from . import calendar, selectors, services
+from .forms import CancelForm, RSVPForm, ScheduleForm, SessionForm
+from .models import Schedule, Session
+from .schedule import RuleError, schedule_save
+
+
+def _member_session(request, session_id: int) -> Session:
+    """The session with the reader's RSVP and counts, for an active member of its group (else 404/403)."""
+    session = object_in_group_or_404(Session.objects.all(), request.user, Need.MEMBER, pk=session_id)
+    return selectors.session_for_member(request.user, session.pk)
+
+
+def _managed_session(request, session_id: int) -> Session:
+    return object_in_group_or_404(Session.objects.all(), request.user, Need.MANAGE, pk=session_id)
+
+
+def _card_context(session: Session, **extra) -> dict:
+    my_rsvp = session.my_rsvps[0] if session.my_rsvps else None
+    return {
+        "session": session,
+        "my_rsvp": my_rsvp,
+        "is_open": session.status == Session.Status.PLANNED and session.starts_at > timezone.now(),
+        "rsvp_form": RSVPForm(initial={"answer": my_rsvp.answer} if my_rsvp else None),
+        **extra,
+    }
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+def my_sessions(request):
+    upcoming = selectors.upcoming_sessions(request.user)
+    past = selectors.past_sessions(request.user)
+    return render(
+        request,
+        "sessions/my_sessions.html",
+        {"cards": [_card_context(s) for s in upcoming], "past": past},
+    )
+
+
+@login_required
+def session_detail(request, session_id: int, *, status: int = 200, **extra):
+    session = _member_session(request, session_id)
+    context = _card_context(session, **extra)
+    context.update(
+        {
+            "roster": selectors.session_roster(session),
+            "may_manage": group_access(request.user, session.group).allows(Need.MANAGE),
+            "i_present": any(p.user_id == request.user.pk for p in session.presenters.all()),
+            "free_slots": session.presenter_slots - len(session.presenters.all()),
+        }
+    )
+    return render(request, "sessions/session_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def rsvp(request, session_id: int):
+    session = _member_session(request, session_id)
+    form = RSVPForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.rsvp_set(
+                session=session,
+                user=request.user,
+                answer=form.cleaned_data["answer"],
+                decline_reason=form.cleaned_data["decline_reason"],
+                decline_note=form.cleaned_data["decline_note"],
+            )
+        except services.SessionError as exc:
+            error = exc.message
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if form.is_valid() and error is None:
+        if request.htmx:
+            session = selectors.session_for_member(request.user, session.pk)
+            return render(request, "sessions/_session_card.html", {**_card_context(session), "saved": True})
+        messages.success(request, _("Je antwoord is opgeslagen."))
+        return redirect(_back(request, reverse("sessions:detail", kwargs={"session_id": session.pk})))
+    context = {**_card_context(session), "rsvp_form": form, "error": error}
+    if request.htmx:
+        return render(request, "sessions/_session_card.html", context, status=400)
+    return session_detail(request, session.pk, status=400, rsvp_form=form, error=error)
+
+
+@require_POST
+@login_required
+def presenter_claim(request, session_id: int):
+    session = _member_session(request, session_id)
+    try:
+        services.presenter_claim(session=session, user=request.user)
+    except services.SessionError as exc:
+        return session_detail(request, session.pk, status=409, error=exc.message)
+    messages.success(request, _("Je brengt een casus in bij deze bijeenkomst."))
+    return redirect("sessions:detail", session_id=session.pk)
+
+
+@require_POST
+@login_required
+def presenter_release(request, session_id: int):
+    session = _member_session(request, session_id)
+    try:
+        services.presenter_release(session=session, user=request.user)
+    except services.SessionError as exc:
+        return session_detail(request, session.pk, status=409, error=exc.message)
+    messages.success(request, _("Je inbrengplek is vrijgegeven."))
+    return redirect("sessions:detail", session_id=session.pk)
+
+
+@require_GET
+@login_required
+def session_download(request, session_id: int):
+    session = _member_session(request, session_id)
+    my_rsvp = session.my_rsvps[0] if session.my_rsvps else None
+    body = calendar.session_ics(session, answer=my_rsvp.answer if my_rsvp else None)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="intervisie-{session.pk}.ics"'
+    return response
+
+
+@login_required
+def session_edit(request, session_id: int):
+    session = _managed_session(request, session_id)
+    form = SessionForm(request.POST or None, instance=session, tz=calendar.group_zone(session.group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.session_update(session=session, **form.changes())
+        except services.SessionError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if changed:
+                messages.success(request, _("De bijeenkomst is gewijzigd; de deelnemers krijgen bericht."))
+            return redirect("sessions:group_schedule", group_id=session.group_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sessions/session_form.html", {"form": form, "session": session}, status=status)
+
+
+@login_required
+def session_cancel(request, session_id: int):
+    session = _managed_session(request, session_id)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_cancel(session=session, reason=form.cleaned_data["reason"])
+        except (services.SessionError, ValidationError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or " ".join(exc.messages))
+        else:
+            messages.success(request, _("De bijeenkomst is geannuleerd; de deelnemers krijgen bericht."))
+            return redirect("sessions:group_schedule", group_id=session.group_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sessions/session_cancel.html", {"form": form, "session": session}, status=status)
+
+
+@group_required(Need.MANAGE)
+def group_schedule(request, group_id: int):
+    group = request.group
+    schedule = Schedule.objects.filter(group=group).first() or Schedule(group=group)
+    form = ScheduleForm(request.POST or None, instance=schedule)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = schedule_save(schedule=form.save(commit=False))
+            except (RuleError, ValidationError) as exc:
+                form.add_error(None, exc.args[0] if isinstance(exc, RuleError) else exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Het rooster is opgeslagen: %(new)s nieuw, %(cancelled)s geannuleerd, "
+                        "%(deleted)s vervallen."
+                    )
+                    % {
+                        "new": len(result.created),
+                        "cancelled": len(result.cancelled),
+                        "deleted": result.deleted,
+                    },
+                )
+                return redirect("sessions:group_schedule", group_id=group.pk)
+        status = 400
+    else:
+        status = 200
+    context = {"group": group, "form": form, "sessions": selectors.group_upcoming_sessions(group)}
+    return render(request, "sessions/group_schedule.html", context, status=status)
+
+
+@group_required(Need.MANAGE)
+def session_new(request, group_id: int):
+    group = request.group
+    initial = {"location": group.default_location, "online_link": group.default_online_link}
+    form = SessionForm(request.POST or None, initial=initial, tz=calendar.group_zone(group))
+    if request.method == "POST":
+        if form.is_valid():
+            changes = form.changes()
+            try:
+                services.session_create(group=group, **changes)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("De bijeenkomst is gepland; de deelnemers krijgen een uitnodiging.")
+                )
+                return redirect("sessions:group_schedule", group_id=group.pk)
+        return render(request, "sessions/session_form.html", {"form": form, "group": group}, status=400)
+    return render(request, "sessions/session_form.html", {"form": form, "group": group})
+
+
+# --- calendar feed ------------------------------------------------------------------------------------
+
+
+def feed_url(request, user) -> str:
+    path = reverse("sessions:feed", kwargs={"token": user.feed_token})
+    return f"{settings.SITE_URL}{path}"
+
+
+@login_required
+def feed_settings(request):
+    https_url = feed_url(request, request.user)
+    webcal_url = "webcal://" + https_url.split("://", 1)[1]
+    return render(request, "sessions/feed_settings.html", {"https_url": https_url, "webcal_url": webcal_url})
+
+
+@require_POST
+@login_required
+def feed_regenerate(request):
+    user_regenerate_feed_token(user=request.user)
+    messages.success(request, _("Je agenda-link is vernieuwd. De oude link werkt niet meer."))
+    return redirect("sessions:feed_settings")
+
+
+@require_GET
+def feed(request, token: str):
+    """The personal subscription feed. The token in the URL is the key (calendar apps cannot log in)."""
+    user = (
+        User.objects.filter(feed_token=token, is_active=True)
+        .only("pk", "feed_token", "display_name", "preferred_language")
+        .first()
+    )
+    if user is None:
+        raise Http404
+    rows = selectors.feed_rows(user)
+    etag = calendar.feed_etag(user, rows)
+    last_modified = calendar.feed_last_modified(rows)
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = HttpResponse(
+            calendar.feed_ics(user, rows=rows), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'inline; filename="intervisie.ics"'
+    response["ETag"] = etag
+    if timestamp is not None:
+        response["Last-Modified"] = http_date(timestamp)
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response

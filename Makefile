@@ -16,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 messages: install
-	$(PY) manage.py compilemessages --ignore=.venv -v 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0
 
 # The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email,
 # demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).

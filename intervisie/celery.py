@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intervisie.settings")
 
@@ -14,6 +15,13 @@ app.conf.beat_schedule = {
         "task": "groups.tasks.heartbeat",
         "schedule": float(os.environ.get("CELERY_HEARTBEAT_SECONDS", "60")),
     },
-    "purge-expired-casussen": {"task": "casussen.tasks.purge_expired_casussen", "schedule": 24 * 60 * 60.0},
+    # Notifications: the outbox sweep (interval overridable for tests), the alert scan and the digests (UTC).
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", "60")),
+    },
+    "notifications-alert-scan": {"task": "notifications.tasks.alert_scan", "schedule": crontab(hour=5, minute=0)},
+    "notifications-digests": {"task": "notifications.tasks.digests", "schedule": crontab(hour=6, minute=0)},
     "generate-sessions": {"task": "sessions.tasks.generate_sessions", "schedule": 24 * 60 * 60.0},
+    "purge-expired-casussen": {"task": "casussen.tasks.purge_expired_casussen", "schedule": 24 * 60 * 60.0},
 }

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sessions.apps.MeetingsConfig",
     "casussen",
     "reflections",
+    "notifications",
     "dashboards",
 ]
 

@@ -10,8 +10,9 @@ urlpatterns = [
     path("", group_views.home, name="home"),
     path("account/", include("accounts.urls")),
     path("groepen/", include("groups.urls")),
-    path("bijeenkomsten/", include("sessions.urls")),
+    path("meldingen/", include("notifications.urls")),
     path("casussen/", include("casussen.urls")),
+    path("bijeenkomsten/", include("sessions.urls")),
     path("reflecties/", include("reflections.urls")),
     path("dashboard/", include("dashboards.urls")),
 ]

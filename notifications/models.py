@@ -1,0 +1,219 @@
+"""The notification outbox, per-group and per-user settings, one-click link uses and attendance alerts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groups.models import Group
+from sessions.models import Session
+
+
+class Kind(models.TextChoices):
+    INVITE = "invite", _("uitnodiging voor een bijeenkomst")
+    CANCELLATION = "cancellation", _("afgelaste bijeenkomst")
+    REMINDER_FIRST = "reminder_first", _("eerste herinnering")
+    REMINDER_SECOND = "reminder_second", _("tweede herinnering")
+    RSVP_NUDGE = "rsvp_nudge", _("vraag om je aan of af te melden")
+    CASUS_PREP = "casus_prep", _("casusvoorbereiding (inbrenger)")
+    NO_CASUS = "no_casus", _("nog geen casus")
+    QUORUM_RISK = "quorum_risk", _("te weinig aanmeldingen (begeleider)")
+    REFLECTION_REQUEST = "reflection_request", _("verzoek om een reflectie")
+    FOLLOWUP = "followup", _("follow-up van je casus")
+    ATTENDANCE_ALERT = "attendance_alert", _("aanwezigheidssignaal (begeleider)")
+    DIGEST = "digest", _("dagelijks overzicht")
+    ADMIN_DIGEST = "admin_digest", _("dagelijks signalenoverzicht (beheerder)")
+
+
+# Kinds a user may receive bundled in their daily digest instead of one by one. Calendar invites,
+# cancellations, the last reminder and alerts are time-critical and always go out on their own.
+DIGESTIBLE_KINDS = frozenset(
+    {
+        Kind.REMINDER_FIRST,
+        Kind.RSVP_NUDGE,
+        Kind.CASUS_PREP,
+        Kind.NO_CASUS,
+        Kind.REFLECTION_REQUEST,
+        Kind.FOLLOWUP,
+    }
+)
+# Kinds a group can switch off (the digests are per-user choices).
+GROUP_KINDS = [kind for kind in Kind if kind not in (Kind.DIGEST, Kind.ADMIN_DIGEST)]
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("wacht")
+    SENDING = "sending", _("wordt verstuurd")
+    SENT = "sent", _("verstuurd")
+    FAILED = "failed", _("mislukt")
+    CANCELLED = "cancelled", _("geannuleerd")
+    HELD = "held", _("wacht op dagoverzicht")
+    BUNDLED = "bundled", _("opgenomen in dagoverzicht")
+
+
+class Outbox(models.Model):
+    """One row per e-mail that will ever be sent. The unique constraint on (kind, recipient, subject_key)
+    makes a second copy impossible; the sweep moves rows pending → sending → sent (see ``sweep.py``)."""
+
+    kind = models.CharField(_("soort"), max_length=24, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("ontvanger")
+    )
+    # What the message is about: ``subject_key`` identifies it ("session:12", "session:12:invite:3",
+    # "alert:7", "digest:2026-03-29"); the nullable foreign keys make it queryable and cascade.
+    subject_key = models.CharField(_("onderwerp"), max_length=64)
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("groep")
+    )
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bijeenkomst"),
+    )
+    alert = models.ForeignKey(
+        "Alert", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("signaal")
+    )
+    digest = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="bundled", editable=False
+    )
+    due_at = models.DateTimeField(_("versturen vanaf"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    claimed_at = models.DateTimeField(_("opgepakt op"), null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+    last_error = models.TextField(_("laatste fout"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("bericht")
+        verbose_name_plural = _("berichten (outbox)")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "subject_key"], name="outbox_unique_message"
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="outbox_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="outbox_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False, claim_token__isnull=False),
+                name="outbox_sending_is_claimed",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbox_pending_due"),
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claimed"),
+            models.Index(fields=["session", "kind", "status"], name="outbox_session_kind"),
+            models.Index(fields=["status", "kind"], name="outbox_status_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id} ({self.subject_key}, {self.status})"
+
+
+class GroupNotificationSettings(models.Model):
+    """Which kinds a group sends (offsets live on Group itself)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="notification_settings")
+    disabled_kinds = models.JSONField(_("uitgeschakelde berichten"), default=list, blank=True)
+    no_casus_days = models.PositiveSmallIntegerField(_("'nog geen casus' (dagen vooraf)"), default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("berichtinstellingen van een groep")
+        verbose_name_plural = _("berichtinstellingen van groepen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(no_casus_days__gte=1, no_casus_days__lte=60), name="group_notif_no_casus_days"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.group)
+
+
+class NotificationPreference(models.Model):
+    """A user's choices: kinds switched off, and one daily digest instead of separate e-mails."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    disabled_kinds = models.JSONField(_("uitgeschakelde berichten"), default=list, blank=True)
+    digest = models.BooleanField(_("één dagelijks overzicht in plaats van losse e-mails"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("berichtvoorkeur")
+        verbose_name_plural = _("berichtvoorkeuren")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class OneClickUse(models.Model):
+    """A one-click link (attend / decline / unsubscribe) that was used; unique, so a link works once."""
+
+    outbox = models.ForeignKey(Outbox, on_delete=models.CASCADE, related_name="link_uses")
+    action = models.CharField(max_length=16)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["outbox", "action"], name="oneclick_use_once")]
+
+    def __str__(self) -> str:
+        return f"{self.outbox_id}:{self.action}"
+
+
+class Alert(models.Model):
+    """An attendance signal. Opened once when its condition starts, closed when it clears; never deleted,
+    so the dashboard can show the history."""
+
+    class Rule(models.TextChoices):
+        TREND = "trend", _("aanwezigheid daalt")
+        FADING = "fading", _("deelnemer haakt af")
+        QUORUM = "quorum", _("quorum in gevaar")
+        BUSY = "busy", _("'te druk' is de meest gegeven afmeldreden")
+        PIPELINE = "pipeline", _("geen casus op tijd")
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="attendance_alerts")
+    rule = models.CharField(_("regel"), max_length=12, choices=Rule.choices)
+    # "" for group-wide rules, "user:<id>" for a fading member, "session:<id>" for quorum risk.
+    subject_key = models.CharField(max_length=32, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    detail = models.JSONField(default=dict, blank=True)
+    opened_at = models.DateTimeField(_("begonnen"), default=timezone.now)
+    closed_at = models.DateTimeField(_("opgeheven"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signaal")
+        verbose_name_plural = _("signalen")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "rule", "subject_key"],
+                condition=Q(closed_at__isnull=True),
+                name="alert_one_open_per_condition",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
+                name="alert_closed_after_opened",
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.get_rule_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

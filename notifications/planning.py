@@ -1,0 +1,279 @@
+"""Creating, re-timing and cancelling outbox rows when sessions, RSVPs and presenters change.
+
+Called from the signal receivers, i.e. inside the transaction of the change that causes them: when the
+change rolls back, so do its messages. Times are computed in the group's local wall-clock time (a reminder
+"1 day before" a 14:00 session goes out at 14:00 local the day before, across DST changes) and stored UTC.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
+from django.utils import timezone
+
+from groups.models import Membership
+from sessions.models import RSVP, Attendance, Presenter, Session
+
+from .models import GroupNotificationSettings, Kind, Outbox, Status
+
+# Which kinds an RSVP "decline" cancels for that member (restored when they change their mind).
+DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
+DECLINED_NOTE = "declined"
+INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_link", "status"}
+BEFORE_SESSION_KINDS = (
+    Kind.REMINDER_FIRST,
+    Kind.REMINDER_SECOND,
+    Kind.RSVP_NUDGE,
+    Kind.CASUS_PREP,
+    Kind.NO_CASUS,
+    Kind.QUORUM_RISK,
+)
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    user_id: int
+    due_at: datetime
+    subject_key: str
+
+
+def session_key(session: Session) -> str:
+    return f"session:{session.pk}"
+
+
+def session_zone(session: Session) -> ZoneInfo:
+    """The time zone of the group's schedule (default Europe/Amsterdam)."""
+    try:
+        name = session.group.schedule.timezone
+    except ObjectDoesNotExist:
+        name = settings.TIME_ZONE
+    return ZoneInfo(name)
+
+
+def local_days_before(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
+    """The same local wall-clock time ``days`` calendar days earlier, in UTC."""
+    local = moment.astimezone(zone)
+    earlier = datetime.combine(local.date() - timedelta(days=days), local.timetz().replace(tzinfo=None))
+    return earlier.replace(tzinfo=zone).astimezone(UTC)
+
+
+def disabled_group_kinds(group_id: int) -> set[str]:
+    row = GroupNotificationSettings.objects.filter(group_id=group_id).values_list("disabled_kinds").first()
+    return set(row[0]) if row else set()
+
+
+def no_casus_days(group_id: int) -> int:
+    row = GroupNotificationSettings.objects.filter(group_id=group_id).values_list("no_casus_days").first()
+    return row[0] if row else GroupNotificationSettings._meta.get_field("no_casus_days").default
+
+
+def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str], now: datetime) -> None:
+    """Make the pending rows of ``kinds`` for this session match ``planned``: create missing rows, re-time
+    pending ones, cancel pending ones no longer wanted or now in the past. Sent rows are never touched."""
+    wanted = {(p.kind, p.user_id, p.subject_key): p for p in planned}
+    existing = {
+        (row.kind, row.recipient_id, row.subject_key): row
+        for row in Outbox.objects.filter(session=session, kind__in=list(kinds)).only(
+            "id", "kind", "recipient_id", "subject_key", "status", "due_at", "last_error"
+        )
+    }
+    create, retime, cancel = [], [], []
+    for key, plan in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            if plan.due_at > now:
+                create.append(
+                    Outbox(
+                        kind=plan.kind,
+                        recipient_id=plan.user_id,
+                        subject_key=plan.subject_key,
+                        group_id=session.group_id,
+                        session=session,
+                        due_at=plan.due_at,
+                    )
+                )
+        elif row.status == Status.PENDING and row.due_at != plan.due_at:
+            if plan.due_at > now:
+                row.due_at = plan.due_at
+                retime.append(row)
+            else:
+                cancel.append(row.pk)
+    for key, row in existing.items():
+        if key not in wanted and row.status == Status.PENDING:
+            cancel.append(row.pk)
+    if create:
+        Outbox.objects.bulk_create(create, ignore_conflicts=True)
+    if retime:
+        Outbox.objects.bulk_update(retime, ["due_at"])
+    if cancel:
+        Outbox.objects.filter(pk__in=cancel, status=Status.PENDING).update(
+            status=Status.CANCELLED, last_error="superseded"
+        )
+
+
+def _memberships(group_id: int) -> list[tuple[int, str]]:
+    return list(
+        Membership.objects.filter(group_id=group_id, status=Membership.Status.ACTIVE).values_list(
+            "user_id", "role"
+        )
+    )
+
+
+def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()) -> list[int]:
+    """(Re)plan everything before a planned session. Returns ids of rows due now (the invites)."""
+    now = timezone.now()
+    if session.status != Session.Status.PLANNED or session.starts_at <= now:
+        return []
+    group = session.group
+    off = disabled_group_kinds(group.pk)
+    zone = session_zone(session)
+    members = _memberships(group.pk)
+    facilitators = {uid for uid, role in members if role == Membership.Role.FACILITATOR}
+    if session.facilitator_id:
+        facilitators.add(session.facilitator_id)
+    presenters = list(Presenter.objects.filter(session=session).values_list("user_id", flat=True))
+    key = session_key(session)
+    before = {
+        Kind.REMINDER_FIRST: group.reminder_first_days,
+        Kind.REMINDER_SECOND: group.reminder_second_days,
+        Kind.RSVP_NUDGE: group.rsvp_nudge_days,
+        Kind.NO_CASUS: no_casus_days(group.pk),
+        Kind.QUORUM_RISK: group.alert_quorum_days,
+        Kind.CASUS_PREP: group.casus_prep_days,
+    }
+    recipients = {
+        Kind.REMINDER_FIRST: [uid for uid, _ in members],
+        Kind.REMINDER_SECOND: [uid for uid, _ in members],
+        Kind.RSVP_NUDGE: [uid for uid, _ in members],
+        Kind.NO_CASUS: [uid for uid, _ in members],
+        Kind.QUORUM_RISK: sorted(facilitators),
+        Kind.CASUS_PREP: presenters,
+    }
+    planned = [
+        Planned(kind, uid, local_days_before(session.starts_at, days, zone), key)
+        for kind, days in before.items()
+        if kind not in off
+        for uid in recipients[kind]
+    ]
+    _upsert(session, planned, kinds=BEFORE_SESSION_KINDS, now=now)
+    # Reminders stay cancelled for members who declined.
+    declined = RSVP.objects.filter(session=session, answer=RSVP.Answer.DECLINE).values("user_id")
+    Outbox.objects.filter(
+        session=session, kind__in=DECLINE_CANCELS, status=Status.PENDING, recipient_id__in=declined
+    ).update(status=Status.CANCELLED, last_error=DECLINED_NOTE)
+
+    if Kind.INVITE in off or not (created or INVITE_FIELDS & set(changed)):
+        return []
+    invite_key = f"{key}:invite:{session.sequence}"
+    Outbox.objects.filter(session=session, kind=Kind.INVITE, status=Status.PENDING).exclude(
+        subject_key=invite_key
+    ).update(status=Status.CANCELLED, last_error="superseded")
+    rows = [
+        Outbox(
+            kind=Kind.INVITE,
+            recipient_id=uid,
+            subject_key=invite_key,
+            group_id=group.pk,
+            session=session,
+            due_at=now,
+        )
+        for uid, _ in members
+    ]
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Outbox.objects.filter(
+            session=session, kind=Kind.INVITE, subject_key=invite_key, status=Status.PENDING
+        ).values_list("id", flat=True)
+    )
+
+
+def session_cancel(*, session: Session) -> list[int]:
+    """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL)."""
+    now = timezone.now()
+    Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).update(
+        status=Status.CANCELLED, last_error="session cancelled"
+    )
+    if session.ends_at <= now or Kind.CANCELLATION in disabled_group_kinds(session.group_id):
+        return []
+    key = f"{session_key(session)}:cancel"
+    Outbox.objects.bulk_create(
+        [
+            Outbox(
+                kind=Kind.CANCELLATION,
+                recipient_id=uid,
+                subject_key=key,
+                group_id=session.group_id,
+                session=session,
+                due_at=now,
+            )
+            for uid, _ in _memberships(session.group_id)
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Outbox.objects.filter(session=session, kind=Kind.CANCELLATION, status=Status.PENDING).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def rsvp_update(*, rsvp: RSVP) -> None:
+    """A decline cancels that member's reminders and nudge; any answer cancels the nudge; changing a
+    decline back restores the reminders that are still in the future."""
+    mine = Outbox.objects.filter(session_id=rsvp.session_id, recipient_id=rsvp.user_id)
+    if rsvp.answer == RSVP.Answer.DECLINE:
+        mine.filter(kind__in=DECLINE_CANCELS, status=Status.PENDING).update(
+            status=Status.CANCELLED, last_error=DECLINED_NOTE
+        )
+        return
+    mine.filter(kind=Kind.RSVP_NUDGE, status=Status.PENDING).update(
+        status=Status.CANCELLED, last_error="answered"
+    )
+    mine.filter(
+        kind__in=(Kind.REMINDER_FIRST, Kind.REMINDER_SECOND),
+        status=Status.CANCELLED,
+        last_error=DECLINED_NOTE,
+        due_at__gt=timezone.now(),
+    ).update(status=Status.PENDING, last_error="")
+
+
+def presenter_update(*, presenter: Presenter, claimed: bool) -> None:
+    session = presenter.session
+    if claimed:
+        session_plan(session=session, created=False)
+    else:
+        Outbox.objects.filter(
+            session=session, recipient_id=presenter.user_id, kind=Kind.CASUS_PREP, status=Status.PENDING
+        ).update(status=Status.CANCELLED, last_error="presenter slot released")
+
+
+def session_held(*, session: Session) -> None:
+    """After the session: cancel what did not go out before it, ask attendees for a reflection and the
+    presenters for a follow-up later."""
+    Outbox.objects.filter(
+        session=session, kind__in=BEFORE_SESSION_KINDS, status__in=[Status.PENDING, Status.HELD]
+    ).update(status=Status.CANCELLED, last_error="session held")
+    group = session.group
+    off = disabled_group_kinds(group.pk)
+    ended = session.actual_ended_at or session.ends_at
+    now = timezone.now()
+    key = session_key(session)
+    rows = []
+    if Kind.REFLECTION_REQUEST not in off:
+        due = max(ended + timedelta(hours=group.reflection_request_hours), now)
+        attendees = Attendance.objects.filter(
+            Q(status=Attendance.Status.PRESENT) | Q(status=Attendance.Status.LATE), session=session
+        ).values_list("user_id", flat=True)
+        rows += [Outbox(kind=Kind.REFLECTION_REQUEST, recipient_id=uid, due_at=due) for uid in attendees]
+    if Kind.FOLLOWUP not in off:
+        due = max(ended + timedelta(weeks=group.followup_weeks), now)
+        presenters = Presenter.objects.filter(session=session).values_list("user_id", flat=True)
+        rows += [Outbox(kind=Kind.FOLLOWUP, recipient_id=uid, due_at=due) for uid in presenters]
+    for row in rows:
+        row.subject_key, row.group_id, row.session = key, group.pk, session
+    Outbox.objects.bulk_create(rows, ignore_conflicts=True)

@@ -1,0 +1,48 @@
+"""Signal receivers: run inside the sessions services' transactions, so the outbox changes commit or roll
+back with the change itself. Rows due right away are handed to a sender after the commit."""
+
+from functools import partial
+
+from django.db import transaction
+
+from sessions import signals
+
+from . import planning
+
+
+def _send_soon(ids: list[int]) -> None:
+    """Queue a sender for rows due right away, after the commit. ``robust``: if the broker is down the
+    change still stands and the next sweep sends these rows (the outbox is the source of truth)."""
+    if ids:
+        from .tasks import send_due
+
+        transaction.on_commit(partial(send_due.delay, ids), robust=True)
+
+
+def on_session_planned_or_changed(sender, *, session, created=False, changed=(), **kwargs):
+    _send_soon(planning.session_plan(session=session, created=created, changed=changed or ()))
+
+
+def on_session_cancelled(sender, *, session, **kwargs):
+    _send_soon(planning.session_cancel(session=session))
+
+
+def on_rsvp_changed(sender, *, rsvp, **kwargs):
+    planning.rsvp_update(rsvp=rsvp)
+
+
+def on_session_held(sender, *, session, **kwargs):
+    planning.session_held(session=session)
+
+
+def on_presenter_changed(sender, *, presenter, claimed=True, **kwargs):
+    planning.presenter_update(presenter=presenter, claimed=claimed)
+
+
+def connect() -> None:
+    uid = "notifications"
+    signals.session_planned_or_changed.connect(on_session_planned_or_changed, dispatch_uid=f"{uid}.planned")
+    signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")
+    signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
+    signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")
+    signals.presenter_changed.connect(on_presenter_changed, dispatch_uid=f"{uid}.presenter")

@@ -1,0 +1,291 @@
+"""The outbox sweep: claim due rows, send them, record the result.
+
+A sender claims a batch in a short transaction (``SELECT … FOR UPDATE SKIP LOCKED``, then status
+``sending`` with a claim token), commits, and sends the batch in id order, marking each row ``sent`` right
+after the mail server accepted it. Two senders, a retried task or a second beat therefore never send a row
+twice: a row is claimed by exactly one transaction.
+
+The one edge, a worker killed while sending: its claim stays ``sending``. After ``sending_timeout`` (longer
+than the task's hard time limit, so the sender is certainly dead) ``recover_stale`` looks at each dead claim:
+its lowest-id row still ``sending`` is the one that was in flight, which may or may not have reached the
+mail server. We choose **at-most-once** for that one message: it is marked ``failed`` with
+``INTERRUPTED`` (visible to admins in Django admin and ``manage.py outbox_status``, and re-sendable by hand),
+never sent again automatically. The claim's other rows were not attempted yet and go back to ``pending``.
+So a kill costs at most one message per killed sender process, marked; nothing is sent twice.
+"""
+
+import logging
+import smtplib
+import uuid
+from collections import defaultdict
+from time import monotonic
+
+from django.core.mail import mailers
+from django.db import transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from groups.models import Membership
+from sessions.models import RSVP, Presenter, Session
+
+from . import conf
+from .emails import build_message
+from .models import DIGESTIBLE_KINDS, GroupNotificationSettings, Kind, NotificationPreference, Outbox, Status
+from .planning import BEFORE_SESSION_KINDS
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED = (
+    "interrupted: the worker stopped while this message was being sent; it may or may not have gone out, "
+    "so it is not retried automatically (at-most-once)"
+)
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError)
+PERSONAL_KINDS = (Kind.DIGEST, Kind.ADMIN_DIGEST)
+
+
+def recover_stale(*, now=None) -> tuple[int, int]:
+    """Dead claims: the in-flight row of each becomes failed (INTERRUPTED), the rest pending again.
+    Returns (interrupted, released)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            Outbox.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, claimed_at__lt=now - conf.sending_timeout())
+            .order_by("id")
+            .values_list("id", "claim_token")
+        )
+        in_flight: dict = {}
+        for pk, token in rows:
+            in_flight.setdefault(token, pk)
+        released = [pk for pk, _ in rows if pk not in set(in_flight.values())]
+        if in_flight:
+            Outbox.objects.filter(pk__in=in_flight.values()).update(
+                status=Status.FAILED, last_error=INTERRUPTED, claim_token=None
+            )
+            logger.warning("outbox: %d message(s) interrupted by a dead worker", len(in_flight))
+        if released:
+            Outbox.objects.filter(pk__in=released).update(
+                status=Status.PENDING, claim_token=None, claimed_at=None, attempts=F("attempts") - 1
+            )
+    return len(in_flight), len(released)
+
+
+def claim(*, limit: int, ids: list[int] | None = None, now=None) -> tuple[uuid.UUID, list[int]]:
+    """Claim up to ``limit`` due rows (oldest first) that no other transaction holds."""
+    now = now or timezone.now()
+    token = uuid.uuid4()
+    with transaction.atomic():
+        due = Outbox.objects.select_for_update(skip_locked=True).filter(
+            status=Status.PENDING, due_at__lte=now
+        )
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        pks = list(due.order_by("due_at", "id").values_list("id", flat=True)[:limit])
+        if pks:
+            Outbox.objects.filter(pk__in=pks).update(
+                status=Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+            )
+    return token, sorted(pks)
+
+
+def _claimed_rows(token, pks):
+    session_ref, user_ref = OuterRef("session_id"), OuterRef("recipient_id")
+    rsvps = RSVP.objects.filter(session=session_ref, user=user_ref)
+    attending = (
+        RSVP.objects.filter(session=session_ref, answer=RSVP.Answer.ATTEND)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Outbox.objects.filter(pk__in=pks, claim_token=token, status=Status.SENDING)
+        .select_related("recipient", "group", "session", "session__group", "alert", "alert__user")
+        .annotate(
+            answered=Exists(rsvps),
+            declined=Exists(rsvps.filter(answer=RSVP.Answer.DECLINE)),
+            is_presenter=Exists(Presenter.objects.filter(session=session_ref, user=user_ref)),
+            has_presenter=Exists(Presenter.objects.filter(session=session_ref)),
+            attending=Coalesce(Subquery(attending, output_field=IntegerField()), Value(0)),
+            is_member=Exists(
+                Membership.objects.filter(
+                    group=OuterRef("group_id"), user=user_ref, status=Membership.Status.ACTIVE
+                )
+            ),
+        )
+        .order_by("id")
+    )
+
+
+def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | None:
+    """Why this row must not go out any more (conditions are checked at send time), or None."""
+    kind, session = row.kind, row.session
+    if not row.recipient.is_active:
+        return "recipient inactive"
+    if kind in group_off:
+        return "switched off for the group"
+    if kind in user_off:
+        return "switched off by the recipient"
+    if kind in PERSONAL_KINDS:
+        return None
+    if not row.is_member and kind != Kind.ATTENDANCE_ALERT:
+        return "recipient is no member"
+    if session is None:
+        return None
+    if session.status == Session.Status.CANCELLED and kind != Kind.CANCELLATION:
+        return "session cancelled"
+    if kind in BEFORE_SESSION_KINDS and (session.starts_at <= now or session.status != "planned"):
+        return "too late"
+    match kind:
+        case Kind.REMINDER_FIRST | Kind.REMINDER_SECOND:
+            gone = row.declined
+        case Kind.RSVP_NUDGE:
+            gone = row.answered
+        case Kind.CASUS_PREP:
+            gone = not row.is_presenter
+        case Kind.NO_CASUS:
+            gone = row.has_presenter
+        case Kind.QUORUM_RISK:
+            gone = row.attending >= session.quorum
+        case _:
+            gone = False
+    return "condition no longer holds" if gone else None
+
+
+def _extra_context(row: Outbox) -> dict:
+    from .alerts import describe, digest_items_for_admin
+
+    if row.kind == Kind.ATTENDANCE_ALERT and row.alert_id:
+        return {"alert_text": describe(row.alert)}
+    if row.kind == Kind.ADMIN_DIGEST:
+        return {"items": digest_items_for_admin(row.recipient)}
+    if row.kind == Kind.DIGEST:
+        from .emails import when
+
+        items = [
+            {
+                "label": item.get_kind_display(),
+                "group": item.group.name if item.group_id else "",
+                "when": when(item.session.starts_at) if item.session_id else "",
+            }
+            for item in row.bundled.select_related("group", "session").order_by("due_at", "id")
+        ]
+        return {"items": items}
+    return {}
+
+
+def send_claimed(token, pks: list[int]) -> int:
+    """Send the rows of one claim; returns how many went out."""
+    now = timezone.now()
+    rows = list(_claimed_rows(token, pks))
+    user_ids = {row.recipient_id for row in rows}
+    prefs = {
+        p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }  # one query for the batch
+    group_off = {
+        g: set(kinds)
+        for g, kinds in GroupNotificationSettings.objects.filter(
+            group_id__in={row.group_id for row in rows if row.group_id}
+        ).values_list("group_id", "disabled_kinds")
+    }
+    skipped: dict[str, list[int]] = defaultdict(list)
+    held, to_send = [], []
+    for row in rows:
+        pref = prefs.get(row.recipient_id)
+        reason = _skip_reason(
+            row,
+            now=now,
+            group_off=group_off.get(row.group_id, set()),
+            user_off=set(pref.disabled_kinds) if pref else set(),
+        )
+        if reason:
+            skipped[reason].append(row.pk)
+        elif pref and pref.digest and row.kind in DIGESTIBLE_KINDS:
+            held.append(row.pk)
+        else:
+            to_send.append(row)
+    for reason, ids in skipped.items():
+        Outbox.objects.filter(pk__in=ids).update(status=Status.CANCELLED, last_error=reason, claim_token=None)
+    if held:
+        Outbox.objects.filter(pk__in=held).update(status=Status.HELD, claim_token=None)
+    return _deliver(to_send) if to_send else 0
+
+
+def _deliver(rows: list[Outbox]) -> int:
+    sent = 0
+    connection = mailers.default
+    try:
+        connection.open()
+        for index, row in enumerate(rows):
+            try:
+                connection.send_messages([build_message(row, extra=_extra_context(row))])
+            except CONNECTION_ERRORS as error:
+                _retry(row, error)
+                _release([r.pk for r in rows[index + 1 :]])
+                break
+            except Exception as error:  # noqa: BLE001 - SMTP refusals, rendering bugs: retried, then failed
+                _retry(row, error)
+                continue
+            Outbox.objects.filter(pk=row.pk).update(
+                status=Status.SENT, sent_at=timezone.now(), claim_token=None
+            )
+            sent += 1
+    except CONNECTION_ERRORS as error:  # the connection could not be opened at all
+        logger.warning("outbox: mail server unreachable: %s", error)
+        for row in rows[sent:]:
+            _retry(row, error)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001
+            logger.exception("outbox: closing the mail connection failed")
+    return sent
+
+
+def _retry(row: Outbox, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    if row.attempts >= conf.max_attempts():
+        Outbox.objects.filter(pk=row.pk).update(status=Status.FAILED, last_error=message, claim_token=None)
+        logger.error("outbox: message %s failed for good: %s", row.pk, message)
+        return
+    Outbox.objects.filter(pk=row.pk).update(
+        status=Status.PENDING,
+        last_error=message,
+        claim_token=None,
+        claimed_at=None,
+        due_at=timezone.now() + conf.retry_delay(row.attempts),
+    )
+
+
+def _release(pks: list[int]) -> None:
+    """Rows of a claim that were not attempted: pending again, the claim's attempt not counted."""
+    if pks:
+        Outbox.objects.filter(pk__in=pks, status=Status.SENDING).update(
+            status=Status.PENDING, claim_token=None, claimed_at=None, attempts=F("attempts") - 1
+        )
+
+
+def send_due(*, ids: list[int] | None = None, budget_seconds: float | None = None) -> int:
+    """Claim and send batches until nothing is due (or the time budget is used up)."""
+    budget = budget_seconds if budget_seconds is not None else conf.sender_budget().total_seconds()
+    deadline = monotonic() + budget
+    total = 0
+    while True:
+        token, pks = claim(limit=conf.batch_size(), ids=ids)
+        if not pks:
+            return total
+        total += send_claimed(token, pks)
+        if monotonic() >= deadline:
+            return total
+
+
+def sweep_once() -> int:
+    """Recover dead claims, then send everything due, in this process (cron setups, tests)."""
+    recover_stale()
+    return send_due()
+
+
+def due_count(*, now=None) -> int:
+    return Outbox.objects.filter(status=Status.PENDING, due_at__lte=now or timezone.now()).count()

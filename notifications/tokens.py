@@ -1,0 +1,67 @@
+"""Signed, expiring one-click links (attend / decline / unsubscribe), bound to the outbox row they were
+sent in. A GET shows a confirm page; only a POST acts, and each link acts once (``OneClickUse``)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from . import conf
+from .models import Outbox
+
+SALT = "notifications.oneclick"
+
+
+class Action:
+    ATTEND = "attend"
+    DECLINE = "decline"
+    UNSUBSCRIBE = "unsubscribe"
+    ALL = (ATTEND, DECLINE, UNSUBSCRIBE)
+
+
+class LinkError(Exception):
+    TAMPERED = "tampered"
+    EXPIRED = "expired"
+    USED = "used"
+    CLOSED = "closed"  # the session has started, was cancelled or held
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Link:
+    outbox: Outbox
+    action: str
+
+
+def make_token(outbox_id: int, action: str) -> str:
+    return signing.dumps([outbox_id, action], salt=SALT, compress=False)
+
+
+def link_url(outbox_id: int, action: str) -> str:
+    return settings.SITE_URL + reverse(
+        "notifications:oneclick", kwargs={"token": make_token(outbox_id, action)}
+    )
+
+
+def read_token(token: str) -> Link:
+    """The link behind a token, or LinkError saying why it cannot be used (does not check reuse)."""
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=conf.link_max_age().total_seconds())
+    except signing.SignatureExpired as error:
+        raise LinkError(LinkError.EXPIRED) from error
+    except signing.BadSignature as error:
+        raise LinkError(LinkError.TAMPERED) from error
+    if not (isinstance(payload, list) and len(payload) == 2 and payload[1] in Action.ALL):
+        raise LinkError(LinkError.TAMPERED)
+    outbox = (
+        Outbox.objects.select_related("recipient", "group", "session", "session__group")
+        .filter(pk=payload[0])
+        .first()
+    )
+    if outbox is None:
+        raise LinkError(LinkError.TAMPERED)
+    return Link(outbox=outbox, action=payload[1])

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("link/<str:token>/", views.oneclick, name="oneclick"),
+    path("voorkeuren/", views.preferences, name="preferences"),
+    path("groep/<int:group_id>/", views.group_settings, name="group_settings"),
+]

@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from groups.permissions import Need, group_required
+
+from . import services, tokens
+from .forms import GroupSettingsForm, OneClickForm, PreferencesForm
+from .models import GroupNotificationSettings, NotificationPreference
+
+
+def _invalid(request, reason: str):
+    status = 400 if reason == tokens.LinkError.TAMPERED else 410
+    return render(request, "notifications/oneclick_invalid.html", {"reason": reason}, status=status)
+
+
+# The signed token in the URL is the credential (and unguessable, so no cross-site request can forge it);
+# mail clients send RFC 8058 one-click unsubscribe POSTs without a CSRF token.
+@csrf_exempt
+def oneclick(request, token: str):
+    """GET shows what the link will do and a confirm button; only the POST acts."""
+    try:
+        link = tokens.read_token(token)
+        services.link_check(link)
+    except tokens.LinkError as error:
+        return _invalid(request, error.reason)
+    form = OneClickForm(request.POST or None, action=link.action)
+    context = {"link": link, "outbox": link.outbox, "session": link.outbox.session, "form": form}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "notifications/oneclick_confirm.html", context, status=400)
+        try:
+            services.link_use(link=link, **form.cleaned_data)
+        except tokens.LinkError as error:
+            return _invalid(request, error.reason)
+        return render(request, "notifications/oneclick_done.html", context)
+    return render(request, "notifications/oneclick_confirm.html", context)
+
+
+@login_required
+def preferences(request):
+    current = NotificationPreference.objects.filter(user=request.user).first()
+    disabled = set(current.disabled_kinds) if current else set()
+    initial = {
+        "enabled": [
+            value for value, _label in PreferencesForm.base_fields["enabled"].choices if value not in disabled
+        ],
+        "digest": bool(current and current.digest),
+    }
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "notifications/preferences.html", {"form": form}, status=400)
+        services.preferences_set(
+            user=request.user, disabled_kinds=form.disabled_kinds, digest=form.cleaned_data["digest"]
+        )
+        messages.success(request, _("Je e-mailvoorkeuren zijn opgeslagen."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})
+
+
+@group_required(Need.MANAGE)
+def group_settings(request, group_id: int):
+    current = GroupNotificationSettings.objects.filter(group=request.group).first()
+    disabled = set(current.disabled_kinds) if current else set()
+    initial = {
+        "enabled": [v for v, _label in GroupSettingsForm.base_fields["enabled"].choices if v not in disabled],
+        "no_casus_days": current.no_casus_days if current else 5,
+    }
+    form = GroupSettingsForm(request.POST or None, initial=initial)
+    context = {"form": form, "group": request.group}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "notifications/group_settings.html", context, status=400)
+        services.group_settings_set(
+            group=request.group,
+            disabled_kinds=form.disabled_kinds,
+            no_casus_days=form.cleaned_data["no_casus_days"],
+        )
+        messages.success(request, _("De e-mailinstellingen van de groep zijn opgeslagen."))
+        return redirect("notifications:group_settings", group_id=request.group.pk)
+    return render(request, "notifications/group_settings.html", context)

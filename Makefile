@@ -15,8 +15,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# Compiles the translations (locale/*/LC_MESSAGES/django.po → .mo); nothing to do without catalogues.
 messages: install
-	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0
+	@if ls locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0; \
+	else echo "No translation catalogues under locale/ yet."; fi
 
 # The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email,
 # demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).

@@ -6,6 +6,7 @@ the same figures as tables for screen readers and browsers without JavaScript.""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reflections.models import SCALES
 from sessions.models import RSVP
 
 from .selectors import GroupDashboard, GroupSummary
@@ -33,6 +34,7 @@ def group(dash: GroupDashboard) -> dict:
         RSVP.Reason.OTHER: "#adb5bd",
     }
     return {
+        "reflections": reflections(dash),
         "attendance": {
             "type": "line",
             "labels": labels,
@@ -55,6 +57,28 @@ def group(dash: GroupDashboard) -> dict:
             ],
         },
     }  # fmt: skip
+
+
+REFLECTION_COLORS = ["#0d6efd", "#6f42c1", "#d63384", "#198754", "#fd7e14", "#20c997"]
+
+
+def reflections(dash: GroupDashboard) -> dict:
+    """Mean scores (1-5) per held session; a gap where fewer than 3 answers are in (never shown)."""
+    held = dash.held
+    return {
+        "type": "line",
+        "labels": [_label(s) for s in held],
+        "min": 1,
+        "max": 5,
+        "datasets": [
+            {
+                "label": str(label),
+                "data": [s.stats.reflections["means"][name] if s.stats.reflections else None for s in held],
+                "color": color,
+            }
+            for (name, label), color in zip(SCALES, REFLECTION_COLORS, strict=True)
+        ],
+    }
 
 
 def overview(summaries: list[GroupSummary]) -> dict:

@@ -16,6 +16,7 @@ from groups.models import Group, Membership
 from sessions.models import Attendance, Presenter, Session
 
 from .forms import Period
+from .integrations import reflected_session_ids
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 
@@ -105,7 +106,7 @@ class AccreditationLine:
     session: Session
     status: str
     presented: bool
-    reflected: bool | None  # None: reflections are not recorded in this installation
+    reflected: bool
 
     @property
     def net_minutes(self) -> int:
@@ -179,15 +180,13 @@ def accreditation(member: User, period: Period, *, groups: QuerySet[Group] | Non
     presented = set(
         Presenter.objects.filter(user=member, session_id__in=session_ids).values_list("session_id", flat=True)
     )
-    from .integrations import reflected_session_ids
-
     reflected = reflected_session_ids(member, session_ids)
     lines = [
         AccreditationLine(
             session=a.session,
             status=a.get_status_display(),
             presented=a.session_id in presented,
-            reflected=None if reflected is None else a.session_id in reflected,
+            reflected=a.session_id in reflected,
         )
         for a in attendances
     ]

@@ -4,14 +4,29 @@ the dashboards' selectors and exports stay independent of how those apps store t
 from django.db.models import Count
 
 from casussen.models import Casus
+from reflections.health import group_health
+from reflections.models import Reflection
 
 READY = (Casus.Status.BOOKED, Casus.Status.DISCUSSED)
 
 
-def reflected_session_ids(member, session_ids: list[int]) -> set[int] | None:
-    """Sessions (of these) for which the member wrote a reflection; None while reflections are not
-    recorded in this installation (the column then stays empty)."""
-    return None
+def reflected_session_ids(member, session_ids: list[int]) -> set[int]:
+    """Sessions (of these) for which the member wrote a reflection. Reads only that fact, never a score."""
+    return set(
+        Reflection.objects.filter(author=member, session_id__in=session_ids).values_list(
+            "session_id", flat=True
+        )
+    )
+
+
+def reflection_health(group) -> list:
+    """The reflections app's signals in words about reflection scores and follow-ups (attendance and
+    decline signals come from the dashboard's own figures)."""
+    return [
+        signal
+        for signal in group_health(group)
+        if signal.key.startswith("scale_") or signal.key in ("reflections", "followup")
+    ]
 
 
 def ready_casus_counts(session_ids: list[int]) -> dict[int, int]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from groups.models import Group, Membership
 from groups.permissions import administered_organisation_ids
+from reflections.selectors import reflection_closes_at
 from sessions.models import RSVP, Attendance, Session
 
 from . import integrations
@@ -38,14 +39,25 @@ def administered_groups(user) -> QuerySet[Group]:
     return Group.objects.filter(organisation_id__in=administered_organisation_ids(user))
 
 
+def _stale(session: Session, now: datetime) -> bool:
+    if not hasattr(session, "stats"):
+        return True
+    stats = session.stats
+    if stats.updated_at < session.updated_at or stats.status != session.status:
+        return True
+    # Reflections publish once their window has closed: recompute once after that moment.
+    return (
+        session.status == Session.Status.HELD
+        and stats.reflections is None
+        and stats.updated_at < reflection_closes_at(session) <= now
+    )
+
+
 def with_stats(sessions: list[Session]) -> list[Session]:
     """Attach fresh ``stats`` to sessions loaded with ``select_related("stats")``: figures that are
     missing or older than the session are recomputed in one batch (a fixed number of queries)."""
-    stale = [
-        s.pk
-        for s in sessions
-        if not hasattr(s, "stats") or s.stats.updated_at < s.updated_at or s.stats.status != s.status
-    ]
+    now = timezone.now()
+    stale = [s.pk for s in sessions if _stale(s, now)]
     if stale:
         session_stats_refresh(session_ids=stale)
         fresh = SessionStats.objects.in_bulk(stale)
@@ -229,6 +241,8 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
         .order_by("starts_at")[:UPCOMING]
     )
     with_stats(upcoming)
+    for session in sessions + upcoming:
+        session.group = group  # the quorum falls back to the group's: no query per session
     ready = integrations.ready_casus_counts([s.pk for s in upcoming])
     for session in upcoming:
         session.casus_ready = ready.get(session.pk, 0)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from reflections.selectors import session_aggregates
 from sessions.models import RSVP, Attendance, Presenter, Session
 
 from .models import SessionStats
@@ -21,6 +22,13 @@ def _net_minutes(session: dict) -> int | None:
         return None
     minutes = int((ended - started).total_seconds() // 60)
     return max(minutes - session["break_minutes"], 0)
+
+
+def _snapshot(aggregate) -> dict | None:
+    """A published reflection aggregate (≥ 3 answers, final) as stored figures; None otherwise."""
+    if aggregate is None:
+        return None
+    return {"answers": aggregate.answers, "means": {k: round(v, 2) for k, v in aggregate.means.items()}}
 
 
 def _build(session_ids: list[int]) -> list[SessionStats]:
@@ -52,6 +60,8 @@ def _build(session_ids: list[int]) -> list[SessionStats]:
         .values_list("session_id", "n")
     )
     now = timezone.now()
+    held_ids = [s["id"] for s in sessions if s["status"] == Session.Status.HELD]
+    aggregates = session_aggregates(held_ids, now=now) if held_ids else {}
     result = []
     for session in sessions:
         counts = attendance[session["id"]]
@@ -79,7 +89,7 @@ def _build(session_ids: list[int]) -> list[SessionStats]:
                 declines_other=answers[RSVP.Reason.OTHER],
                 presenters=presenters.get(session["id"], 0),
                 net_minutes=_net_minutes(session) if held else None,
-                reflections=None,
+                reflections=_snapshot(aggregates.get(session["id"])),
                 updated_at=now,
             )
         )

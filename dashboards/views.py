@@ -12,7 +12,7 @@ from groups.models import Group, Membership
 from groups.permissions import Need, group_required
 from sessions.models import RSVP, Session
 
-from . import charts, exports, pdf, selectors
+from . import charts, exports, integrations, pdf, selectors
 from .forms import AccreditationPeriodForm, PeriodForm
 from .health import health_signals
 
@@ -100,6 +100,7 @@ def group_dashboard(request, group_id: int):
             "declines": [(RSVP.Reason(reason).label, n) for reason, n in dash.declines.items()],
             "queued": dash.queued,
             "signals": health_signals(dash),
+            "reflection_signals": integrations.reflection_health(group),
             "charts": charts.group(dash),
         },
     )

@@ -38,6 +38,10 @@
     if (spec.max) {
       valueAxis.max = spec.max;
     }
+    if (spec.min) {
+      valueAxis.min = spec.min;
+      valueAxis.beginAtZero = false;
+    }
     if (spec.unit) {
       valueAxis.ticks = {
         callback: function (value) {

@@ -4,6 +4,8 @@ the dashboards' selectors and exports stay independent of how those apps store t
 from django.db.models import Count
 
 from casussen.models import Casus
+from notifications.alerts import describe
+from notifications.models import Alert
 from reflections.health import group_health
 from reflections.models import Reflection
 
@@ -42,3 +44,26 @@ def ready_casus_counts(session_ids: list[int]) -> dict[int, int]:
 
 def queued_casus_count(group_id: int) -> int:
     return Casus.objects.filter(group_id=group_id, status=Casus.Status.SUBMITTED).count()
+
+
+ALERT_HISTORY = 20
+
+
+def open_alert_counts(group_ids: list[int]) -> dict[int, int]:
+    return dict(
+        Alert.objects.filter(group_id__in=group_ids, closed_at__isnull=True)
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("group_id", "n")
+    )
+
+
+def group_alerts(group) -> tuple[list[Alert], list[Alert]]:
+    """(open alerts, the latest closed ones) of the group, each with ``text``: the alert in words."""
+    alerts = Alert.objects.filter(group=group).select_related("user", "session").order_by("-opened_at")
+    open_ = list(alerts.filter(closed_at__isnull=True))
+    closed = list(alerts.filter(closed_at__isnull=False).order_by("-closed_at")[:ALERT_HISTORY])
+    for alert in open_ + closed:
+        alert.text = describe(alert)
+    return open_, closed

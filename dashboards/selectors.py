@@ -147,6 +147,8 @@ def groups_overview(groups: QuerySet[Group], period: Period, *, sort: str = "nam
         .values_list("group_id", "first")
     ):
         summaries[group_id].next_session = first
+    for group_id, count in integrations.open_alert_counts(ids).items():
+        summaries[group_id].open_alerts = count
     key, reverse = SORTS.get(sort, SORTS["name"])
     return sorted(summaries.values(), key=key, reverse=reverse)
 

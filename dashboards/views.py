@@ -101,6 +101,7 @@ def group_dashboard(request, group_id: int):
             "queued": dash.queued,
             "signals": health_signals(dash),
             "reflection_signals": integrations.reflection_health(group),
+            "alerts": integrations.group_alerts(group),
             "charts": charts.group(dash),
         },
     )

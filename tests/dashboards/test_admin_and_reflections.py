@@ -79,3 +79,26 @@ def test_reflection_aggregates_respect_the_three_answer_rule(world, client_for):
 def test_member_cannot_open_facilitator_dashboard(world, client_for):
     assert client_for(world.member).get(reverse("dashboards:index")).status_code == 403
     assert client_for(world.member).get(reverse("dashboards:group", args=[world.group.pk])).status_code == 403
+
+
+def test_open_and_past_alerts_on_dashboards(world, client_for):
+    from notifications.models import Alert
+
+    now = timezone.now()
+    Alert.objects.create(
+        group=world.group, rule=Alert.Rule.FADING, subject_key=f"user:{world.member.pk}", user=world.member,
+        detail={"missed": 3, "of": 5},
+    )  # fmt: skip
+    Alert.objects.create(
+        group=world.group, rule=Alert.Rule.BUSY, opened_at=now - timedelta(days=40),
+        closed_at=now - timedelta(days=10), detail={"busy": 4, "declines": 6},
+    )  # fmt: skip
+    html = (
+        client_for(world.facilitator).get(reverse("dashboards:group", args=[world.group.pk])).content.decode()
+    )
+    assert f"{world.member.display_name} heeft 3 van de laatste 5 bijeenkomsten gemist." in html
+    assert "(4 van de 6 afmeldingen)" in html  # the closed one, in the history
+    summaries = (
+        client_for(world.admin).get(reverse("dashboards:admin"), {"sort": "alerts"}).context["summaries"]
+    )
+    assert [(s.group, s.open_alerts) for s in summaries] == [(world.group, 1), (world.other_group, 0)]

@@ -47,9 +47,9 @@ def _count(client, url, params, budget, assert_max) -> int:
 def _urls(world, session_id):
     g = world.group.pk
     return [
-        ("facilitator", reverse("dashboards:index"), {"period": "all"}, 12),
-        ("facilitator", reverse("dashboards:group", kwargs={"group_id": g}), {"period": "all"}, 26),
-        ("admin", reverse("dashboards:admin"), {"period": "all", "sort": "trend"}, 12),
+        ("facilitator", reverse("dashboards:index"), {"period": "all"}, 13),
+        ("facilitator", reverse("dashboards:group", kwargs={"group_id": g}), {"period": "all"}, 30),
+        ("admin", reverse("dashboards:admin"), {"period": "all", "sort": "trend"}, 13),
         ("facilitator", reverse("dashboards:group_attendance", kwargs={"group_id": g}), {"period": "all"}, 8),
         (
             "facilitator",

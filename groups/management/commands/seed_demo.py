@@ -68,4 +68,4 @@ class Command(BaseCommand):
             role = {"beheerder": "beheerder (admin)", "begeleider": "intervisiebegeleider"}.get(
                 key, "deelnemer"
             )
-            self.stdout.write(f"  {key}@{DEMO_DOMAIN:<22} {name:<20} {role}")
+            self.stdout.write(f"  {key + '@' + DEMO_DOMAIN:<32} {name:<20} {role}")

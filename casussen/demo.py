@@ -1,6 +1,8 @@
 """Demo data (``seed_demo`` calls ``seed`` per demo group): a private draft, two queued casussen, one of
 them booked onto the next session with a werkvorm chosen. Idempotent: a group with casussen is skipped."""
 
+import contextlib
+
 from django.utils import timezone
 
 from groups.models import Membership
@@ -60,7 +62,5 @@ def seed(*, group, users) -> None:
     method = Method.objects.filter(slug="incidentmethode").first()
     if method is not None and session.method_id is None:
         services.session_method_set(session=session, method=method)
-    try:
+    with contextlib.suppress(CasusError):
         services.casus_book(casus=submitted[0], session=session)
-    except CasusError:
-        pass

@@ -134,7 +134,9 @@ class SummaryForm(forms.Form):
         label=_("Wat neem ik mee?"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
     action_1 = forms.CharField(label=_("Voorgenomen actie"), max_length=500)
-    action_2 = forms.CharField(label=_("Tweede voorgenomen actie (optioneel)"), max_length=500, required=False)
+    action_2 = forms.CharField(
+        label=_("Tweede voorgenomen actie (optioneel)"), max_length=500, required=False
+    )
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -156,7 +158,9 @@ class AttendanceForm(forms.Form):
         kwargs["initial"].setdefault(
             "started_at", timezone.localtime(session.actual_started_at or session.starts_at)
         )
-        kwargs["initial"].setdefault("ended_at", timezone.localtime(session.actual_ended_at or session.ends_at))
+        kwargs["initial"].setdefault(
+            "ended_at", timezone.localtime(session.actual_ended_at or session.ends_at)
+        )
         kwargs["initial"].setdefault("break_minutes", session.break_minutes)
         super().__init__(*args, **kwargs)
         self.people = people

@@ -34,7 +34,9 @@ def _bump(run: LiveRun, **fields) -> LiveRun:
 
 @transaction.atomic
 def live_start(*, session: Session, casus: Casus) -> LiveRun:
-    session = Session.objects.select_for_update(of=("self",)).select_related("group", "method").get(pk=session.pk)
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("group", "method").get(pk=session.pk)
+    )
     if casus.session_id != session.pk or casus.status != Casus.Status.BOOKED:
         raise CasusError(_("Kies een casus die op deze bijeenkomst is ingepland."))
     if session.status == Session.Status.CANCELLED:

@@ -182,7 +182,9 @@ def advice_add(request, session_id: int):
     run = _active_run(session)
     form = TextForm(request.POST)
     if not form.is_valid():
-        return _htmx_or_redirect(request, session, error=_("Eén concreet advies van hooguit 1000 tekens."), status=400)
+        return _htmx_or_redirect(
+            request, session, error=_("Eén concreet advies van hooguit 1000 tekens."), status=400
+        )
     try:
         live.advice_set(run=run, author=request.user, text=form.cleaned_data["text"])
     except CasusError as error:
@@ -196,7 +198,9 @@ def parked_add(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
     form = TextForm(request.POST, max_length=500)
     if not form.is_valid():
-        return _htmx_or_redirect(request, session, error=_("Een onderwerp van hooguit 500 tekens."), status=400)
+        return _htmx_or_redirect(
+            request, session, error=_("Een onderwerp van hooguit 500 tekens."), status=400
+        )
     live.parked_add(session=session, author=request.user, text=form.cleaned_data["text"])
     if not request.htmx:
         messages.success(request, _("Het onderwerp staat op de parkeerplaats."))

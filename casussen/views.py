@@ -20,15 +20,19 @@ from .services import CasusError
 
 
 def _casus_or_404(request, casus_id) -> Casus:
-    casus = object_in_group_or_404(Casus.objects.select_related("author"), request.user, Need.MEMBER, pk=casus_id)
+    casus = object_in_group_or_404(
+        Casus.objects.select_related("author"), request.user, Need.MEMBER, pk=casus_id
+    )
     if casus.is_draft and casus.author_id != request.user.pk:
         raise Http404
     return casus
 
 
 def _own_draft_or_404(request, group, casus_id) -> Casus:
+    if not str(casus_id).isdigit():
+        raise Http404
     casus = Casus.objects.filter(
-        pk=casus_id, group=group, author=request.user, status=Casus.Status.DRAFT
+        pk=int(casus_id), group=group, author=request.user, status=Casus.Status.DRAFT
     ).first()
     if casus is None:
         raise Http404
@@ -117,7 +121,12 @@ def autosave(request, group_id: int):
 def detail(request, casus_id: int):
     casus = _casus_or_404(request, casus_id)
     access = group_access(request.user, casus.group)
-    context = {"casus": casus, "group": casus.group, "access": access, **selectors.casus_detail(casus, request.user)}
+    context = {
+        "casus": casus,
+        "group": casus.group,
+        "access": access,
+        **selectors.casus_detail(casus, request.user),
+    }
     if casus.in_queue and (casus.author_id == request.user.pk or access.is_facilitator):
         context["book_form"] = BookForm(sessions=_upcoming(casus.group))
     return render(request, "casussen/casus_detail.html", context)

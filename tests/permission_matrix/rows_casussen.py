@@ -101,7 +101,9 @@ def _question_of_member_presenter(world):
     from casussen import live
 
     kwargs = _running(world, presenter=world.member)
-    question = live.question_add(run=world.extra["run"], author=world.facilitator, text="Wat maakt het lastig?")
+    question = live.question_add(
+        run=world.extra["run"], author=world.facilitator, text="Wat maakt het lastig?"
+    )
     return {**kwargs, "question_id": question.pk}
 
 

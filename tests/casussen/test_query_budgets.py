@@ -1,0 +1,73 @@
+"""Query budgets with enough data that an N+1 would show."""
+
+import pytest
+from django.urls import reverse
+
+from casussen import live, services
+from tests.factories import MembershipFactory
+
+from .factories import CasusFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_group(world):
+    members = [MembershipFactory(group=world.group).user for _ in range(8)]
+    sessions = [SessionFactory(group=world.group, presenter_slots=2) for _ in range(4)]
+    for index, author in enumerate(members):
+        casus = CasusFactory(group=world.group, author=author)
+        if index < 6:
+            services.casus_book(casus=casus, session=sessions[index % 3])
+    for author in members[:4]:
+        CasusFactory(group=world.group, author=author, status="submitted")
+    CasusFactory(group=world.group, author=world.member, status="draft", submitted_at=None)
+    return members, sessions
+
+
+def test_queue_budget(world, client_for, busy_group, django_assert_max_num_queries):
+    client = client_for(world.member)
+    url = reverse("casussen:queue", kwargs={"group_id": world.group.pk})
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("terug naar wachtrij") == 0  # member: not their casussen
+
+
+def test_casus_detail_budget(world, client_for, busy_group, django_assert_max_num_queries):
+    members, sessions = busy_group
+    casus = CasusFactory(group=world.group, author=world.member)
+    casus = services.casus_book(casus=casus, session=sessions[3])
+    run = live.live_start(session=sessions[3], casus=casus)
+    for member in members:
+        live.question_add(run=run, author=member, text="Wat maakt het lastig?")
+        live.advice_set(run=run, author=member, text="Een advies")
+    live.live_step(run=run, action="finish")
+    client = client_for(world.member)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("casussen:detail", kwargs={"casus_id": casus.pk}))
+    assert response.status_code == 200
+    assert response.content.decode().count("Een advies") == len(members)
+
+
+def test_poll_budget_and_size(world, client_for, busy_group, django_assert_max_num_queries):
+    members, sessions = busy_group
+    casus = services.casus_book(
+        casus=CasusFactory(group=world.group, author=world.member), session=sessions[3]
+    )
+    run = live.live_start(session=sessions[3], casus=casus)
+    for _ in range(3):
+        run = live.live_step(run=run, action="next")  # a question phase: prompts show
+    for member in members:
+        live.question_add(run=run, author=member, text="Wat maakt het lastig?")
+    run.refresh_from_db()
+    client = client_for(members[0])
+    url = reverse("casussen:poll", kwargs={"session_id": sessions[3].pk})
+    with django_assert_max_num_queries(3):  # session, user, then one query for access + run version
+        unchanged = client.get(url, {"v": f"{run.pk}.{run.version}"})
+    assert unchanged.status_code == 204 and len(unchanged.content) == 0
+    with django_assert_max_num_queries(12):
+        changed = client.get(url, {"v": "0"})
+    assert changed.status_code == 200
+    assert changed.content.decode().count("Wat maakt het lastig?") == len(members)
+    assert len(changed.content) < 20_000

@@ -12,7 +12,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     group = factory.SubFactory(GroupFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=7)).replace(second=0, microsecond=0)
+    )
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(minutes=150))
     location = "Stadskantoor, kamer 2.14"
 

@@ -1,0 +1,258 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import RSVP, Presenter, Schedule, Session
+from tests.factories import GroupFactory, MembershipFactory
+
+from .factories import RSVPFactory, SessionFactory
+
+
+def url(name, **kwargs):
+    return reverse(f"sessions:{name}", kwargs=kwargs)
+
+
+@pytest.fixture
+def session(world):
+    return SessionFactory(group=world.group)
+
+
+@pytest.mark.parametrize("role", ["member", "facilitator"])
+def test_rsvp_flow_without_javascript(world, client_for, session, role):
+    user = getattr(world, role)
+    client = client_for(user)
+    page = client.get(url("mine"))
+    html = page.content.decode()
+    # Post back what the page rendered: the form's action and the attend button.
+    action = re.search(r'action="([^"]+/antwoord/)"', html).group(1)
+    assert action == url("rsvp", session_id=session.pk)
+    response = client.post(action, {"answer": "attend", "next": url("mine")})
+    assert response.status_code == 302 and response["Location"] == url("mine")
+    assert RSVP.objects.get(session=session, user=user).answer == "attend"
+
+    # Decline without a reason: a form error, status 400, and the stored answer stays.
+    response = client.post(action, {"answer": "decline", "decline_note": "drukke week"})
+    assert response.status_code == 400
+    assert "Kies een reden" in response.content.decode()
+    assert "drukke week" in response.content.decode()  # what was typed is kept
+    assert RSVP.objects.get(session=session, user=user).answer == "attend"
+
+    response = client.post(action, {"answer": "decline", "decline_reason": "holiday"})
+    assert response.status_code == 302
+    rsvp = RSVP.objects.get(session=session, user=user)
+    assert (rsvp.answer, rsvp.decline_reason) == ("decline", "holiday")
+
+
+def test_rsvp_with_htmx_returns_the_card(world, client_for, session):
+    client = client_for(world.member)
+    response = client.post(
+        url("rsvp", session_id=session.pk), {"answer": "maybe"}, headers={"hx-request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="session-{session.pk}"' in html and 'data-my-answer="maybe"' in html
+    assert "<html" not in html
+    bad = client.post(
+        url("rsvp", session_id=session.pk), {"answer": "decline"}, headers={"hx-request": "true"}
+    )
+    assert bad.status_code == 400 and "Kies een reden" in bad.content.decode()
+
+
+def test_other_reason_needs_a_note(world, client_for, session):
+    response = client_for(world.member).post(
+        url("rsvp", session_id=session.pk), {"answer": "decline", "decline_reason": "other"}
+    )
+    assert response.status_code == 400
+    assert not RSVP.objects.exists()
+
+
+def test_answer_after_start_is_refused_clearly(world, client_for):
+    started = SessionFactory(group=world.group, starts_at=timezone.now() - timedelta(minutes=5))
+    response = client_for(world.member).post(url("rsvp", session_id=started.pk), {"answer": "attend"})
+    assert response.status_code == 400
+    assert "al begonnen" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["outsider", "former_member"])
+def test_non_member_cannot_rsvp_see_or_download(world, client_for, session, role):
+    client = client_for(getattr(world, role))
+    assert client.get(url("detail", session_id=session.pk)).status_code == 404
+    assert client.get(url("download", session_id=session.pk)).status_code == 404
+    assert client.post(url("rsvp", session_id=session.pk), {"answer": "attend"}).status_code == 404
+    assert client.post(url("presenter_claim", session_id=session.pk)).status_code == 404
+    assert not RSVP.objects.exists() and not Presenter.objects.exists()
+    assert f"/bijeenkomsten/{session.pk}/" not in client.get(url("mine")).content.decode()
+
+
+def test_session_page_shows_roster_and_quorum(world, client_for, session):
+    others = [MembershipFactory(group=world.group).user for _ in range(3)]
+    RSVPFactory(session=session, user=others[0], answer="attend")
+    RSVPFactory(session=session, user=others[1], answer="decline", decline_reason="busy")
+    RSVPFactory(session=session, user=world.facilitator, answer="attend")
+    html = client_for(world.member).get(url("detail", session_id=session.pk)).content.decode()
+    attend = html.split('id="roster-attend"')[1].split("</ul>")[0]
+    decline = html.split('id="roster-decline"')[1].split("</ul>")[0]
+    none = html.split('id="roster-none"')[1].split("</ul>")[0]
+    assert others[0].display_name in attend and world.facilitator.display_name in attend
+    assert others[1].display_name in decline and "te druk" in decline
+    assert world.member.display_name in none and others[2].display_name in none
+    assert world.former_member.display_name not in html
+    assert "badge-quorum-risk" in html  # 2 of 3
+    RSVPFactory(session=session, user=world.member, answer="attend")
+    html = client_for(world.member).get(url("detail", session_id=session.pk)).content.decode()
+    assert "badge-quorum-ok" in html
+
+
+def test_presenter_claim_over_http(world, client_for, session):
+    client = client_for(world.member)
+    assert client.post(url("presenter_claim", session_id=session.pk)).status_code == 302
+    other = client_for(world.facilitator).post(url("presenter_claim", session_id=session.pk))
+    assert other.status_code == 409 and "bezet" in other.content.decode()
+    client = client_for(world.member)
+    assert client.post(url("presenter_release", session_id=session.pk)).status_code == 302
+    assert not Presenter.objects.exists()
+
+
+def test_facilitator_reschedules_and_cancels(world, client_for, session):
+    client = client_for(world.facilitator)
+    form = client.get(url("edit", session_id=session.pk)).content.decode()
+    assert 'name="day"' in form
+    day = (timezone.localdate() + timedelta(days=20)).isoformat()
+    data = {
+        "day": day,
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "location": "Elders",
+        "presenter_slots": 1,
+    }
+    assert client.post(url("edit", session_id=session.pk), data).status_code == 302
+    session.refresh_from_db()
+    assert session.sequence == 1 and session.location == "Elders"
+    assert timezone.localtime(session.starts_at).strftime("%H:%M") == "10:00"
+
+    bad = client.post(url("edit", session_id=session.pk), {**data, "end_time": "09:00"})
+    assert bad.status_code == 400 and "na de begintijd" in bad.content.decode()
+    assert 'value="Elders"' in bad.content.decode()
+
+    assert client.post(url("cancel", session_id=session.pk), {"reason": ""}).status_code == 400
+    assert client.post(url("cancel", session_id=session.pk), {"reason": "Ziek"}).status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.cancellation_reason, session.sequence) == ("cancelled", "Ziek", 2)
+
+
+def test_schedule_settings_generate_sessions_and_reject_bad_rules(world, client_for):
+    client = client_for(world.facilitator)
+    data = {
+        "rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU",
+        "first_date": timezone.localdate().isoformat(),
+        "start_time": "14:00",
+        "duration_minutes": 150,
+        "timezone": "Europe/Amsterdam",
+        "horizon_months": 6,
+        "exception_dates": "",
+    }
+    assert client.post(url("group_schedule", group_id=world.group.pk), data).status_code == 302
+    count = Session.objects.filter(group=world.group).count()
+    assert 6 <= count <= 8
+    assert Schedule.objects.get(group=world.group).rrule == data["rrule"]
+
+    bad = client.post(url("group_schedule", group_id=world.group.pk), {**data, "rrule": "FREQ=SOMETIMES"})
+    assert bad.status_code == 400 and "FREQ=SOMETIMES" in bad.content.decode()
+    bad = client.post(url("group_schedule", group_id=world.group.pk), {**data, "exception_dates": "morgen"})
+    assert bad.status_code == 400 and "JJJJ-MM-DD" in bad.content.decode()
+    bad = client.post(url("group_schedule", group_id=world.group.pk), {**data, "timezone": "Mars/Olympus"})
+    assert bad.status_code == 400
+    assert Session.objects.filter(group=world.group).count() == count
+
+
+def test_one_off_session(world, client_for):
+    client = client_for(world.admin)
+    day = (timezone.localdate() + timedelta(days=5)).isoformat()
+    data = {"day": day, "start_time": "19:00", "end_time": "21:00", "presenter_slots": 1}
+    assert client.post(url("new", group_id=world.group.pk), data).status_code == 302
+    session = Session.objects.get(group=world.group)
+    assert session.recurrence_id is None
+    past = (timezone.localdate() - timedelta(days=5)).isoformat()
+    assert client.post(url("new", group_id=world.group.pk), {**data, "day": past}).status_code == 400
+
+
+def _seed_member_world(member, *, groups: int, sessions_per_group: int, members_per_group: int):
+    now = timezone.now()
+    for g in range(groups):
+        group = GroupFactory()
+        MembershipFactory(group=group, user=member)
+        others = [MembershipFactory(group=group).user for _ in range(members_per_group)]
+        for i in range(sessions_per_group):
+            days = (i - sessions_per_group // 3) * 7 + g + 1
+            session = SessionFactory(group=group, starts_at=now + timedelta(days=days))
+            for other in others:
+                RSVPFactory(session=session, user=other, answer="attend")
+            RSVPFactory(session=session, user=member, answer="maybe")
+            Presenter.objects.create(session=session, user=others[0], slot=1)
+
+
+def _count_queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_my_sessions_query_count_does_not_grow(db, client_for, django_assert_max_num_queries):
+    small_user = MembershipFactory().user
+    _seed_member_world(small_user, groups=1, sessions_per_group=3, members_per_group=2)
+    large_user = MembershipFactory().user
+    _seed_member_world(large_user, groups=6, sessions_per_group=9, members_per_group=6)
+    small = _count_queries(client_for(small_user), url("mine"))
+    large = _count_queries(client_for(large_user), url("mine"))
+    assert small == large
+    client = client_for(large_user)
+    with django_assert_max_num_queries(12):
+        client.get(url("mine"))
+
+
+def test_session_page_query_budget(world, client_for, django_assert_max_num_queries):
+    session = SessionFactory(group=world.group, presenter_slots=2)
+    for _ in range(12):
+        RSVPFactory(session=session, user=MembershipFactory(group=world.group).user, answer="attend")
+    client = client_for(world.member)
+    with django_assert_max_num_queries(14):
+        assert client.get(url("detail", session_id=session.pk)).status_code == 200
+
+
+def test_schedule_page_query_budget(world, client_for, django_assert_max_num_queries):
+    for d in range(15):
+        RSVPFactory(
+            session=SessionFactory(group=world.group, starts_at=timezone.now() + timedelta(days=d + 1)),
+            user=world.member,
+        )
+    client = client_for(world.facilitator)
+    with django_assert_max_num_queries(14):
+        assert client.get(url("group_schedule", group_id=world.group.pk)).status_code == 200
+
+
+def test_feed_query_count_does_not_grow(db, client, django_assert_max_num_queries):
+    cache.clear()
+    small_user = MembershipFactory().user
+    _seed_member_world(small_user, groups=1, sessions_per_group=3, members_per_group=2)
+    large_user = MembershipFactory().user
+    _seed_member_world(large_user, groups=5, sessions_per_group=12, members_per_group=5)
+    feed = lambda user: reverse("sessions:feed", kwargs={"token": user.feed_token})  # noqa: E731
+    cold_small, cold_large = (
+        _count_queries(client, feed(small_user)),
+        _count_queries(client, feed(large_user)),
+    )
+    warm_small, warm_large = (
+        _count_queries(client, feed(small_user)),
+        _count_queries(client, feed(large_user)),
+    )
+    assert cold_small == cold_large and warm_small == warm_large
+    with django_assert_max_num_queries(3):
+        client.get(feed(large_user))
+    cache.clear()

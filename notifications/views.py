@@ -26,7 +26,7 @@ def oneclick(request, token: str):
         services.link_check(link)
     except tokens.LinkError as error:
         return _invalid(request, error.reason)
-    form = OneClickForm(request.POST or None, action=link.action)
+    form = OneClickForm(request.POST if request.method == "POST" else None, action=link.action)
     context = {"link": link, "outbox": link.outbox, "session": link.outbox.session, "form": form}
     if request.method == "POST":
         if not form.is_valid():

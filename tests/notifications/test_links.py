@@ -1,0 +1,141 @@
+"""One-click links (attend / decline / unsubscribe) and the preference pages, over HTTP."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import GroupNotificationSettings, Kind, NotificationPreference, OneClickUse, Outbox
+from notifications.tokens import SALT, Action, make_token
+from sessions.models import RSVP
+
+from .factories import group_with_members, plan_session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reminder():
+    group, _, (anna,) = group_with_members(members=1)
+    session = plan_session(group)
+    return Outbox.objects.get(session=session, recipient=anna, kind=Kind.REMINDER_FIRST)
+
+
+def url(outbox_id, action):
+    return reverse("notifications:oneclick", kwargs={"token": make_token(outbox_id, action)})
+
+
+def test_get_shows_a_confirm_page_and_changes_nothing(client, reminder):
+    for action in Action.ALL:
+        response = client.get(url(reminder.pk, action))
+        assert response.status_code == 200
+        assert b'method="post"' in response.content
+    assert not RSVP.objects.exists()
+    assert not OneClickUse.objects.exists()
+    assert not NotificationPreference.objects.exists()
+
+
+def test_attend_then_decline_with_reason(client, reminder):
+    response = client.post(url(reminder.pk, Action.ATTEND))
+    assert response.status_code == 200
+    assert RSVP.objects.get(user=reminder.recipient).answer == RSVP.Answer.ATTEND
+    decline = url(reminder.pk, Action.DECLINE)
+    response = client.post(decline, {})
+    assert response.status_code == 400  # a decline needs a reason: form error, nothing changed
+    assert RSVP.objects.get(user=reminder.recipient).answer == RSVP.Answer.ATTEND
+    response = client.post(decline, {"decline_reason": "busy", "decline_note": "deadline"})
+    assert response.status_code == 200
+    rsvp = RSVP.objects.get(user=reminder.recipient)
+    assert (rsvp.answer, rsvp.decline_reason) == ("decline", "busy")
+    reminder.refresh_from_db()
+    assert reminder.status == "cancelled"  # the decline cancelled the member's reminders
+
+
+def test_reused_link_gets_a_clear_page_and_changes_nothing(client, reminder):
+    link = url(reminder.pk, Action.ATTEND)
+    client.post(link)
+    RSVP.objects.filter(user=reminder.recipient).update(answer="maybe")
+    for method in (client.get, client.post):
+        response = method(link)
+        assert response.status_code == 410
+        assert "al gebruikt" in response.content.decode()
+    assert RSVP.objects.get(user=reminder.recipient).answer == "maybe"
+
+
+def test_tampered_link_gets_a_clear_page(client, reminder):
+    token = make_token(reminder.pk, Action.ATTEND)
+    for bad in (token[:-2] + "xx", "nonsense", signing.dumps([reminder.pk, "delete"], salt=SALT)):
+        for method in (client.get, client.post):
+            response = method(reverse("notifications:oneclick", kwargs={"token": bad}))
+            assert response.status_code == 400
+            assert "niet compleet of niet geldig" in response.content.decode()
+    assert not RSVP.objects.exists()
+
+
+def test_expired_link_gets_a_clear_page(client, reminder):
+    link = url(reminder.pk, Action.ATTEND)
+    later = timezone.now() + timedelta(days=31)
+    with mock.patch("time.time", return_value=later.timestamp()):
+        response = client.post(link)
+    assert response.status_code == 410
+    assert "verlopen" in response.content.decode()
+    assert not RSVP.objects.exists()
+
+
+def test_link_for_a_started_session_is_closed(client, reminder):
+    session = reminder.session
+    session.starts_at = timezone.now() - timedelta(minutes=5)
+    session.save(update_fields=["starts_at"])
+    response = client.post(url(reminder.pk, Action.ATTEND))
+    assert response.status_code == 410
+    assert not RSVP.objects.exists()
+
+
+def test_one_click_unsubscribe_post_without_csrf_token(reminder):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(url(reminder.pk, Action.UNSUBSCRIBE), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert NotificationPreference.objects.get(user=reminder.recipient).disabled_kinds == [Kind.REMINDER_FIRST]
+
+
+def test_preferences_page(client_for, django_assert_max_num_queries):
+    group, _, (anna,) = group_with_members(members=1)
+    client = client_for(anna)
+    page = reverse("notifications:preferences")
+    with django_assert_max_num_queries(6):
+        response = client.get(page)
+    assert response.status_code == 200
+    enabled = [k for k in Kind.values if k not in (Kind.DIGEST, Kind.REMINDER_FIRST)]
+    response = client.post(page, {"enabled": enabled, "digest": "on"})
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=anna)
+    assert preference.digest and preference.disabled_kinds == [Kind.REMINDER_FIRST]
+    response = client.post(page, {"enabled": ["no-such-kind"]})
+    assert response.status_code == 400
+    assert NotificationPreference.objects.get(user=anna).disabled_kinds == [Kind.REMINDER_FIRST]
+
+
+def test_group_settings_page(client_for, django_assert_max_num_queries):
+    group, facilitator, _ = group_with_members(members=5)
+    client = client_for(facilitator)
+    page = reverse("notifications:group_settings", kwargs={"group_id": group.pk})
+    with django_assert_max_num_queries(8):
+        assert client.get(page).status_code == 200
+    enabled = [k for k in Kind.values if k not in (Kind.DIGEST, Kind.ADMIN_DIGEST, Kind.NO_CASUS)]
+    assert client.post(page, {"enabled": enabled, "no_casus_days": 6}).status_code == 302
+    settings_row = GroupNotificationSettings.objects.get(group=group)
+    assert settings_row.disabled_kinds == [Kind.NO_CASUS] and settings_row.no_casus_days == 6
+    response = client.post(page, {"enabled": enabled, "no_casus_days": 0})
+    assert response.status_code == 400
+    assert GroupNotificationSettings.objects.get(group=group).no_casus_days == 6
+
+
+def test_profile_links_to_preferences(client_for):
+    group, _, (anna,) = group_with_members(members=1)
+    response = client_for(anna).get(reverse("accounts:profile"))
+    assert reverse("notifications:preferences").encode() in response.content

@@ -38,16 +38,28 @@ class ReflectionForm(forms.Form):
         help_text=_("Alleen dan ziet de groep deze regel, zonder je naam."),
     )
 
-    def __init__(self, *args, is_presenter: bool = False, **kwargs):
+    def __init__(self, *args, is_presenter: bool = False, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         scales = {name: scale_field(label) for name, label in SCALES}
         self.fields = {**scales, **self.fields}
         self.is_presenter = is_presenter
         names = list(scales)
+        self.questions = {question.pk: question for question in questions}
+        presenter_fields = ()
         if is_presenter:
             self.fields["advice_fit"] = scale_field(_("Hoe goed paste het advies bij mijn vraag?"))
+            if self.questions:
+                self.fields["eye_opener_question"] = forms.TypedChoiceField(
+                    label=_("Welke vraag uit het vragenlog opende mijn ogen?"),
+                    choices=[(pk, question.text) for pk, question in self.questions.items()],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+                presenter_fields = ("eye_opener_question",)
             self.fields["eye_opener"] = forms.CharField(
-                label=_("Welke vraag opende mijn ogen?"),
+                label=_("Welke vraag opende mijn ogen?") if not self.questions else _("… of typ de vraag"),
                 max_length=EYE_OPENER_MAX,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -57,9 +69,18 @@ class ReflectionForm(forms.Form):
             *(InlineRadios(name) for name in names),
             Field("takeaway"),
             Field("share_takeaway"),
-            *((InlineRadios("advice_fit"), Field("eye_opener")) if is_presenter else ()),
+            *((InlineRadios("advice_fit"), *presenter_fields, Field("eye_opener")) if is_presenter else ()),
             Submit("submit", _("Reflectie opslaan")),
         )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("eye_opener_question") and data.get("eye_opener", "").strip():
+            self.add_error("eye_opener", _("Kies een vraag uit het log óf typ er een, niet allebei."))
+        return data
+
+    def picked_question(self):
+        return self.questions.get(self.cleaned_data.get("eye_opener_question"))
 
     def scores(self) -> dict[str, int]:
         return {name: self.cleaned_data[name] for name, _label in SCALES}

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from casussen import selectors as casus_selectors
 from groups.models import Group
 from sessions.models import RSVP, Attendance, Session
 
@@ -122,13 +123,66 @@ def reflection_signals(sessions: list[Session], now: datetime) -> list[HealthSig
     return signals
 
 
+def drift_signal(sessions: list[Session]) -> HealthSignal | None:
+    """Werkoverleg drift: parkeerplaats items per session (the "stayed with intervision" score is one of
+    the reflection signals)."""
+    recent = sessions[-TREND_POINTS:]
+    if len(recent) < 2:
+        return None
+    counts = casus_selectors.parked_counts([s.pk for s in recent])
+    first, last = counts.get(recent[0].pk, 0), counts.get(recent[-1].pk, 0)
+    direction = _direction(first, last, 1)
+    text = _trend_text(
+        _("het aantal werkoverleg-onderwerpen op de parkeerplaats"),
+        str(first),
+        str(last),
+        direction,
+        len(recent),
+    )
+    return HealthSignal("drift", WARN if direction > 0 else OK, text)
+
+
+def pipeline_signals(group: Group, sessions: list[Session], now: datetime) -> list[HealthSignal]:
+    """Casus pipeline: held sessions that had a casus ready 3 days ahead, and the next planned session."""
+    signals = []
+    recent = sessions[-TREND_POINTS:]
+    upcoming = (
+        Session.objects.filter(group=group, status=Session.Status.PLANNED, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    ready = casus_selectors.sessions_with_casus_ready(
+        [s.pk for s in recent], days_ahead=group.casus_prep_days
+    )
+    if recent:
+        n_ready = sum(1 for s in recent if s.pk in ready)
+        text = ngettext(
+            "casus op tijd klaar (%(days)d dagen vooraf): %(ready)d van de laatste %(n)d bijeenkomst",
+            "casus op tijd klaar (%(days)d dagen vooraf): %(ready)d van de laatste %(n)d bijeenkomsten",
+            len(recent),
+        ) % {"days": group.casus_prep_days, "ready": n_ready, "n": len(recent)}
+        signals.append(HealthSignal("pipeline", WARN if 2 * n_ready < len(recent) else OK, text))
+    if upcoming is not None and upcoming.pk not in casus_selectors.sessions_with_casus_ready(
+        [upcoming.pk], days_ahead=0
+    ):
+        date = formats.date_format(timezone.localtime(upcoming.starts_at), "j F")
+        signals.append(
+            HealthSignal(
+                "pipeline_next",
+                WARN,
+                _("de volgende bijeenkomst (%(date)s) heeft nog geen casus") % {"date": date},
+            )
+        )
+    return signals
+
+
 def followup_signal(group: Group, now: datetime) -> HealthSignal | None:
     summary = selectors.group_yield(group, now=now)
     if not summary.due:
         return None
     text = _(
         "follow-up: %(answered)d van %(due)d inbrengers vertelden wat het advies opleverde; "
-        "%(applied)d pasten het (deels) toe"
+        "(deels) toegepast: %(applied)d"
     ) % {"answered": summary.answered, "due": summary.due, "applied": summary.applied}
     return HealthSignal("followup", WARN if summary.rate < 0.5 else OK, text)
 
@@ -146,6 +200,8 @@ def group_health(group: Group, *, now: datetime | None = None) -> list[HealthSig
         attendance_signal(sessions),
         decline_signal(sessions),
         *reflection_signals(sessions, now),
+        drift_signal(sessions),
+        *pipeline_signals(group, sessions, now),
         followup_signal(group, now),
     ]
     return [signal for signal in signals if signal is not None]

@@ -1,6 +1,7 @@
-"""My learning log: a member's own reflections, follow-ups (and casussen) over time, and its CSV rows.
+"""My learning log: a member's own reflections, follow-ups and casussen over time, and its CSV rows.
 
-Only the user's own records: this module never reads anyone else's reflection.
+Only the user's own records: this module never reads anyone else's reflection. Casussen follow the casussen
+rule (visible while the author is a member of the casus's group; purged ones are gone).
 """
 
 from dataclasses import dataclass
@@ -9,26 +10,37 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casussen.models import Casus
+from groups.permissions import member_groups
+
 from .models import SCALES, FollowUp, Reflection
 
 
 @dataclass(frozen=True)
 class Entry:
     when: datetime
-    kind: str  # "reflection" | "followup"
+    kind: str  # "reflection" | "followup" | "casus"
     item: object
 
     @property
-    def session(self):
-        return self.item.session
+    def group(self):
+        return self.item.group if self.kind == "casus" else self.item.session.group
 
 
 def entries(user) -> list[Entry]:
-    """Newest first. Two queries whatever the number of entries."""
-    reflections = Reflection.objects.filter(author=user).select_related("session__group")
+    """Newest first. Three queries whatever the number of entries."""
+    reflections = Reflection.objects.filter(author=user).select_related(
+        "session__group", "eye_opener_question"
+    )
     followups = FollowUp.objects.filter(presenter=user).select_related("session__group")
+    casussen = (
+        Casus.objects.filter(author=user, group__in=member_groups(user))
+        .exclude(status=Casus.Status.PURGED)
+        .select_related("group", "session")
+    )
     items = [Entry(r.session.starts_at, "reflection", r) for r in reflections]
-    items += [Entry(f.answered_at, "followup", f) for f in followups]
+    items += [Entry(f.session.starts_at, "followup", f) for f in followups]
+    items += [Entry(c.session.starts_at if c.session else c.created_at, "casus", c) for c in casussen]
     items.sort(key=lambda entry: entry.when, reverse=True)
     return items
 
@@ -53,33 +65,52 @@ def csv_rows(user):
         _("vraag die mijn ogen opende"),
         _("follow-up"),
         _("wat is er veranderd"),
+        _("casus"),
+        _("kernvraag"),
     ]
+    blank_scales = [""] * len(SCALES)
     for entry in entries(user):
-        session = entry.session
-        common = [timezone.localtime(session.starts_at).date().isoformat(), _cell(session.group.name)]
+        common = [timezone.localtime(entry.when).date().isoformat(), _cell(entry.group.name)]
+        item = entry.item
         if entry.kind == "reflection":
-            r = entry.item
             yield [
                 *common,
                 _("reflectie"),
-                *(getattr(r, name) for name, _label in SCALES),
-                _cell(r.takeaway),
-                _("ja") if r.share_takeaway else _("nee"),
-                r.advice_fit if r.advice_fit is not None else "",
-                _cell(r.eye_opener),
+                *(getattr(item, name) for name, _label in SCALES),
+                _cell(item.takeaway),
+                _("ja") if item.share_takeaway else _("nee"),
+                "" if item.advice_fit is None else item.advice_fit,
+                _cell(item.eye_opener_text),
+                "",
+                "",
+                "",
+                "",
+            ]
+        elif entry.kind == "followup":
+            yield [
+                *common,
+                _("follow-up"),
+                *blank_scales,
+                "",
+                "",
+                "",
+                "",
+                item.get_outcome_display(),
+                _cell(item.what_changed),
                 "",
                 "",
             ]
         else:
-            f = entry.item
             yield [
                 *common,
-                _("follow-up"),
-                *([""] * len(SCALES)),
+                _("casus"),
+                *blank_scales,
+                _cell(item.takeaways),
                 "",
                 "",
                 "",
                 "",
-                f.get_outcome_display(),
-                _cell(f.what_changed),
+                "",
+                _cell(item.title),
+                _cell(item.kernvraag),
             ]

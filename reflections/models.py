@@ -61,6 +61,16 @@ class Reflection(models.Model):
     # Presenter only.
     as_presenter = models.BooleanField(default=False, editable=False)
     advice_fit = _scale(_("hoe goed paste het advies bij mijn vraag"), null=True)
+    # Picked from the session's question log (not copied: the casus retention purge deletes the log, and
+    # the pick goes with it), or typed.
+    eye_opener_question = models.ForeignKey(
+        "casussen.Question",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vraag uit het vragenlog"),
+    )
     eye_opener = models.CharField(_("welke vraag opende mijn ogen"), max_length=EYE_OPENER_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -76,13 +86,22 @@ class Reflection(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(as_presenter=True) & _in_range("advice_fit"))
-                | Q(as_presenter=False, advice_fit__isnull=True, eye_opener=""),
+                | Q(
+                    as_presenter=False,
+                    advice_fit__isnull=True,
+                    eye_opener="",
+                    eye_opener_question__isnull=True,
+                ),
                 name="reflection_presenter_fields",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Reflection #{self.pk}"
+
+    @property
+    def eye_opener_text(self) -> str:
+        return self.eye_opener_question.text if self.eye_opener_question_id else self.eye_opener
 
     def scale_rows(self) -> list[tuple[str, int]]:
         return [(label, getattr(self, name)) for name, label in SCALES]

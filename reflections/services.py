@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ def reflection_submit(
     share_takeaway: bool = False,
     advice_fit: int | None = None,
     eye_opener: str = "",
+    eye_opener_question=None,
     now: datetime | None = None,
 ) -> Reflection:
     """Store one attendee's reflection. It is final: a second submission raises ``ALREADY`` (the unique
@@ -68,6 +70,8 @@ def reflection_submit(
     # Lock the session row so concurrent submissions of one session serialise (closure check below).
     Session.objects.select_for_update().filter(pk=session.pk).first()
     reflection_check_can_write(session=session, user=author, now=now)
+    if eye_opener_question is not None and eye_opener_question.run.session_id != session.pk:
+        raise ValidationError({"eye_opener_question": _("Deze vraag hoort niet bij deze bijeenkomst.")})
     as_presenter = selectors.is_presenter(session, author)
     reflection = Reflection(
         session=session,
@@ -77,14 +81,16 @@ def reflection_submit(
         as_presenter=as_presenter,
         advice_fit=advice_fit if as_presenter else None,
         eye_opener=eye_opener.strip() if as_presenter else "",
+        eye_opener_question=eye_opener_question if as_presenter else None,
         created_at=now,
         **{name: scores.get(name) for name in SCALE_FIELDS},
     )
-    reflection.full_clean(validate_unique=False)
     try:
+        reflection.full_clean()
         with transaction.atomic():
             reflection.save()
-    except IntegrityError as error:
+    except (ValidationError, IntegrityError) as error:
+        # Lost a race with a second submit of the same person: the first one counts.
         if Reflection.objects.filter(session=session, author=author).exists():
             raise ReflectionError(ReflectionError.ALREADY) from error
         raise

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casussen.selectors import question_log
 from groups.permissions import Need, group_required, object_in_group_or_404
 from sessions.models import Session
 
@@ -66,7 +67,8 @@ def reflection_write(request, session_id: int):
             return redirect("reflections:session", session_id=session.pk)
         return _refused(request, session, error)
     is_presenter = selectors.is_presenter(session, request.user)
-    form = ReflectionForm(request.POST or None, is_presenter=is_presenter)
+    questions = question_log(session) if is_presenter else ()
+    form = ReflectionForm(request.POST or None, is_presenter=is_presenter, questions=questions)
     context = {
         "session": session,
         "group": session.group,
@@ -85,6 +87,7 @@ def reflection_write(request, session_id: int):
                 share_takeaway=form.cleaned_data["share_takeaway"],
                 advice_fit=form.cleaned_data.get("advice_fit"),
                 eye_opener=form.cleaned_data.get("eye_opener", ""),
+                eye_opener_question=form.picked_question(),
             )
         except ReflectionError as error:
             if error.code == ReflectionError.ALREADY:  # a double submit: the first one counts

@@ -11,6 +11,7 @@ from sessions.models import Presenter, Session
 
 from . import selectors
 from .models import SCALE_FIELDS, FollowUp, Reflection, ReflectionClosure
+from .signals import reflection_round_closed
 
 
 class ReflectionError(Exception):
@@ -96,7 +97,9 @@ def reflection_submit(
         raise
     written = set(Reflection.objects.filter(session=session).values_list("author_id", flat=True))
     if selectors.attendee_ids(session) <= written:
-        ReflectionClosure.objects.get_or_create(session=session, defaults={"closed_at": now})
+        closure = ReflectionClosure.objects.get_or_create(session=session, defaults={"closed_at": now})
+        if closure[1]:
+            reflection_round_closed.send(sender=Reflection, session=session)
     return reflection
 
 

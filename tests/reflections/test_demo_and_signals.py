@@ -1,0 +1,40 @@
+from datetime import timedelta
+
+from reflections import demo, selectors
+from reflections.models import FollowUp, Reflection
+from reflections.signals import reflection_round_closed
+
+from .factories import held_session, reflect
+
+
+def test_demo_seed_fills_held_sessions_once(world, crew):
+    old = held_session(world.group, ended_ago=timedelta(weeks=6), attendees=crew, presenter=world.member)
+    users = {f"u{i}": user for i, user in enumerate(crew)}
+    demo.seed(group=world.group, users=users)
+    demo.seed(group=world.group, users=users)  # safe twice
+    assert Reflection.objects.filter(session=old).count() == len(crew)
+    assert FollowUp.objects.filter(session=old).count() == 1
+    assert selectors.session_aggregates([old.pk])[old.pk].answers == len(crew)
+
+
+def test_demo_seed_without_held_sessions_does_nothing(world, crew):
+    demo.seed(group=world.group, users={"a": crew[0]})
+    assert not Reflection.objects.exists()
+
+
+def test_round_closed_signal_when_everyone_answered(world, crew):
+    session = held_session(world.group, attendees=crew[:3])
+    seen = []
+
+    def receiver(sender, session, **kwargs):
+        seen.append(session.pk)
+
+    reflection_round_closed.connect(receiver)
+    try:
+        reflect(session, crew[0])
+        reflect(session, crew[1])
+        assert seen == []
+        reflect(session, crew[2])
+        assert seen == [session.pk]
+    finally:
+        reflection_round_closed.disconnect(receiver)

@@ -34,7 +34,11 @@ class PasswordResetView(InvalidFormIs400, auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(InvalidFormIs400, auth_views.PasswordResetConfirmView):
-    pass
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if (getattr(response, "context_data", None) or {}).get("validlink") is False:
+            response.status_code = 400  # an expired, used or broken link: a clear page, not a 200
+        return response
 
 
 def _remember_language(response, language: str) -> None:

@@ -9,6 +9,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -100,8 +102,18 @@ def test_password_reset_by_email(client, mailoutbox):
 
     # The link works once.
     reused = client.get(path, follow=True)
+    assert reused.status_code == 400
     assert "Deze link is niet (meer) geldig" in reused.content.decode()
     assert _login(client, user.email, "nieuw-geheim-wachtwoord").status_code == 302
+
+
+def test_broken_reset_link_is_a_clear_400(client):
+    user = UserFactory()
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    for uidb64, token in [(uid, "abc-def"), ("zzz", "abc-def")]:
+        response = client.get(reverse("accounts:password_reset_confirm", args=[uidb64, token]))
+        assert response.status_code == 400
+        assert "Deze link is niet (meer) geldig" in response.content.decode()
 
 
 def test_password_reset_for_unknown_address_sends_nothing(client, mailoutbox):

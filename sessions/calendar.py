@@ -5,11 +5,13 @@ An event names the group, time, place and a link to the session page; never a ca
 Every event of a session has the same UID (``Session.ical_uid``) and its ``SEQUENCE``, so calendars update
 the existing event instead of adding a second one.
 
-The feed is the hottest URL of the product. Its events are cached one by one, as the bytes the library
-produced, keyed on what they depend on (session pk + updated_at + sequence, the reader's RSVP answer and
-language): a poll after which nothing changed builds no event, and a change rebuilds only that event.
-The feed itself is the library's VCALENDAR (with VTIMEZONE) with those event bytes placed before its
-``END:VCALENDAR`` line.
+The feed is the hottest URL of the product. One query gives what it depends on (``selectors.feed_rows``),
+which fixes its ETag: a conditional GET is answered 304 from that alone; the whole feed is cached under
+its ETag, so a poll after which nothing changed is one cache read. Below that, events are cached one by
+one, as the bytes the library produced, keyed on what they depend on (session pk + updated_at + sequence,
+the reader's RSVP answer, zone and language; shared by all readers with the same answer), so a change
+rebuilds only the events it touches. The feed itself is the library's VCALENDAR (with VTIMEZONE) with
+those event bytes placed before its ``END:VCALENDAR`` line.
 """
 
 import hashlib
@@ -25,11 +27,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import RSVP, Session
-from .selectors import FeedRow, feed_rows, feed_sessions
+from .selectors import FeedRow, feed_rows, feed_sessions, feed_version
 
 PRODID = "-//Intervisie//Intervisie//NL"
 CACHE_VERSION = 1
 EVENT_CACHE_SECONDS = 60 * 60 * 24 * 7
+FEED_CACHE_SECONDS = 60 * 60 * 24
 ALARM_BEFORE = timedelta(hours=1)
 END_CALENDAR = b"END:VCALENDAR\r\n"
 
@@ -102,18 +105,16 @@ def session_event(session: Session, *, answer: str | None = None, stamp: datetim
         lines.append(_("Reden van annulering: %(reason)s") % {"reason": session.cancellation_reason})
     if session.online_link:
         lines.append(_("Online: %(link)s") % {"link": session.online_link})
-    lines.append(session_url(session))
+    lines.append(session_url(session))  # (no URL property: one line less per event in the hot feed)
     event = Event.new(
         uid=session.ical_uid,
         sequence=session.sequence,
         stamp=(stamp or session.updated_at).astimezone(UTC),
-        last_modified=session.updated_at.astimezone(UTC),
         start=session.starts_at.astimezone(tz),
         end=session.ends_at.astimezone(tz),
         summary=summary,
         description="\n".join(lines),
         location=session.location or session.online_link or None,
-        url=session_url(session),
         status="CANCELLED" if cancelled else "CONFIRMED",
         transparency="TRANSPARENT" if cancelled or answer == RSVP.Answer.DECLINE else "OPAQUE",
     )
@@ -184,23 +185,32 @@ def feed_language(user) -> str:
     return user.preferred_language or settings.LANGUAGE_CODE
 
 
-def feed_etag(user, rows: list[FeedRow]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{user.feed_token}".encode())
-    for row in rows:
-        digest.update(_event_key(row, feed_language(user)).encode())
-    return f'"{digest.hexdigest()}"'
+def feed_etag(user, version: dict) -> str:
+    """From ``selectors.feed_version``, the reader's token and language (and this code's cache version)."""
+    parts = [CACHE_VERSION, user.feed_token, feed_language(user), *(version[k] for k in sorted(version))]
+    raw = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in parts)
+    return f'"{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"'
 
 
-def feed_last_modified(rows: list[FeedRow]) -> datetime | None:
-    return max((max(row.updated_at, row.answered_at or row.updated_at) for row in rows), default=None)
+def feed_last_modified(version: dict) -> datetime | None:
+    stamps = [version[k] for k in ("updated", "answered", "schedule_updated") if version[k] is not None]
+    return max(stamps, default=None)
 
 
-def feed_ics(user, *, rows: list[FeedRow] | None = None) -> bytes:
+def feed_ics(user, *, etag: str | None = None, rows: list[FeedRow] | None = None) -> bytes:
     """The user's subscription feed: their groups' sessions from 3 months back to the horizon, with their
-    RSVP status and a reminder; each event cached (see the module docstring)."""
+    RSVP status and a reminder. The whole feed is cached under its ETag (a poll after which nothing
+    changed is one cache read) and each event on its own (a change rebuilds only the events it touches)."""
+    feed_key = f"ical-feed:{CACHE_VERSION}:{user.pk}:{etag or feed_etag(user, feed_version(user))}"
+    body = cache.get(feed_key)
+    if body is None:
+        body = _build_feed(user, feed_rows(user) if rows is None else rows)
+        cache.set(feed_key, body, timeout=FEED_CACHE_SECONDS)
+    return body
+
+
+def _build_feed(user, rows: list[FeedRow]) -> bytes:
     language = feed_language(user)
-    rows = feed_rows(user) if rows is None else rows
     keys = [_event_key(row, language) for row in rows]
     cached = cache.get_many(keys) if keys else {}
     missing = [row for row, key in zip(rows, keys, strict=True) if key not in cached]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, FilteredRelation, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from groups.models import Membership
@@ -34,12 +34,12 @@ def my_sessions(user) -> QuerySet[Session]:
     )
 
 
-def upcoming_sessions(user, *, now: datetime | None = None, limit: int = 50) -> list[Session]:
+def upcoming_sessions(user, *, now: datetime | None = None, limit: int = 12) -> list[Session]:
     now = now or timezone.now()
     return list(my_sessions(user).filter(ends_at__gt=now).order_by("starts_at")[:limit])
 
 
-def past_sessions(user, *, now: datetime | None = None, limit: int = 20) -> list[Session]:
+def past_sessions(user, *, now: datetime | None = None, limit: int = 10) -> list[Session]:
     now = now or timezone.now()
     return list(my_sessions(user).filter(ends_at__lte=now).order_by("-starts_at")[:limit])
 
@@ -95,19 +95,36 @@ class FeedRow(NamedTuple):
     tzid: str | None  # the group's schedule zone
 
 
+def _feed_queryset(user, now: datetime | None) -> QuerySet[Session]:
+    return Session.objects.filter(
+        group_id__in=_member_group_ids(user), ends_at__gte=feed_window_start(now)
+    ).annotate(mine=FilteredRelation("rsvps", condition=Q(rsvps__user=user)))
+
+
+def feed_version(user, *, now: datetime | None = None) -> dict:
+    """One aggregate row that changes whenever the feed does: a session added, removed, changed (its
+    ``updated_at`` is set to now on every save) or leaving the window; the reader's RSVP given, changed
+    (``answered_at`` is now) or removed; a group's schedule (time zone) changed. It fixes the ETag and
+    Last-Modified without reading the rows, so a conditional GET is one small query."""
+    return _feed_queryset(user, now).aggregate(
+        count=Count("pk"),
+        pk_sum=Sum("pk"),
+        sequence_sum=Sum("sequence"),
+        updated=Max("updated_at"),
+        answers=Count("mine"),
+        answered=Max("mine__answered_at"),
+        schedule_updated=Max("group__schedule__updated_at"),
+    )
+
+
 def feed_rows(user, *, now: datetime | None = None) -> list[FeedRow]:
-    """What the user's feed depends on, oldest session first, in one query: it fixes the feed's ETag and
-    Last-Modified and the cache keys of its events."""
-    mine = RSVP.objects.filter(session=OuterRef("pk"), user=user)
+    """What each event of the user's feed depends on, oldest session first, in one query: the cache keys
+    of its events."""
     rows = (
-        Session.objects.filter(group_id__in=_member_group_ids(user), ends_at__gte=feed_window_start(now))
-        .annotate(
-            my_answer=Subquery(mine.values("answer")[:1]),
-            my_answered_at=Subquery(mine.values("answered_at")[:1]),
-        )
+        _feed_queryset(user, now)
         .order_by("starts_at", "pk")
         .values_list(
-            "pk", "updated_at", "sequence", "my_answer", "my_answered_at", "group__schedule__timezone"
+            "pk", "updated_at", "sequence", "mine__answer", "mine__answered_at", "group__schedule__timezone"
         )
     )
     return [FeedRow(*row) for row in rows]

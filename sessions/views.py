@@ -262,14 +262,14 @@ def feed(request, token: str):
     )
     if user is None:
         raise Http404
-    rows = selectors.feed_rows(user)
-    etag = calendar.feed_etag(user, rows)
-    last_modified = calendar.feed_last_modified(rows)
+    version = selectors.feed_version(user)
+    etag = calendar.feed_etag(user, version)
+    last_modified = calendar.feed_last_modified(version)
     timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
         response = HttpResponse(
-            calendar.feed_ics(user, rows=rows), content_type="text/calendar; charset=utf-8"
+            calendar.feed_ics(user, etag=etag), content_type="text/calendar; charset=utf-8"
         )
         response["Content-Disposition"] = 'inline; filename="intervisie.ics"'
     response["ETag"] = etag

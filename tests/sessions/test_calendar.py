@@ -177,3 +177,25 @@ def test_former_member_loses_the_group_in_the_feed(world, client):
     SessionFactory(group=world.group)
     feed = parse(client.get(feed_url(world.former_member)).content)
     assert feed.walk("VEVENT") == []
+
+
+def test_etag_changes_when_the_feed_does(world, client):
+    from groups.services import membership_deactivate
+
+    sessions = [SessionFactory(group=world.group) for _ in range(2)]
+    other = MembershipFactory(user=world.member).group
+    SessionFactory(group=other)
+
+    def etag():
+        return client.get(feed_url(world.member))["ETag"]
+
+    seen = [etag()]
+    sessions[0].delete()  # e.g. dropped by a rule change
+    seen.append(etag())
+    ScheduleFactory(group=world.group, timezone="Europe/London")
+    seen.append(etag())
+    membership_deactivate(membership=world.membership(world.member))
+    seen.append(etag())
+    assert len(set(seen)) == 4
+    [event] = parse(client.get(feed_url(world.member)).content).walk("VEVENT")
+    assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"  # only the other group's session is left

@@ -25,7 +25,7 @@ messages: install
 # demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).
 # `make run PORT=8080` serves on another port.
 run: messages
-	mkdir -p var/broker/queue var/broker/processed
+	mkdir -p var/broker/queue var/broker/processed var/broker/control
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo account above."

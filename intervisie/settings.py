@@ -224,7 +224,7 @@ if not DEBUG:
 
 # Celery: JSON only, late acks, one task prefetched, hard time limits. The beat schedule lives in
 # intervisie/celery.py. Without REDIS_URL the broker is kombu's filesystem transport (no server needed).
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -99,6 +99,6 @@ def test_laptop_defaults(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost//",
         "django.core.mail.backends.console.EmailBackend",
     ]

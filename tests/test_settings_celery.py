@@ -82,6 +82,7 @@ def _stop(*processes: subprocess.Popen) -> None:
 @pytest.mark.skipif(not _redis_available(), reason="needs Redis (REDIS_URL); CI always provides it")
 def test_worker_runs_heartbeat_on_redis(tmp_path):
     cache.delete("celery-heartbeat")
+    app.control.purge()  # leftovers of earlier tests must not run against a real database
     log = (tmp_path / "worker.log").open("w+")
     worker = subprocess.Popen(
         [*CELERY, "worker", "--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"],
@@ -110,7 +111,7 @@ def test_beat_and_worker_on_the_filesystem_broker(tmp_path):
         "CELERY_HEARTBEAT_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    for folder in ("broker/queue", "broker/processed"):
+    for folder in ("broker/queue", "broker/processed", "broker/control"):
         (tmp_path / folder).mkdir(parents=True)
     worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
     worker = subprocess.Popen(
@@ -139,3 +140,4 @@ def test_beat_and_worker_on_the_filesystem_broker(tmp_path):
     finally:
         _stop(worker, beat)
     assert "Sending due task heartbeat" in beat_log.read_text()
+    assert "No hostname was supplied" not in worker_log.read_text()

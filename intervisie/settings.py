@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reflections",
     "notifications",
     "dashboards",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "privacy.middleware.CasusAccessMiddleware",
 ]
 
 ROOT_URLCONF = "intervisie.urls"

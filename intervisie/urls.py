@@ -15,4 +15,5 @@ urlpatterns = [
     path("bijeenkomsten/", include("sessions.urls")),
     path("reflecties/", include("reflections.urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("privacy/", include("privacy.urls")),
 ]

@@ -1,0 +1,55 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from casussen.models import Casus
+from groups.permissions import Need, require
+
+from . import selectors, services
+from .forms import AccountDeleteForm
+
+
+@login_required
+def overview(request):
+    return render(request, "privacy/overview.html")
+
+
+@require_GET
+@login_required
+def export(request):
+    response = HttpResponse(services.export_zip(request.user), content_type="application/zip")
+    filename = f"intervisie-gegevens-{timezone.localdate():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, request=request)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "privacy/delete.html", {"form": form}, status=400)
+        services.account_delete(user=request.user)
+        logout(request)
+        messages.success(request, _("Je account en je gegevens zijn verwijderd."))
+        return redirect("accounts:login")
+    return render(request, "privacy/delete.html", {"form": form})
+
+
+@login_required
+def casus_access(request, casus_id: int):
+    """Who opened this casus: for its author (while a member) and the organisation's admins."""
+    casus = get_object_or_404(Casus.objects.select_related("group"), pk=casus_id)
+    access = require(request.user, casus.group, Need.VIEW)
+    if not (access.is_admin or (casus.author_id == request.user.pk and access.is_member)):
+        raise PermissionDenied
+    return render(
+        request, "privacy/casus_access.html", {"casus": casus, "entries": selectors.casus_access_log(casus)}
+    )

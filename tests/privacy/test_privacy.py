@@ -1,0 +1,170 @@
+"""Privacy controls through the real stack: the member's data download (zip of JSON + CSV, only their
+own records), account deletion per the group policy, the casus access log, and logged retention purges."""
+
+import csv
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casussen.models import Casus
+from privacy.models import AnonymousAttendance, CasusAccess, PurgeLog
+from reflections.models import Reflection
+from sessions.models import RSVP, Attendance
+from tests.casussen.factories import CasusFactory, SessionFactory
+from tests.factories import PASSWORD, MembershipFactory
+from tests.reflections.factories import held_session, reflect
+
+pytestmark = pytest.mark.django_db
+
+
+def _fill(world, user, n=4):
+    """n casussen, RSVPs, held sessions with attendance and reflections for ``user``."""
+    for i in range(n):
+        CasusFactory(group=world.group, author=user, title=f"Casus {user.pk}-{i}")
+        RSVP.objects.create(session=SessionFactory(group=world.group), user=user, answer="attend")
+        session = held_session(world.group, attendees=[user], ended_ago=timedelta(hours=3 + i))
+        reflect(session, user, takeaway=f"Les {user.pk}-{i}", share_takeaway=True)
+
+
+def _download(client):
+    response = client.get(reverse("privacy:export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def test_download_holds_all_and_only_my_data(world, client_for, django_assert_max_num_queries):
+    _fill(world, world.member)
+    _fill(world, world.facilitator)  # someone else's data in the same sessions and group
+    client = client_for(world.member)
+    with django_assert_max_num_queries(14):
+        archive = _download(client)
+    names = set(archive.namelist())
+    assert {"gegevens.json", "casussen.csv", "reflections.csv", "rsvps.csv", "attendance.csv"} <= names
+    data = json.loads(archive.read("gegevens.json"))
+    assert data["profile"][0]["email"] == world.member.email
+    assert "password" not in data["profile"][0]
+    assert sorted(c["title"] for c in data["casussen"]) == [f"Casus {world.member.pk}-{i}" for i in range(4)]
+    assert sorted(r["takeaway"] for r in data["reflections"]) == [
+        f"Les {world.member.pk}-{i}" for i in range(4)
+    ]
+    assert len(data["rsvps"]) == 4 and len(data["attendance"]) == 4
+    assert [m["group__name"] for m in data["memberships"]] == ["Groep Noord"]
+    assert str(world.facilitator.pk) not in {str(c.get("author_id")) for c in data["casussen"]}
+    raw = archive.read("gegevens.json").decode() + "".join(archive.read(n).decode() for n in names)
+    assert f"Casus {world.facilitator.pk}-" not in raw and f"Les {world.facilitator.pk}-" not in raw
+    assert world.facilitator.email not in raw
+    rows = list(csv.DictReader(io.StringIO(archive.read("casussen.csv").decode())))
+    assert len(rows) == 4 and {"title", "kernvraag", "status"} <= set(rows[0])
+
+
+def test_download_for_a_new_user_with_no_data(world, client_for):
+    archive = _download(client_for(world.outsider))
+    data = json.loads(archive.read("gegevens.json"))
+    assert data["casussen"] == [] and data["reflections"] == []
+    assert archive.read("casussen.csv").decode().strip() == "id"
+
+
+def test_delete_with_wrong_password_changes_nothing(world, client_for):
+    _fill(world, world.member, n=1)
+    client = client_for(world.member)
+    response = client.post(reverse("privacy:delete"), {"password": "fout-wachtwoord", "confirm": "on"})
+    assert response.status_code == 400
+    assert "Dit wachtwoord klopt niet." in response.content.decode()
+    response = client.post(reverse("privacy:delete"), {"password": PASSWORD})  # no confirmation ticked
+    assert response.status_code == 400
+    assert world.member.__class__.objects.filter(pk=world.member.pk).exists()
+    assert Casus.objects.filter(author=world.member).count() == 1
+    assert PurgeLog.objects.count() == 0
+
+
+def test_delete_account_follows_the_policy(world, client_for):
+    _fill(world, world.member, n=2)
+    other = MembershipFactory(group=world.group).user
+    draft = CasusFactory(group=world.group, author=world.member, status="draft", submitted_at=None)
+    session = held_session(world.group, attendees=[world.member, other], ended_ago=timedelta(hours=1))
+    reflect(session, world.member, takeaway="Mijn les")
+    reflect(session, other, takeaway="Blijft staan")
+    client = client_for(world.member)
+    member_pk = world.member.pk
+
+    response = client.post(reverse("privacy:delete"), {"password": PASSWORD, "confirm": "on"})
+
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert not world.member.__class__.objects.filter(pk=member_pk).exists()
+    # casussen: drafts and submitted ones are gone
+    assert not Casus.objects.filter(pk=draft.pk).exists()
+    assert not Casus.objects.filter(title__startswith=f"Casus {member_pk}-").exists()
+    # reflections: anonymous numbers only, no text
+    anonymous = Reflection.objects.filter(author__isnull=True)
+    assert anonymous.count() == 3
+    assert set(anonymous.values_list("takeaway", "share_takeaway", "eye_opener")) == {("", False, "")}
+    assert Reflection.objects.get(author=other).takeaway == "Blijft staan"
+    # attendance: the rows are gone, the counts stay as anonymous numbers
+    assert not Attendance.objects.filter(user_id=member_pk).exists()
+    assert AnonymousAttendance.objects.get(session=session, status="present").count == 1
+    assert AnonymousAttendance.objects.filter(status="present").count() == 3
+    assert Attendance.objects.filter(session=session).count() == 1  # the other member's row is untouched
+    log = PurgeLog.objects.get(kind="account")
+    assert log.detail == {
+        "attendance_anonymised": 3,
+        "reflections_anonymised": 3,
+        "casussen_deleted": 3,
+        "rsvps_deleted": 2,
+    }
+    assert str(member_pk) not in json.dumps(log.detail)
+    # logged out
+    assert client.get(reverse("accounts:profile")).status_code == 302
+
+
+def test_profile_links_the_privacy_page(world, client_for):
+    html = client_for(world.member).get(reverse("accounts:profile")).content.decode()
+    assert reverse("privacy:overview") in html
+    page = client_for(world.member).get(reverse("privacy:overview")).content.decode()
+    assert reverse("privacy:export") in page and reverse("privacy:delete") in page
+
+
+def test_casus_access_is_logged_and_shown_to_author_and_admin(
+    world, client_for, django_assert_max_num_queries
+):
+    casus = CasusFactory(group=world.group, author=world.facilitator)
+    detail = reverse("casussen:detail", kwargs={"casus_id": casus.pk})
+    assert client_for(world.member).get(detail).status_code == 200
+    assert client_for(world.outsider).get(detail).status_code == 404  # refused openings are not logged
+    assert client_for(world.admin).get(detail).status_code == 403
+    assert list(CasusAccess.objects.values_list("casus_id", "user_id", "view")) == [
+        (casus.pk, world.member.pk, "casussen:detail")
+    ]
+    for _ in range(6):  # more openings by more people: the log page stays at a fixed number of queries
+        client_for(MembershipFactory(group=world.group).user).get(detail)
+    log_url = reverse("privacy:casus_access", kwargs={"casus_id": casus.pk})
+    for reader in (world.facilitator, world.admin):
+        client = client_for(reader)
+        with django_assert_max_num_queries(12):
+            response = client.get(log_url)
+        assert response.status_code == 200
+        assert world.member.display_name in response.content.decode()
+    assert client_for(world.member).get(log_url).status_code == 403
+    assert CasusAccess.objects.filter(casus=casus).count() == 7
+
+
+def test_retention_purge_is_logged(world):
+    from privacy import services
+
+    old = SessionFactory(
+        group=world.group,
+        starts_at=timezone.now() - timedelta(days=3 * 365),
+        ends_at=timezone.now() - timedelta(days=3 * 365) + timedelta(hours=2),
+    )
+    CasusFactory(group=world.group, author=world.member, session=old, status="discussed")
+    first = services.purge_expired_logged()
+    second = services.purge_expired_logged()
+    assert (first.kind, first.count) == ("retention", 1)
+    assert second.count == 0  # idempotent: already purged casussen are skipped, the run is still logged
+    assert Casus.objects.get(author=world.member).status == "purged"

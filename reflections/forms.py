@@ -22,7 +22,6 @@ def scale_field(label, *, required=True) -> forms.TypedChoiceField:
         empty_value=None,
         widget=forms.RadioSelect,
         error_messages=SCALE_ERRORS,
-        help_text=_("1 = helemaal niet, 5 = helemaal wel"),
     )
 
 

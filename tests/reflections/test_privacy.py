@@ -189,3 +189,14 @@ def test_deleting_an_account_keeps_published_aggregates(history, world):
     author = Reflection.objects.filter(session=sessions[2]).first().author
     author.delete()
     assert selectors.session_aggregates([sessions[2].pk])[sessions[2].pk] == before
+
+
+@pytest.mark.parametrize("params", [{"van": "2026-13-45"}, {"van": "2026-05-01", "tot": "2026-04-01"}])
+def test_bad_period_is_a_form_error(world, client_for, params):
+    response = client_for(world.member).get(
+        reverse("reflections:group", kwargs={"group_id": world.group.pk}), params
+    )
+    assert response.status_code == 400
+    assert (
+        'class="invalid-feedback' in response.content.decode() or "alert-block" in response.content.decode()
+    )

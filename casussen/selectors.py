@@ -5,7 +5,8 @@ checked ``Need.MEMBER`` on the group first."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from groups.models import Membership
@@ -103,29 +104,28 @@ class PollState:
 
 
 def poll_state(session_id: int, user) -> PollState | None:
-    """Everything the poll endpoint needs when nothing changed, in ONE query: the session's group, the
-    user's active role in it, and the latest run's id and version."""
-    latest = LiveRun.objects.filter(session=OuterRef("pk")).order_by(
-        F("finished_at").desc(nulls_first=True), "-started_at"
-    )
-    row = (
-        Session.objects.filter(pk=session_id)
-        .annotate(
-            role=Subquery(
-                Membership.objects.filter(
-                    group=OuterRef("group_id"), user_id=user.pk, status=Membership.Status.ACTIVE
-                ).values("role")[:1]
-            ),
-            run_id=Subquery(latest.values("pk")[:1]),
-            run_version=Subquery(latest.values("version")[:1]),
-        )
-        .values_list("group_id", "role", "run_id", "run_version")
-        .first()
-    )
+    """Everything the poll endpoint needs when nothing changed, in ONE small query: the session's group, the
+    user's active role in it, and the latest run's id and version (the active run first).
+
+    Hand-written SQL on purpose: this is the hottest endpoint while sessions run, and the ORM's compile
+    time of the equivalent subqueries costs more than the query itself (see bench/bench_live_poll.py)."""
+    sql = f"""
+        SELECT s.group_id,
+               (SELECT m.role FROM {Membership._meta.db_table} m
+                 WHERE m.group_id = s.group_id AND m.user_id = %s AND m.status = %s LIMIT 1),
+               (SELECT r.id || '.' || r.version FROM {LiveRun._meta.db_table} r
+                 WHERE r.session_id = s.id
+                 ORDER BY r.finished_at DESC NULLS FIRST, r.started_at DESC LIMIT 1)
+          FROM {Session._meta.db_table} s
+         WHERE s.id = %s
+    """  # noqa: S608 - table names from model metadata, values as parameters (portable: PostgreSQL, SQLite)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, Membership.Status.ACTIVE, session_id])
+        row = cursor.fetchone()
     if row is None:
         return None
-    group_id, role, run_id, version = row
-    return PollState(group_id=group_id, role=role, token=f"{run_id}.{version}" if run_id else "0")
+    group_id, role, token = row
+    return PollState(group_id=group_id, role=role, token=token or "0")
 
 
 def latest_run(session: Session) -> LiveRun | None:

@@ -166,9 +166,6 @@ def live_state(session: Session, user, *, is_facilitator: bool) -> dict:
         prompts=list(DoorvraagPrompt.objects.filter(is_active=True)) if phase and phase.show_prompts else [],
         advice_count=run.advices.count(),
         my_advice=run.advices.filter(author=user).first() if phase and phase.kind == "advice" else None,
-        booked=[]
-        if run.finished_at is None
-        else list(session.casussen.filter(status=Casus.Status.BOOKED).select_related("author")),
     )
     return state
 

@@ -112,3 +112,34 @@ def test_short_live_session(world, live_server):
                 assert page.problems == [], page.problems  # CSP violations show up as console errors
         finally:
             browser.close()
+
+
+def test_draft_is_saved_while_typing(world, live_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    from casussen.models import Casus
+
+    url = live_server.url + reverse("casussen:create", kwargs={"group_id": world.group.pk})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = _page_for(browser, live_server, world.member)
+            page.goto(url)
+            page.fill("#id_title", "Lastig gesprek")
+            page.fill("#id_situatie", "Een collega reageert fel op mijn feedback.")
+            expect(page.locator("#autosave-status")).to_contain_text("Concept bewaard", timeout=8000)
+            page.fill("#id_kernvraag", "Hoe kan ik feedback geven zonder dat het escaleert?")
+            page.locator("#id_kernvraag").blur()
+            page.wait_for_function("document.querySelector('#casus-id').value !== ''", timeout=8000)
+            expect(page.locator("#autosave-status")).to_contain_text("Concept bewaard", timeout=8000)
+            page.wait_for_timeout(2500)  # let the debounced save of the last keystrokes land
+            drafts = list(Casus.objects.filter(author=world.member))
+            assert len(drafts) == 1 and drafts[0].status == Casus.Status.DRAFT
+            assert drafts[0].kernvraag == "Hoe kan ik feedback geven zonder dat het escaleert?"
+            page.click("button[name=submit]")
+            expect(page.locator("#kernvraag")).to_contain_text("Hoe kan ik feedback geven")
+            assert Casus.objects.get().status == Casus.Status.SUBMITTED
+            page.screenshot(path=str(ARTIFACTS / "casussen-submitted.png"), full_page=True)
+            assert page.problems == [], page.problems
+        finally:
+            browser.close()

@@ -17,7 +17,7 @@ def _pct(value: float | None) -> float | None:
 
 
 def _label(session) -> str:
-    return timezone.localtime(session.starts_at).strftime("%d-%m-%Y")
+    return getattr(session, "day", None) or timezone.localtime(session.starts_at).strftime("%d-%m-%Y")
 
 
 def group(dash: GroupDashboard) -> dict:

@@ -2,11 +2,12 @@
 the dashboards' selectors and exports stay independent of how those apps store things."""
 
 from django.db.models import Count
+from django.utils import timezone
 
 from casussen.models import Casus
 from notifications.alerts import describe
 from notifications.models import Alert
-from reflections.health import group_health
+from reflections.health import LOOKBACK, followup_signal, reflection_signals
 from reflections.models import Reflection
 
 READY = (Casus.Status.BOOKED, Casus.Status.DISCUSSED)
@@ -21,14 +22,12 @@ def reflected_session_ids(member, session_ids: list[int]) -> set[int]:
     )
 
 
-def reflection_health(group) -> list:
-    """The reflections app's signals in words about reflection scores and follow-ups (attendance and
-    decline signals come from the dashboard's own figures)."""
-    return [
-        signal
-        for signal in group_health(group)
-        if signal.key.startswith("scale_") or signal.key in ("reflections", "followup")
-    ]
+def reflection_health(group, held_sessions: list) -> list:
+    """The reflections app's signals in words about reflection scores and follow-ups, over the latest held
+    sessions (attendance and decline signals come from the dashboard's own figures)."""
+    now = timezone.now()
+    signals = [*reflection_signals(held_sessions[-LOOKBACK:], now), followup_signal(group, now)]
+    return [signal for signal in signals if signal is not None]
 
 
 def ready_casus_counts(session_ids: list[int]) -> dict[int, int]:

@@ -4,11 +4,14 @@ sessions, members or groups: per-session figures come precomputed from ``Session
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from statistics import mean
 
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Membership
 from groups.permissions import administered_organisation_ids
@@ -160,6 +163,58 @@ def groups_overview(groups: QuerySet[Group], period: Period, *, sort: str = "nam
 class Cell:
     status: str  # an Attendance.Status, NOT_YET or UNREGISTERED, or "" (not a member then)
     rsvp: str = ""
+    symbol: str = ""
+    label: str = ""
+
+    @property
+    def css(self) -> str:
+        return f"cell-{self.status or 'none'}"
+
+    @cached_property
+    def html(self) -> str:
+        """The grid cell, rendered once per distinct cell (a 2-year grid has hundreds of cells)."""
+        return format_html(
+            '<td class="{}" title="{}"><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></td>',
+            self.css,
+            self.label,
+            self.symbol,
+            self.label,
+        )
+
+
+CELLS = {
+    Attendance.Status.PRESENT: ("✓", Attendance.Status.PRESENT.label),
+    Attendance.Status.LATE: ("L", Attendance.Status.LATE.label),
+    Attendance.Status.EXCUSED: ("A", Attendance.Status.EXCUSED.label),
+    Attendance.Status.ABSENT: ("✗", Attendance.Status.ABSENT.label),
+    NOT_YET: ("·", _("nog niet")),
+    UNREGISTERED: ("?", _("niet geregistreerd")),
+    "": ("", _("geen lid")),
+}
+RSVP_CELLS = {
+    RSVP.Answer.ATTEND: ("+", _("komt")),
+    RSVP.Answer.DECLINE: ("−", _("kan niet")),
+    RSVP.Answer.MAYBE: ("?", _("misschien")),
+}
+
+
+def _cell_maker():
+    """Cells are few distinct values: build each once per request (translated once), then share it."""
+    made: dict[tuple[str, str], Cell] = {}
+
+    def cell(status: str, rsvp: str = "") -> Cell:
+        key = (status, rsvp)
+        if key not in made:
+            symbol, label = CELLS.get(status, CELLS[""])
+            label = str(label)
+            if status == NOT_YET and rsvp in RSVP_CELLS:
+                symbol, answer = RSVP_CELLS[rsvp]
+                label = f"{label}: {answer}"
+            made[key] = Cell(status=status, rsvp=rsvp, symbol=symbol, label=label)
+        return made[key]
+
+    return cell
 
 
 @dataclass
@@ -186,7 +241,7 @@ class GroupDashboard:
     baseline: list[SessionStats]  # the group's first 6 held sessions
     queued: int = 0  # submitted casussen waiting for a session
 
-    @property
+    @cached_property
     def held(self) -> list[Session]:
         return [s for s in self.sessions if s.status == Session.Status.HELD]
 
@@ -245,6 +300,9 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
     with_stats(upcoming)
     for session in sessions + upcoming:
         session.group = group  # the quorum falls back to the group's: no query per session
+        local = timezone.localtime(session.starts_at)
+        session.day = local.strftime("%d-%m-%Y")
+        session.day_short, session.year = f"{local.day}-{local.month}", local.year
     ready = integrations.ready_casus_counts([s.pk for s in upcoming])
     for session in upcoming:
         session.casus_ready = ready.get(session.pk, 0)
@@ -268,6 +326,7 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
             session_id__in=[s.pk for s in upcoming]
         ).values_list("session_id", "user_id", "answer")
     }
+    cell = _cell_maker()
     rows = []
     for membership in memberships:
         row = MemberRow(membership=membership)
@@ -277,7 +336,7 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
                 status = attendance.get((session.pk, membership.user_id), "")
             else:
                 status = UNREGISTERED
-            row.cells.append(Cell(status=status))
+            row.cells.append(cell(status))
             if status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
                 row.attended += 1
             elif status in (Attendance.Status.EXCUSED, Attendance.Status.ABSENT):
@@ -285,7 +344,7 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
             if status and status != UNREGISTERED:
                 statuses.append(status)
         for session in upcoming:
-            row.cells.append(Cell(status=NOT_YET, rsvp=rsvps.get((session.pk, membership.user_id), "")))
+            row.cells.append(cell(NOT_YET, rsvps.get((session.pk, membership.user_id), "")))
         row.fading = membership.is_active and _fading(statuses, group)
         rows.append(row)
     baseline = list(

@@ -100,7 +100,7 @@ def group_dashboard(request, group_id: int):
             "declines": [(RSVP.Reason(reason).label, n) for reason, n in dash.declines.items()],
             "queued": dash.queued,
             "signals": health_signals(dash),
-            "reflection_signals": integrations.reflection_health(group),
+            "reflection_signals": integrations.reflection_health(group, dash.held),
             "alerts": integrations.group_alerts(group),
             "charts": charts.group(dash),
         },

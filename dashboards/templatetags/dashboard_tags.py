@@ -1,39 +1,11 @@
 from django import template
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from groups.models import Membership
-from sessions.models import RSVP, Attendance
-
-from ..selectors import NOT_YET, UNREGISTERED
 
 register = template.Library()
-
-CELLS = {
-    Attendance.Status.PRESENT: ("✓", Attendance.Status.PRESENT.label),
-    Attendance.Status.LATE: ("L", Attendance.Status.LATE.label),
-    Attendance.Status.EXCUSED: ("A", Attendance.Status.EXCUSED.label),
-    Attendance.Status.ABSENT: ("✗", Attendance.Status.ABSENT.label),
-    NOT_YET: ("·", _("nog niet")),
-    UNREGISTERED: ("?", _("niet geregistreerd")),
-    "": ("", _("geen lid")),
-}
-RSVPS = {
-    RSVP.Answer.ATTEND: ("+", _("komt")),
-    RSVP.Answer.DECLINE: ("−", _("kan niet")),
-    RSVP.Answer.MAYBE: ("?", _("misschien")),
-}
-
-
-@register.simple_tag
-def cell_info(cell) -> dict:
-    symbol, label = CELLS.get(cell.status, CELLS[""])
-    if cell.status == NOT_YET and cell.rsvp in RSVPS:
-        symbol, answer = RSVPS[cell.rsvp]
-        label = f"{label}: {answer}"
-    return {"symbol": symbol, "label": label, "css": f"cell-{cell.status or 'none'}"}
-
 
 NAV_TTL = 300
 
@@ -53,7 +25,7 @@ def dashboard_nav_link(context) -> dict:
     show = cache.get(key)
     if show is None:
         show = user.is_superuser or (
-            type(user)
+            get_user_model()
             .objects.filter(pk=user.pk)
             .filter(
                 Q(

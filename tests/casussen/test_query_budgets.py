@@ -72,3 +72,65 @@ def test_poll_budget_and_size(world, client_for, busy_group, django_assert_max_n
     assert changed.status_code == 200
     assert changed.content.decode().count("Wat maakt het lastig?") == len(members)
     assert len(changed.content) < 20_000
+
+
+def _discuss(casus, session):
+    casus = services.casus_book(casus=casus, session=session)
+    run = live.live_start(session=session, casus=casus)
+    live.live_step(run=run, action="finish")
+    casus.refresh_from_db()
+    return casus, run
+
+
+def test_other_pages_budgets(world, client_for, busy_group, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from groups.models import Membership
+    from sessions.models import RSVP
+
+    members, sessions = busy_group
+    Membership.objects.filter(group=world.group).update(joined_at=timezone.now() - timedelta(days=60))
+    extra_sessions = [SessionFactory(group=world.group, presenter_slots=3) for _ in range(3)]
+    discussed = []
+    for session, author in zip(extra_sessions, members[4:7], strict=True):
+        casus, _run = _discuss(CasusFactory(group=world.group, author=author), session)
+        discussed.append(casus)
+    own, run = _discuss(CasusFactory(group=world.group, author=world.member), extra_sessions[0])
+    start = timezone.now() - timedelta(days=1)
+    past = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+    for member in members:
+        RSVP.objects.create(session=past, user=member, answer="attend")
+    running = sessions[3]
+    casus = services.casus_book(casus=CasusFactory(group=world.group, author=members[0]), session=running)
+    active = live.live_start(session=running, casus=casus)
+    for member in members[1:]:
+        live.question_add(run=active, author=member, text="Wat maakt het lastig?")
+
+    member = client_for(world.member)
+    pages = [
+        (member, reverse("casussen:history", kwargs={"group_id": world.group.pk}), 8),
+        (member, reverse("casussen:create", kwargs={"group_id": world.group.pk}), 6),
+        (member, reverse("casussen:summary", kwargs={"casus_id": own.pk}), 8),
+        (member, reverse("casussen:session", kwargs={"session_id": extra_sessions[0].pk}), 9),
+        (member, reverse("casussen:live", kwargs={"session_id": running.pk}), 14),
+    ]
+    for client, url, budget in pages:
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200, url
+    facilitator = client_for(world.facilitator)
+    for url, budget in (
+        (reverse("casussen:attendance", kwargs={"session_id": past.pk}), 10),
+        (reverse("casussen:session_method", kwargs={"session_id": past.pk}), 8),
+        (reverse("casussen:live", kwargs={"session_id": running.pk}), 14),
+    ):
+        with django_assert_max_num_queries(budget):
+            response = facilitator.get(url)
+        assert response.status_code == 200, url
+    edit = CasusFactory(group=world.group, author=world.member, status="draft", submitted_at=None)
+    member = client_for(world.member)
+    with django_assert_max_num_queries(8):
+        response = member.get(reverse("casussen:edit", kwargs={"casus_id": edit.pk}))
+    assert response.status_code == 200

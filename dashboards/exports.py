@@ -21,6 +21,22 @@ from .integrations import reflected_session_ids
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SafeWriter:
+    """csv.writer that defuses spreadsheet formulas in text cells (a name like ``=HYPERLINK(...)``
+    is written as ``'=HYPERLINK(...)``); numbers are written as they are."""
+
+    def __init__(self, out):
+        self.writer = csv.writer(out, delimiter=";")
+
+    def writerow(self, row):
+        self.writer.writerow(
+            ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell for cell in row]
+        )
+
+
 def local_date(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "d-m-Y")
 
@@ -79,7 +95,7 @@ def presence_list(session: Session) -> PresenceList:
 def presence_list_csv(data: PresenceList, out) -> None:
     session = data.session
     start, end, _registered = session_times(session)
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeWriter(out)
     writer.writerow([_("Groep"), _("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Werkvorm"),
                      _("Begeleider"), _("Deelnemer"), _("Aanwezigheid")])  # fmt: skip
     for line in data.lines:
@@ -209,7 +225,7 @@ def yes_no(value: bool | None) -> str:
 
 
 def accreditation_csv(data: Accreditation, out) -> None:
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeWriter(out)
     writer.writerow([_("Deelnemer"), _("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Netto uren"),
                      _("Groep"), _("Werkvorm"), _("Begeleider"), _("Aanwezigheid"), _("Casus ingebracht"),
                      _("Reflectie geschreven"), _("Tijden geregistreerd")])  # fmt: skip
@@ -253,7 +269,7 @@ def group_attendance_csv(group: Group, period: Period, out) -> None:
         .select_related("session", "user")
         .order_by("session__starts_at", "user__display_name")
     )
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeWriter(out)
     writer.writerow([_("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Deelnemer"),
                      _("Aanwezigheid"), _("Aanwezig geteld")])  # fmt: skip
     for row in rows:

@@ -68,7 +68,8 @@ def test_dashboard_draws_charts(transactional_db, live_server, history, world, c
             const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
             let painted = 0;
             for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted++; }
-            return {data: chart.data.datasets[0].data, labels: chart.data.labels, painted, width: canvas.width};
+            return {data: chart.data.datasets[0].data, labels: chart.data.labels,
+                    painted, width: canvas.width};
         }"""
     )
     assert drawn["data"] == [100, 60, 40, 60]

@@ -135,3 +135,13 @@ def test_pdf_survives_names_outside_latin1(history, world, client_for, name):
         client_for(world.member).get(reverse("dashboards:my_accreditation_file", kwargs={"fmt": "pdf"}))
     )
     assert "Zoë Ærø-" in text
+
+
+def test_csv_defuses_spreadsheet_formulas(history, world, client_for):
+    history.cees.display_name = '=HYPERLINK("http://evil.example","klik")'
+    history.cees.save()
+    url = reverse("dashboards:group_attendance", kwargs={"group_id": world.group.pk})
+    rows = _csv(client_for(world.facilitator).get(url, {"period": "all"}))
+    names = {r[4] for r in rows[1:]}
+    assert '\'=HYPERLINK("http://evil.example","klik")' in names
+    assert not any(name.startswith("=") for name in names)

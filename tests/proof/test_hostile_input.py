@@ -236,7 +236,7 @@ def test_password_reset_confirm_with_garbage(client, world):
             "/T/", "/" + quote(token, safe="") + "/"
         )
         before = snapshot()
-        assert client.get(url).status_code in {200, 302, 404}
+        assert client.get(url).status_code < 500
         response = client.post(url, data={"new_password1": "x", "new_password2": "y"})
         assert response.status_code < 500
         assert diff(before, snapshot()) == {}

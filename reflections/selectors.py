@@ -158,8 +158,13 @@ def group_aggregates(
         ids = list(sessions.filter(group=group).values_list("pk", flat=True))
     else:
         ids = [s.pk for s in sessions if s.group_id == group.pk]
+    return sum_published(session_aggregates(ids, now=now).values())
+
+
+def sum_published(aggregates: Iterable[Aggregate | None]) -> Aggregate | None:
+    """The sum of the published session aggregates among these (None entries are left out)."""
     total = None
-    for aggregate in session_aggregates(ids, now=now).values():
+    for aggregate in aggregates:
         if aggregate is not None:
             total = aggregate if total is None else total + aggregate
     return total

@@ -128,10 +128,7 @@ def group_reflections(request, group_id: int):
     sessions = list(selectors.held_sessions(group, start=start, end=end).select_related("method"))
     aggregates = selectors.session_aggregates([s.pk for s in sessions])
     counts = selectors.session_reflection_counts([s.pk for s in sessions])
-    total = None
-    for aggregate in aggregates.values():
-        if aggregate is not None:
-            total = aggregate if total is None else total + aggregate
+    total = selectors.sum_published(aggregates.values())
     rows = [(s, aggregates[s.pk], counts.get(s.pk, 0)) for s in sessions]
     context = {
         "group": group,

@@ -1,0 +1,62 @@
+"""The organisation admin's journey in Chromium: log in through the login form → create a group in the
+Django admin (/beheer/) → invite a facilitator → see the new group on the admin dashboard."""
+
+from django.urls import reverse
+
+from groups.models import Group, Invitation
+from tests.factories import PASSWORD, OrganisationAdminFactory, OrganisationFactory
+
+from .browser import ARGS, CHROMIUM, MARKS, Shots, new_page, unexpected
+
+pytestmark = MARKS
+
+
+def test_admin_journey(live_server, mailoutbox):
+    from playwright.sync_api import expect, sync_playwright
+
+    organisation = OrganisationFactory(name="Stichting Journey")
+    admin = OrganisationAdminFactory(organisation=organisation).user
+    admin.is_staff = True
+    admin.save()
+    shots = Shots("admin")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = new_page(browser, live_server)
+            page.goto(live_server.url + reverse("accounts:login"))
+            page.fill("input[name=username]", admin.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.locator("form [type=submit]").last.click()
+            page.wait_for_url(live_server.url + reverse("home"))
+
+            # 1. Create a group in the Django admin.
+            page.goto(live_server.url + "/beheer/groups/group/add/")
+            page.select_option("select[name=organisation]", str(organisation.pk))
+            page.fill("input[name=name]", "Groep Beheerreis")
+            shots(page, "admin-add-group")
+            page.locator("input[name=_save]").click()
+            page.wait_for_url("**/beheer/groups/group/")
+            group = Group.objects.get(name="Groep Beheerreis")
+            assert group.organisation == organisation
+            shots(page, "admin-group-list")
+
+            # 2. Invite a facilitator.
+            page.goto(live_server.url + reverse("groups:invite", args=[group.pk]))
+            page.fill("input[name=email]", "begeleider@example.org")
+            page.select_option("select[name=role]", "facilitator")
+            shots(page, "invite")
+            page.locator("form[method=post] [type=submit]").last.click()
+            page.wait_for_load_state()
+            invitation = Invitation.objects.get(group=group, email="begeleider@example.org")
+            assert invitation.role == "facilitator" and invitation.invited_by == admin
+            assert [m.to for m in mailoutbox] == [["begeleider@example.org"]]
+            shots(page, "invited")
+
+            # 3. The group is on the admin dashboard.
+            page.goto(live_server.url + reverse("dashboards:admin"))
+            expect(page.locator("body")).to_contain_text("Groep Beheerreis")
+            shots(page, "admin-dashboard")
+            assert unexpected(page.problems) == [], page.problems
+        finally:
+            browser.close()

@@ -90,7 +90,8 @@ def session_overview(session: Session) -> dict:
     runs = {run.casus_id: run for run in LiveRun.objects.filter(session=session)}
     for casus in booked:
         casus.run = runs.get(casus.pk)
-    return {"booked": booked, "parked_count": ParkedItem.objects.filter(session=session).count()}
+    parked = list(ParkedItem.objects.filter(session=session).select_related("author"))
+    return {"booked": booked, "parked": parked, "parked_count": len(parked)}
 
 
 # --- the live guide ---------------------------------------------------------------------------

@@ -175,6 +175,7 @@ def test_parkeerplaats_items_are_counted_per_session(world, client_for, booked):
     assert selectors.parked_counts([booked.session_id]) == {booked.session_id: 2}
     page = client_for(world.member).get(reverse("casussen:session", kwargs={"session_id": booked.session_id}))
     assert "2 onderwerpen" in page.content.decode()
+    assert "Rooster van de zomer" in page.content.decode()  # listed for the work meeting, off the live page
     assert ParkedItem.objects.count() == 2
 
 

@@ -15,7 +15,8 @@ Rules (thresholds are group settings, see ``Group.alert_*``):
 - busy: over the last 5 held sessions, "te druk" is the most given decline reason (at least twice, and
   more often than any other reason);
 - pipeline: the last 2 sessions (held or planned) whose preparation deadline (``casus_prep_days`` before the
-  start) has passed had no presenter slot claimed by that deadline.
+  start) has passed had no casus booked onto them by that deadline (``Casus.booked_at``, as
+  ``casussen.selectors.sessions_with_casus_ready`` counts it).
 """
 
 from dataclasses import dataclass, field
@@ -25,8 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casussen.models import Casus
 from groups.models import Group, Membership, OrganisationAdmin
-from sessions.models import RSVP, Attendance, Presenter, Session
+from sessions.models import RSVP, Attendance, Session
 
 from .models import Alert, Kind, Outbox
 
@@ -34,7 +36,7 @@ T = {
     "session": Session._meta.db_table,
     "attendance": Attendance._meta.db_table,
     "rsvp": RSVP._meta.db_table,
-    "presenter": Presenter._meta.db_table,
+    "casus": Casus._meta.db_table,
     "group": Group._meta.db_table,
     "membership": Membership._meta.db_table,
 }
@@ -207,7 +209,7 @@ def pipeline_conditions(now: datetime) -> list[Condition]:
         WHERE r.rn <= 2
         GROUP BY r.group_id
         HAVING COUNT(*) = 2 AND SUM(CASE WHEN EXISTS (
-          SELECT 1 FROM {{presenter}} p WHERE p.session_id = r.id AND p.claimed_at <= r.deadline
+          SELECT 1 FROM {{casus}} c WHERE c.session_id = r.id AND c.booked_at <= r.deadline
         ) THEN 1 ELSE 0 END) = 0
         """,
         [now],

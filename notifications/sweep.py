@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from casussen.models import Casus
 from groups.models import Membership
 from sessions.models import RSVP, Presenter, Session
 
@@ -43,6 +44,7 @@ INTERRUPTED = (
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, ConnectionError)
 PERSONAL_KINDS = (Kind.DIGEST, Kind.ADMIN_DIGEST)
+CASUS_TITLE_KINDS = (Kind.INVITE, Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
 
 
 def recover_stale(*, now=None) -> tuple[int, int]:
@@ -93,6 +95,9 @@ def claim(*, limit: int, ids: list[int] | None = None, now=None) -> tuple[uuid.U
 def _claimed_rows(token, pks):
     session_ref, user_ref = OuterRef("session_id"), OuterRef("recipient_id")
     rsvps = RSVP.objects.filter(session=session_ref, user=user_ref)
+    booked = Casus.objects.filter(
+        session=session_ref, status__in=[Casus.Status.BOOKED, Casus.Status.DISCUSSED]
+    )
     attending = (
         RSVP.objects.filter(session=session_ref, answer=RSVP.Answer.ATTEND)
         .order_by()
@@ -107,7 +112,8 @@ def _claimed_rows(token, pks):
             answered=Exists(rsvps),
             declined=Exists(rsvps.filter(answer=RSVP.Answer.DECLINE)),
             is_presenter=Exists(Presenter.objects.filter(session=session_ref, user=user_ref)),
-            has_presenter=Exists(Presenter.objects.filter(session=session_ref)),
+            own_casus_booked=Exists(booked.filter(author=user_ref)),
+            casus_booked=Exists(booked),
             attending=Coalesce(Subquery(attending, output_field=IntegerField()), Value(0)),
             is_member=Exists(
                 Membership.objects.filter(
@@ -144,9 +150,9 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
         case Kind.RSVP_NUDGE:
             gone = row.answered
         case Kind.CASUS_PREP:
-            gone = not row.is_presenter
+            gone = not row.is_presenter or row.own_casus_booked
         case Kind.NO_CASUS:
-            gone = row.has_presenter
+            gone = row.casus_booked
         case Kind.QUORUM_RISK:
             gone = row.attending >= session.quorum
         case _:
@@ -157,6 +163,12 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
 def _extra_context(row: Outbox) -> dict:
     from .alerts import describe, digest_items_for_admin
 
+    if row.session_id and row.group.show_casus_title_in_email and row.kind in CASUS_TITLE_KINDS:
+        # The group chose to show titles (never any other casus text) of the casussen booked on the session.
+        titles = Casus.objects.filter(session_id=row.session_id, status=Casus.Status.BOOKED).values_list(
+            "title", flat=True
+        )
+        return {"casus_titles": [title for title in titles if title]}
     if row.kind == Kind.ATTENDANCE_ALERT and row.alert_id:
         return {"alert_text": describe(row.alert)}
     if row.kind == Kind.ADMIN_DIGEST:

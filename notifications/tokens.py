@@ -2,10 +2,11 @@
 sent in. A GET shows a confirm page; only a POST acts, and each link acts once (``OneClickUse``)."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from . import conf
 from .models import Outbox
@@ -41,10 +42,16 @@ def make_token(outbox_id: int, action: str) -> str:
     return signing.dumps([outbox_id, action], salt=SALT, compress=False)
 
 
+@lru_cache
+def _link_pattern(site_url: str, script_prefix: str) -> str:
+    return site_url + reverse("notifications:oneclick", kwargs={"token": "TOKEN"})
+
+
 def link_url(outbox_id: int, action: str) -> str:
-    return settings.SITE_URL + reverse(
-        "notifications:oneclick", kwargs={"token": make_token(outbox_id, action)}
-    )
+    """Absolute URL of a one-click link (the URL pattern is reversed once per process: the sweep builds
+    three links per e-mail)."""
+    pattern = _link_pattern(settings.SITE_URL, get_script_prefix())
+    return pattern.replace("TOKEN", make_token(outbox_id, action))
 
 
 def read_token(token: str) -> Link:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from casussen.models import Casus
 from notifications.alerts import alert_scan
 from notifications.models import Alert, Kind, Outbox
 from sessions.models import RSVP, Attendance, Presenter, Session
@@ -36,6 +37,15 @@ def held(group, people, *, present=None, declines=(), presenter=None):
     if presenter:
         Presenter.objects.create(
             session=session, user=presenter, slot=1, claimed_at=start - timedelta(days=10)
+        )
+        Casus.objects.create(
+            group=group,
+            author=presenter,
+            title="Casus",
+            kernvraag="Hoe kan ik …?",
+            status=Casus.Status.DISCUSSED,
+            session=session,
+            booked_at=start - timedelta(days=10),
         )
     return session
 

@@ -194,3 +194,36 @@ def test_sweep_queries_do_not_grow_with_the_number_of_groups(settings):
     Outbox.objects.all().delete()
     mail.outbox.clear()
     assert _queries_for_sweep(20) == small
+
+
+def test_no_casus_is_skipped_once_a_casus_is_booked_and_titles_only_on_opt_in():
+    from casussen.models import Casus
+
+    group, _, (anna, bram) = group_with_members(members=2)
+    session = plan_session(group)
+    Outbox.objects.exclude(kind__in=[Kind.NO_CASUS, Kind.REMINDER_FIRST]).delete()
+    Casus.objects.create(
+        group=group,
+        author=anna,
+        title="Lastige overdracht",
+        kernvraag="Hoe kan ik grenzen stellen?",
+        situatie="VERTROUWELIJK-DETAIL",
+        status=Casus.Status.BOOKED,
+        session=session,
+        booked_at=timezone.now(),
+    )
+    make_due(Outbox.objects.filter(recipient=bram))
+    group.show_casus_title_in_email = False
+    group.save()
+    sweep.sweep_once()
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["Herinnering"]
+    assert Outbox.objects.get(recipient=bram, kind=Kind.NO_CASUS).status == Status.CANCELLED
+    body = mail.outbox[0].body + mail.outbox[0].alternatives[0].content
+    assert "Lastige overdracht" not in body and "VERTROUWELIJK" not in body and "grenzen" not in body
+    group.show_casus_title_in_email = True
+    group.save()
+    mail.outbox.clear()
+    make_due(Outbox.objects.filter(recipient=anna, kind=Kind.REMINDER_FIRST))
+    sweep.sweep_once()
+    body = mail.outbox[0].body + mail.outbox[0].alternatives[0].content
+    assert "Lastige overdracht" in body and "VERTROUWELIJK" not in body and "grenzen" not in body

@@ -81,4 +81,11 @@ def test_dashboard_draws_charts(transactional_db, live_server, history, world, c
     artifacts = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(artifacts / "dashboard-group.png"), full_page=True)
+
+    # The overview of all groups the facilitator guides draws its bar chart too.
+    page.goto(live_server.url + reverse("dashboards:index") + "?period=all")
+    page.wait_for_function(
+        "document.querySelector('canvas[data-chart-source=chart-overview]').dataset.chartReady === '1'"
+    )
+    page.screenshot(path=str(artifacts / "dashboard-overview.png"), full_page=True)
     assert not problems, problems  # no CSP violation or script error

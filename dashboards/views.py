@@ -58,7 +58,12 @@ def index(request):
     return render(
         request,
         "dashboards/index.html",
-        {"form": form, "summaries": summaries, "chart": charts.overview(summaries)},
+        {
+            "form": form,
+            "summaries": summaries,
+            "chart": charts.overview(summaries),
+            "is_admin": selectors.administered_groups(request.user).exists(),
+        },
     )
 
 

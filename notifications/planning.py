@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
 from groups.models import Membership
+from sessions.calendar import session_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
 from .models import GroupNotificationSettings, Kind, Outbox, Status
@@ -44,15 +43,6 @@ class Planned:
 
 def session_key(session: Session) -> str:
     return f"session:{session.pk}"
-
-
-def session_zone(session: Session) -> ZoneInfo:
-    """The time zone of the group's schedule (default Europe/Amsterdam)."""
-    try:
-        name = session.group.schedule.timezone
-    except ObjectDoesNotExist:
-        name = settings.TIME_ZONE
-    return ZoneInfo(name)
 
 
 def local_days_before(moment: datetime, days: int, zone: ZoneInfo) -> datetime:

@@ -66,3 +66,15 @@ def test_rate_constraint_in_database(history):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         SessionStats.objects.filter(session=history.sessions[0]).update(attendance_rate=1.5)
+
+
+def test_refresh_command_backfills(history):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    SessionStats.objects.all().delete()
+    out = StringIO()
+    call_command("refresh_session_stats", stdout=out)
+    assert "Figures of 4 sessions recomputed." in out.getvalue()
+    assert SessionStats.objects.get(session=history.sessions[3]).net_minutes == 140

@@ -79,8 +79,10 @@ class PeriodForm(forms.Form):
                 self.add_error("start", _("Kies een begindatum."))
             if start and end and end < start:
                 self.add_error("end", _("De einddatum ligt voor de begindatum."))
-            if start and start.year < 2000:
-                self.add_error("start", _("Kies een datum na 2000."))
+        for name in ("start", "end"):
+            day = cleaned.get(name)
+            if day and not (2000 <= day.year <= 2100):
+                self.add_error(name, _("Kies een datum tussen 2000 en 2100."))
         return cleaned
 
     def get_period(self) -> Period:

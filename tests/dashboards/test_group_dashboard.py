@@ -102,3 +102,9 @@ def test_overview_of_facilitated_groups(history, world, client_for):
     assert summary.trend is None  # fewer than 6 sessions: no previous window
     data = json.loads(response.context["chart"] and json.dumps(response.context["chart"]))
     assert data["labels"] == [world.group.name]
+
+
+def test_extreme_dates_are_a_form_error(history, world, client_for):
+    response = _dashboard(client_for, world, period="custom", start="2026-01-01", end="9999-12-31")
+    assert response.status_code == 400
+    assert "Kies een datum tussen 2000 en 2100." in response.content.decode()

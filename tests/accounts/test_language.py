@@ -37,6 +37,19 @@ def test_anonymous_switch_sets_cookie(client):
     assert REQUIRED_NL in _empty_login(client)
 
 
+@pytest.mark.parametrize(
+    "target", ["0", "https://evil.example/", "//evil.example/x", "javascript:alert(1)", ""]
+)
+def test_switch_redirects_only_within_the_site(client, target):
+    response = client.post(reverse("set_language"), {"language": "en", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_switch_keeps_the_page(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/account/profiel/?a=1"})
+    assert response["Location"] == "/account/profiel/?a=1"
+
+
 def test_switch_refuses_foreign_redirects_and_unknown_languages(client):
     response = client.post(reverse("set_language"), {"language": "de", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == "/"

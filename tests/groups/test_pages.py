@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from groups.models import Membership
 from tests.factories import (
@@ -97,7 +98,7 @@ def test_group_page_query_budget(client, django_assert_max_num_queries):
     assert response.status_code == 200
     content = response.content.decode()
     for membership in group.memberships.select_related("user"):
-        assert membership.user.display_name in content
+        assert escape(membership.user.display_name) in content
     assert content.count("Deactiveren") == 16
 
 

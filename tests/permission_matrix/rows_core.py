@@ -35,7 +35,7 @@ ROWS = [
     Row("accounts:password_reset_done", _public(200)),
     Row(
         "accounts:password_reset_confirm",
-        _public(400),
+        _public(200),
         kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"},
     ),
     Row("accounts:password_reset_complete", _public(200)),

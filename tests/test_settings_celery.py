@@ -93,7 +93,7 @@ def test_worker_runs_heartbeat_on_redis(tmp_path):
     )
     try:
         heartbeat.delay()
-        assert _wait_for(lambda: cache.get("celery-heartbeat") is not None, 60), (
+        assert _wait_for(lambda: cache.get("celery-heartbeat") is not None, 120), (
             tmp_path / "worker.log"
         ).read_text()
     finally:
@@ -134,7 +134,7 @@ def test_beat_and_worker_on_the_filesystem_broker(tmp_path):
                 "Task groups.tasks.heartbeat[" in worker_log.read_text()
                 and "succeeded" in worker_log.read_text()
             ),
-            90,
+            120,
         )
         assert done, f"worker:\n{worker_log.read_text()}\nbeat:\n{beat_log.read_text()}"
     finally:

@@ -169,6 +169,9 @@ def run_sweep(db_url: str, redis_url: str) -> tuple[float, int, int, float]:
         "NOTIFICATIONS_BATCH_SIZE": "500",
         "NOTIFICATIONS_PARALLEL_SENDERS": "2",
         "LOG_LEVEL": "WARNING",
+        # The worker runs with production settings (DEBUG off), like a deployed one.
+        "DEBUG": "",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-" + os.urandom(24).hex(),
         "PYTHONPATH": str(ROOT),
     }
     from intervisie.celery import app

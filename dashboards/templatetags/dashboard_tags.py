@@ -1,3 +1,5 @@
+import logging
+
 from django import template
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -5,6 +7,7 @@ from django.db.models import Q
 
 from groups.models import Membership
 
+logger = logging.getLogger(__name__)
 register = template.Library()
 
 NAV_TTL = 300
@@ -22,7 +25,11 @@ def dashboard_nav_link(context) -> dict:
     if user is None or not user.is_authenticated:
         return {"show": False}
     key = nav_cache_key(user.pk)
-    show = cache.get(key)
+    try:
+        show = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not break every page: ask the database
+        logger.warning("cache unavailable for the dashboard link", exc_info=True)
+        show, key = None, None
     if show is None:
         show = user.is_superuser or (
             get_user_model()
@@ -36,5 +43,9 @@ def dashboard_nav_link(context) -> dict:
             )
             .exists()
         )
-        cache.set(key, show, NAV_TTL)
+        if key is not None:
+            try:
+                cache.set(key, show, NAV_TTL)
+            except Exception:  # noqa: BLE001
+                logger.warning("cache unavailable for the dashboard link", exc_info=True)
     return {"show": show}

@@ -20,6 +20,8 @@ ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
+    # Like the other browser tests: restore the migrated data afterwards and leave no duplicate rows.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
 
@@ -35,7 +37,7 @@ def browser_page():
         browser.close()
 
 
-def test_dashboard_draws_charts(transactional_db, live_server, history, world, client, browser_page):
+def test_dashboard_draws_charts(live_server, history, world, client, browser_page):
     page = browser_page
     problems = []
     page.on(

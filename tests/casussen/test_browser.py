@@ -41,6 +41,11 @@ def _page_for(browser, live_server, user):
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('CSP violation: ' + e.violatedDirective + ' '"
+        " + (e.target && e.target.outerHTML || '')))"
+    )
     page = context.new_page()
     page.problems = []
     page.on(
@@ -130,7 +135,9 @@ def test_draft_is_saved_while_typing(world, live_server):
             expect(page.locator("#autosave-status")).to_contain_text("Concept bewaard", timeout=8000)
             page.fill("#id_kernvraag", "Hoe kan ik feedback geven zonder dat het escaleert?")
             page.locator("#id_kernvraag").blur()
-            page.wait_for_function("document.querySelector('#casus-id').value !== ''", timeout=8000)
+            page.wait_for_function(
+                "document.querySelector('#casus-id-slot input').value !== ''", timeout=8000
+            )
             expect(page.locator("#autosave-status")).to_contain_text("Concept bewaard", timeout=8000)
             page.wait_for_timeout(2500)  # let the debounced save of the last keystrokes land
             drafts = list(Casus.objects.filter(author=world.member))

@@ -77,7 +77,8 @@ def test_autosave_creates_one_draft_and_updates_it(world, client_for):
     first = client.post(url, {"title": "Eerste", "kernvraag": "", "wish": "advice"})
     assert first.status_code == 200
     casus = Casus.objects.get()
-    assert f'value="{casus.pk}"' in first.content.decode() and 'hx-swap-oob="true"' in first.content.decode()
+    body = first.content.decode()
+    assert f'value="{casus.pk}"' in body and 'hx-swap-oob="innerHTML"' in body
     second = client.post(url, {"casus_id": casus.pk, "title": "Tweede", "situatie": SECRET, "wish": "advice"})
     assert second.status_code == 200
     casus.refresh_from_db()

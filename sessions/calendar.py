@@ -115,8 +115,9 @@ def session_event(session: Session, *, answer: str | None = None, stamp: datetim
         summary=summary,
         description="\n".join(lines),
         location=session.location or session.online_link or None,
-        status="CANCELLED" if cancelled else "CONFIRMED",
-        transparency="TRANSPARENT" if cancelled or answer == RSVP.Answer.DECLINE else "OPAQUE",
+        # Defaults (CONFIRMED, OPAQUE) are left out: every line counts in a 500-event feed.
+        status="CANCELLED" if cancelled else None,
+        transparency="TRANSPARENT" if cancelled or answer == RSVP.Answer.DECLINE else None,
     )
     if alarm and not cancelled and answer != RSVP.Answer.DECLINE:
         reminder = Alarm()

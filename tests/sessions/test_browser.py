@@ -28,7 +28,7 @@ ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

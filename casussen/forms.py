@@ -20,7 +20,7 @@ def kernvraag_warning(text: str) -> str:
         return str(
             _(
                 "Tip: maak van je kernvraag een vraag over je eigen aandeel, bijvoorbeeld: "
-                "\u201cHoe kan ik …?\u201d of \u201cWat maakt dat ik …?\u201d"
+                "“Hoe kan ik …?” of “Wat maakt dat ik …?”"
             )
         )
     return ""
@@ -48,7 +48,7 @@ class CasusForm(forms.ModelForm):
         max_length=SHORT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Een vraag over je eigen aandeel: \u201cHoe kan ik …?\u201d"),
+        help_text=_("Een vraag over je eigen aandeel: “Hoe kan ik …?”"),
     )
     tried = forms.CharField(
         label=_("Wat heb ik al geprobeerd?"),

@@ -1,8 +1,10 @@
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,8 @@ from . import calendar, selectors, services
 from .forms import CancelForm, RSVPForm, ScheduleForm, SessionForm
 from .models import Schedule, Session
 from .schedule import RuleError, schedule_save
+
+FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _member_session(request, session_id: int) -> Session:
@@ -44,7 +48,8 @@ def _card_context(session: Session, **extra) -> dict:
 
 def _back(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    is_local_path = target.startswith("/") and not target.startswith("//")
+    if is_local_path and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
 
@@ -99,7 +104,9 @@ def rsvp(request, session_id: int):
             session = selectors.session_for_member(request.user, session.pk)
             return render(request, "sessions/_session_card.html", {**_card_context(session), "saved": True})
         messages.success(request, _("Je antwoord is opgeslagen."))
-        return redirect(_back(request, reverse("sessions:detail", kwargs={"session_id": session.pk})))
+        return HttpResponseRedirect(
+            _back(request, reverse("sessions:detail", kwargs={"session_id": session.pk}))
+        )
     context = {**_card_context(session), "rsvp_form": form, "error": error}
     if request.htmx:
         return render(request, "sessions/_session_card.html", context, status=400)
@@ -255,6 +262,8 @@ def feed_regenerate(request):
 @require_GET
 def feed(request, token: str):
     """The personal subscription feed. The token in the URL is the key (calendar apps cannot log in)."""
+    if not FEED_TOKEN_PATTERN.fullmatch(token):
+        raise Http404
     user = (
         User.objects.filter(feed_token=token, is_active=True)
         .only("pk", "feed_token", "display_name", "preferred_language")

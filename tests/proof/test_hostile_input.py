@@ -73,16 +73,6 @@ def _mutations(keys, foreign_ids, *, skip=()):
     )
 
 
-# Bugs found by this suite in code this suite does not own (reported to the lead). Strict: when one is
-# fixed the test XPASSes and fails, and its entry here must go.
-NEXT_BUG = (
-    "redirect(next) treats a 'next' without '/' or '.' (e.g. '0') as a URL pattern name: NoReverseMatch, 500"
-)
-# Until it is fixed, the random walk leaves "next" out there; test_next_without_a_slash_is_no_500 (strict
-# xfail) covers it.
-NEXT_BUG_URLS = {"set_language", "sessions:rsvp"}
-
-
 def _fuzzable_post_rows():
     for row in post_rows():
         role = allowed_role(row)
@@ -102,10 +92,8 @@ def test_post_forms_survive_hostile_input(row, role, world, client, login_as, fo
     url = reverse(row.name, kwargs=row.kwargs(world))
     valid = row.data(world)
 
-    skip = ("next",) if row.name in NEXT_BUG_URLS else ()
-
     @HYPOTHESIS
-    @given(mutation=_mutations(valid.keys(), foreign_ids, skip=skip))
+    @given(mutation=_mutations(valid.keys(), foreign_ids))
     def run(mutation):
         replaced, added, keep_valid = mutation
         data = {**(valid if keep_valid else {}), **replaced, **added}
@@ -116,10 +104,10 @@ def test_post_forms_survive_hostile_input(row, role, world, client, login_as, fo
     run()
 
 
-@pytest.mark.xfail(strict=True, reason=NEXT_BUG)
 @pytest.mark.parametrize("name", ["set_language", "sessions:rsvp"])
 def test_next_without_a_slash_is_no_500(name, world, client, login_as):
-    """The minimal case hypothesis found (kept explicit so it is always tried)."""
+    """The minimal case hypothesis found: redirect(next) treated "0" as a URL pattern name (NoReverseMatch,
+    500). Fixed; kept explicit so it is always tried."""
     login_as(client, "member")
     kwargs = {} if name == "set_language" else {"session_id": _session_id(world)}
     response = client.post(reverse(name, kwargs=kwargs), {"language": "nl", "answer": "attend", "next": "0"})

@@ -74,3 +74,19 @@ def client_for(client):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test (live_server, transactional_db, ``django_db(transaction=True)``) restores the
+    serialized database instead of flushing into fresh content types. Mixing both kinds makes the next
+    serialized test re-insert content types that the flush's post_migrate already recreated."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            "transactional_db" in fixtures
+            or "live_server" in fixtures
+            or (marker is not None and marker.kwargs.get("transaction"))
+        )
+        if transactional and "django_db_serialized_rollback" not in fixtures:
+            item.fixturenames.append("django_db_serialized_rollback")

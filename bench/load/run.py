@@ -79,6 +79,10 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subproce
             str(threads),
             "--bind",
             f"127.0.0.1:{port}",
+            # Longer than locust's think time (1-3 s): else an idle keep-alive connection is closed just
+            # as the client reuses it (a reset, counted as an error).
+            "--keep-alive",
+            "10",
             "--log-level",
             "warning",
         ],

@@ -23,5 +23,6 @@ app.conf.beat_schedule = {
     "notifications-alert-scan": {"task": "notifications.tasks.alert_scan", "schedule": crontab(hour=5, minute=0)},
     "notifications-digests": {"task": "notifications.tasks.digests", "schedule": crontab(hour=6, minute=0)},
     "generate-sessions": {"task": "sessions.tasks.generate_sessions", "schedule": 24 * 60 * 60.0},
-    "purge-expired-casussen": {"task": "casussen.tasks.purge_expired_casussen", "schedule": 24 * 60 * 60.0},
+    # The retention purge runs through privacy, which logs each run (PurgeLog).
+    "purge-expired-casussen": {"task": "privacy.tasks.purge_expired_logged", "schedule": 24 * 60 * 60.0},
 }

@@ -20,7 +20,10 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.sweep",
         "schedule": float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", "60")),
     },
-    "notifications-alert-scan": {"task": "notifications.tasks.alert_scan", "schedule": crontab(hour=5, minute=0)},
+    "notifications-alert-scan": {
+        "task": "notifications.tasks.alert_scan",
+        "schedule": crontab(hour=5, minute=0),
+    },
     "notifications-digests": {"task": "notifications.tasks.digests", "schedule": crontab(hour=6, minute=0)},
     "generate-sessions": {"task": "sessions.tasks.generate_sessions", "schedule": 24 * 60 * 60.0},
     # The retention purge runs through privacy, which logs each run (PurgeLog).

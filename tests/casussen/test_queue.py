@@ -98,5 +98,7 @@ def test_history_lists_discussed_with_outcome(world, client_for, booked):
     )
     response = client_for(world.member).get(reverse("casussen:history", kwargs={"group_id": world.group.pk}))
     assert "Ik bel morgen terug." in response.content.decode()
+    followup_url = reverse("reflections:session", kwargs={"session_id": booked.session_id})
+    assert f'href="{followup_url}"' in response.content.decode()
     detail = client_for(world.member).get(reverse("casussen:detail", kwargs={"casus_id": booked.pk}))
     assert "Bellen" in detail.content.decode()

@@ -27,6 +27,7 @@ SUBJECTS = {
     Kind.NO_CASUS: _("Nog geen casus voor %(group)s op %(when)s"),
     Kind.QUORUM_RISK: _("Te weinig aanmeldingen voor %(group)s op %(when)s"),
     Kind.REFLECTION_REQUEST: _("Hoe was %(group)s op %(when)s?"),
+    Kind.REFLECTION_REMINDER: _("Nog twee dagen: je reflectie op %(group)s van %(when)s"),
     Kind.FOLLOWUP: _("Wat heeft je casus opgeleverd? (%(group)s, %(when)s)"),
     Kind.ATTENDANCE_ALERT: _("Signaal voor %(group)s: %(rule)s"),
     Kind.DIGEST: _("Je dagelijkse overzicht van Intervisie"),
@@ -60,6 +61,10 @@ LEADS = {
     ),
     Kind.REFLECTION_REQUEST: _(
         "Dank voor je deelname aan %(group)s op %(when)s. Wil je in twee minuten een korte reflectie geven?"
+    ),
+    Kind.REFLECTION_REMINDER: _(
+        "Je hebt nog geen reflectie gegeven op de bijeenkomst van %(group)s op %(when)s. "
+        "Over twee dagen sluit de reflectieronde; het kost je twee minuten."
     ),
     Kind.FOLLOWUP: _(
         "Een paar weken geleden bracht je een casus in bij %(group)s (%(when)s). Wat is er met de adviezen "
@@ -100,6 +105,7 @@ def session_url(row: Outbox) -> str:
     if row.session_id:
         names = {
             Kind.REFLECTION_REQUEST: ("reflections:write", "sessions:detail"),
+            Kind.REFLECTION_REMINDER: ("reflections:write", "sessions:detail"),
             Kind.FOLLOWUP: ("reflections:followup", "sessions:detail"),
         }.get(row.kind, ("sessions:detail",))
         url = _reverse_first(names, [row.session_id])

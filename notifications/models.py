@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     NO_CASUS = "no_casus", _("nog geen casus")
     QUORUM_RISK = "quorum_risk", _("te weinig aanmeldingen (begeleider)")
     REFLECTION_REQUEST = "reflection_request", _("verzoek om een reflectie")
+    REFLECTION_REMINDER = "reflection_reminder", _("herinnering: de reflectie sluit bijna")
     FOLLOWUP = "followup", _("follow-up van je casus")
     ATTENDANCE_ALERT = "attendance_alert", _("aanwezigheidssignaal (begeleider)")
     DIGEST = "digest", _("dagelijks overzicht")

@@ -14,10 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groups.models import Membership
+from reflections.selectors import reflection_closes_at
 from sessions.calendar import session_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
 from .models import GroupNotificationSettings, Kind, Outbox, Status
+
+# The one reminder to attendees who have not reflected yet goes out this long before the window closes.
+REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
 
 # Which kinds an RSVP "decline" cancels for that member (restored when they change their mind).
 DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
@@ -254,12 +258,17 @@ def session_held(*, session: Session) -> None:
     now = timezone.now()
     key = session_key(session)
     rows = []
-    if Kind.REFLECTION_REQUEST not in off:
-        due = max(ended + timedelta(hours=group.reflection_request_hours), now)
-        attendees = Attendance.objects.filter(
+    attendees = list(
+        Attendance.objects.filter(
             Q(status=Attendance.Status.PRESENT) | Q(status=Attendance.Status.LATE), session=session
         ).values_list("user_id", flat=True)
+    )
+    if Kind.REFLECTION_REQUEST not in off:
+        due = max(ended + timedelta(hours=group.reflection_request_hours), now)
         rows += [Outbox(kind=Kind.REFLECTION_REQUEST, recipient_id=uid, due_at=due) for uid in attendees]
+    if Kind.REFLECTION_REMINDER not in off:
+        due = max(reflection_closes_at(session) - REFLECTION_REMINDER_BEFORE_CLOSE, now)
+        rows += [Outbox(kind=Kind.REFLECTION_REMINDER, recipient_id=uid, due_at=due) for uid in attendees]
     if Kind.FOLLOWUP not in off:
         due = max(ended + timedelta(weeks=group.followup_weeks), now)
         presenters = Presenter.objects.filter(session=session).values_list("user_id", flat=True)

@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from casussen.models import Casus
 from groups.models import Membership
+from reflections.models import Reflection, ReflectionClosure
+from reflections.selectors import reflection_closes_at
 from sessions.models import RSVP, Presenter, Session
 
 from . import conf
@@ -113,6 +115,8 @@ def _claimed_rows(token, pks):
             declined=Exists(rsvps.filter(answer=RSVP.Answer.DECLINE)),
             is_presenter=Exists(Presenter.objects.filter(session=session_ref, user=user_ref)),
             own_casus_booked=Exists(booked.filter(author=user_ref)),
+            reflected=Exists(Reflection.objects.filter(session=session_ref, author=user_ref)),
+            reflection_round_closed=Exists(ReflectionClosure.objects.filter(session=session_ref)),
             casus_booked=Exists(booked),
             attending=Coalesce(Subquery(attending, output_field=IntegerField()), Value(0)),
             is_member=Exists(
@@ -155,6 +159,8 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
             gone = row.casus_booked
         case Kind.QUORUM_RISK:
             gone = row.attending >= session.quorum
+        case Kind.REFLECTION_REMINDER:
+            gone = row.reflected or row.reflection_round_closed or reflection_closes_at(session) <= now
         case _:
             gone = False
     return "condition no longer holds" if gone else None

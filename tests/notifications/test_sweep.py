@@ -227,3 +227,33 @@ def test_no_casus_is_skipped_once_a_casus_is_booked_and_titles_only_on_opt_in():
     sweep.sweep_once()
     body = mail.outbox[0].body + mail.outbox[0].alternatives[0].content
     assert "Lastige overdracht" in body and "VERTROUWELIJK" not in body and "grenzen" not in body
+
+
+def test_reflection_reminder_goes_to_attendees_without_a_reflection_two_days_before_close():
+    from reflections.models import Reflection
+    from reflections.selectors import reflection_closes_at
+
+    from .factories import hold_session
+
+    group, _, (anna, bram, chantal) = group_with_members(members=3)
+    session = plan_session(group, starts_at=timezone.now() + timedelta(days=1))
+    hold_session(session, present=[anna, bram], absent=[chantal])
+    reminders = Outbox.objects.filter(session=session, kind=Kind.REFLECTION_REMINDER)
+    assert set(reminders.values_list("recipient_id", flat=True)) == {anna.pk, bram.pk}
+    assert reminders.first().due_at == reflection_closes_at(session) - timedelta(days=2)
+    Reflection.objects.create(
+        session=session,
+        author=anna,
+        usefulness=4,
+        depth=4,
+        candor=4,
+        safety=5,
+        stayed_intervision=5,
+        time_well_used=4,
+    )
+    Outbox.objects.exclude(kind=Kind.REFLECTION_REMINDER).delete()
+    make_due(reminders)
+    sweep.sweep_once()
+    assert [m.to[0] for m in mail.outbox] == [bram.email]
+    assert reminders.get(recipient=anna).last_error == "condition no longer holds"
+    assert "/reflecties/" in mail.outbox[0].body

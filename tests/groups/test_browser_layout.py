@@ -1,48 +1,19 @@
 """Phone-sized Chromium: the login page and the home page are readable (nothing wider than the screen,
 no CSP violations, the menu folds away), with screenshots in $ARTIFACTS_DIR for a human look."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
+from tests.browser import ARTIFACTS, BROWSER_MARKS, PHONE, phone_page
 from tests.factories import PASSWORD, GroupFactory, MembershipFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def phone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+    with phone_page(record_http_errors=True) as page:
         yield page
-        browser.close()
 
 
 def _assert_fits(page, name: str):

@@ -1,0 +1,47 @@
+"""Shared set-up for Playwright tests in Debian's Chromium (headless, no network, as on this machine kind)."""
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@contextmanager
+def phone_page(*, record_http_errors: bool = False):
+    """A phone-sized page whose ``problems`` list collects console errors, page errors and (optionally)
+    HTTP responses of 400 and up."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda msg: msg.type == "error" and page.problems.append(msg.text))
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        if record_http_errors:
+            page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+        try:
+            yield page
+        finally:
+            browser.close()

@@ -1,8 +1,18 @@
-"""Rendering one outbox row as a multipart e-mail in the recipient's language.
+"""Rendering outbox rows as multipart e-mails in the recipient's language.
 
 No casus content goes into a message: only group, session time and place, and links.
+
+The sweep renders thousands of near-identical messages (a reminder for one session to its members), so the
+work is shared within a batch (``Shared``): the templates are rendered once per language, kind, session and
+alert with placeholders for the per-recipient parts (name and one-click links), which are then filled in
+(HTML-escaped in the HTML part, as autoescaping would). ``OutboxEmail`` builds exactly the MIME that Django's
+``EmailMultiAlternatives`` builds, but parses a header value that repeats from message to message (From,
+Subject, content types) once instead of for every message.
 """
 
+import email.policy
+import uuid
+from email.headerregistry import HeaderRegistry
 from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -12,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, translation
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from .models import Kind, Outbox
@@ -75,6 +86,8 @@ LEADS = {
     Kind.ADMIN_DIGEST: _("Open signalen in de intervisiegroepen van je organisatie."),
 }
 RSVP_KINDS = frozenset({Kind.INVITE, Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE})
+TEXT_TEMPLATE = "notifications/email/message.txt"
+HTML_TEMPLATE = "notifications/email/message.html"
 
 
 @cache
@@ -122,39 +135,126 @@ def _ics(session, *, cancel: bool, email: str) -> bytes:
     return session_invite_ics(session, cancel=cancel, attendee_email=email)
 
 
-def build_message(row: Outbox, *, extra: dict | None = None) -> EmailMultiAlternatives:
+# --- MIME: Django's message, with repeating header values parsed once ---------------------------------
+
+
+class _SharedHeaders(HeaderRegistry):
+    """A header factory that hands out one parsed header object per (name, value) it has seen. Header
+    objects are immutable, so messages can share them; the bytes a message produces are unchanged."""
+
+    LIMIT = 4096
+    PER_MESSAGE = frozenset({"to", "cc", "date", "message-id", "list-unsubscribe", "x-intervisie-outbox"})
+
+    def __init__(self):
+        super().__init__()
+        self._classes: dict[str, type] = {}
+        self._parsed: dict[tuple[str, str], object] = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+    def __call__(self, name, value):
+        if not isinstance(value, str) or name.lower() in self.PER_MESSAGE:
+            return self[name](name, value)
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= self.LIMIT:
+                self._parsed.clear()
+            header = self._parsed[key] = self[name](name, value)
+        return header
+
+
+@cache
+def _sharing(policy: email.policy.EmailPolicy) -> email.policy.EmailPolicy:
+    return policy.clone(header_factory=_SharedHeaders())
+
+
+class OutboxEmail(EmailMultiAlternatives):
+    """``EmailMultiAlternatives`` whose ``message()`` (called by every mail backend) reuses parsed header
+    values; the produced MIME is the same (``tests/notifications/test_sweep.py`` compares the bytes)."""
+
+    def message(self, *, policy=email.policy.default):
+        if isinstance(policy, email.policy.EmailPolicy) and type(policy.header_factory) is HeaderRegistry:
+            policy = _sharing(policy)
+        return super().message(policy=policy)
+
+
+# --- rendering, shared within a batch -----------------------------------------------------------------
+
+_PLACEHOLDER = f"iv{uuid.uuid4().hex}"
+NAME, ATTEND, DECLINE, UNSUBSCRIBE = (f"{_PLACEHOLDER}{part}" for part in ("n", "a", "d", "u"))
+
+
+class Shared:
+    """What the messages of one batch have in common, rendered once: per (language, kind, group, session,
+    alert, extra context) the subject and both bodies with placeholders for name and links."""
+
+    def __init__(self):
+        self._rendered: dict[tuple, tuple[str, str, str]] = {}
+
+    def rendered(self, row: Outbox, extra: dict) -> tuple[str, str, str]:
+        """Subject, text and HTML (with placeholders) for ``row``, in the active language."""
+        html_lang = row.recipient.preferred_language
+        key = (translation.get_language(), html_lang, row.kind, row.group_id, row.session_id, row.alert_id)
+        key += (repr(sorted(extra.items())),) if extra else ()
+        found = self._rendered.get(key)
+        if found is None:
+            found = self._rendered[key] = _render_shared(row, html_lang, extra)
+        return found
+
+
+def _render_shared(row: Outbox, html_lang: str, extra: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``row`` in the active language, with placeholders for the recipient's
+    name and links. Nothing here may depend on the recipient beyond their language."""
+    values = {
+        "group": row.group.name if row.group_id else "",
+        "when": when(row.session.starts_at) if row.session_id else "",
+        "rule": row.alert.get_rule_display() if row.alert_id else "",
+    }
+    context = {
+        "user": {"display_name": NAME, "preferred_language": html_lang},
+        "lead": LEADS[row.kind] % values,
+        "session": row.session,
+        "group": row.group,
+        "when": values["when"],
+        "open_url": session_url(row),
+        "unsubscribe_url": UNSUBSCRIBE,
+        "kind_label": row.get_kind_display(),
+        "site_url": settings.SITE_URL,
+        **extra,
+    }
+    if row.kind in RSVP_KINDS:
+        context["attend_url"], context["decline_url"] = ATTEND, DECLINE
+    subject = str(SUBJECTS[row.kind] % values)
+    return subject, render_to_string(TEXT_TEMPLATE, context), render_to_string(HTML_TEMPLATE, context)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    for placeholder, value in values.items():
+        template = template.replace(placeholder, value)
+    return template
+
+
+def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | None = None) -> OutboxEmail:
     """The e-mail for ``row`` (recipient, group, session, alert loaded). ``extra`` adds template context
-    (digest items, alert texts) computed by the caller."""
+    (digest items, alert texts, casus titles) computed by the caller; ``shared`` is the batch's render
+    cache (a fresh one when not given)."""
     user = row.recipient
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        values = {
-            "group": row.group.name if row.group_id else "",
-            "when": when(row.session.starts_at) if row.session_id else "",
-            "rule": row.alert.get_rule_display() if row.alert_id else "",
-        }
-        unsubscribe = link_url(row.pk, Action.UNSUBSCRIBE)
-        context = {
-            "row": row,
-            "user": user,
-            "lead": LEADS[row.kind] % values,
-            "session": row.session,
-            "group": row.group,
-            "when": values["when"],
-            "open_url": session_url(row),
-            "unsubscribe_url": unsubscribe,
-            "kind_label": row.get_kind_display(),
-            "site_url": settings.SITE_URL,
-            **(extra or {}),
-        }
-        if row.kind in RSVP_KINDS:
-            context["attend_url"] = link_url(row.pk, Action.ATTEND)
-            context["decline_url"] = link_url(row.pk, Action.DECLINE)
-        subject = str(SUBJECTS[row.kind] % values)
-        text = render_to_string("notifications/email/message.txt", context)
-        html = render_to_string("notifications/email/message.html", context)
-    message = EmailMultiAlternatives(
+        subject, text, html = (shared or Shared()).rendered(row, extra or {})
+    unsubscribe = link_url(row.pk, Action.UNSUBSCRIBE)
+    values = {NAME: user.display_name, UNSUBSCRIBE: unsubscribe}
+    if row.kind in RSVP_KINDS:
+        values[ATTEND] = link_url(row.pk, Action.ATTEND)
+        values[DECLINE] = link_url(row.pk, Action.DECLINE)
+    message = OutboxEmail(
         subject=subject,
-        body=text,
+        body=_fill(text, values),
         to=[user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -164,6 +264,7 @@ def build_message(row: Outbox, *, extra: dict | None = None) -> EmailMultiAltern
             "X-Intervisie-Outbox": str(row.pk),
         },
     )
+    html = _fill(html, {placeholder: escape(value) for placeholder, value in values.items()})
     message.attach_alternative(html, "text/html")
     if row.kind in (Kind.INVITE, Kind.CANCELLATION) and row.session_id:
         cancel = row.kind == Kind.CANCELLATION

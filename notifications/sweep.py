@@ -21,6 +21,7 @@ from collections import defaultdict
 from time import monotonic
 
 from django.core.mail import mailers
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -33,7 +34,7 @@ from reflections.selectors import reflection_closes_at
 from sessions.models import RSVP, Presenter, Session
 
 from . import conf
-from .emails import build_message
+from .emails import Shared, build_message
 from .models import DIGESTIBLE_KINDS, GroupNotificationSettings, Kind, NotificationPreference, Outbox, Status
 from .planning import BEFORE_SESSION_KINDS
 
@@ -166,15 +167,31 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
     return "condition no longer holds" if gone else None
 
 
-def _extra_context(row: Outbox) -> dict:
+def _casus_titles(rows: list[Outbox]) -> dict[int, list[str]]:
+    """Titles of the casussen booked on the batch's sessions whose group chose to show them (never any other
+    casus text), in one query."""
+    sessions = {
+        row.session_id
+        for row in rows
+        if row.session_id and row.kind in CASUS_TITLE_KINDS and row.group.show_casus_title_in_email
+    }
+    titles: dict[int, list[str]] = defaultdict(list)
+    if sessions:
+        for session_id, title in (
+            Casus.objects.filter(session_id__in=sessions, status=Casus.Status.BOOKED)
+            .order_by("session_id", "pk")
+            .values_list("session_id", "title")
+        ):
+            if title:
+                titles[session_id].append(title)
+    return titles
+
+
+def _extra_context(row: Outbox, casus_titles: dict[int, list[str]]) -> dict:
     from .alerts import describe, digest_items_for_admin
 
     if row.session_id and row.group.show_casus_title_in_email and row.kind in CASUS_TITLE_KINDS:
-        # The group chose to show titles (never any other casus text) of the casussen booked on the session.
-        titles = Casus.objects.filter(session_id=row.session_id, status=Casus.Status.BOOKED).values_list(
-            "title", flat=True
-        )
-        return {"casus_titles": [title for title in titles if title]}
+        return {"casus_titles": casus_titles.get(row.session_id, [])}
     if row.kind == Kind.ATTENDANCE_ALERT and row.alert_id:
         return {"alert_text": describe(row.alert)}
     if row.kind == Kind.ADMIN_DIGEST:
@@ -231,25 +248,33 @@ def send_claimed(token, pks: list[int]) -> int:
     return _deliver(to_send) if to_send else 0
 
 
+# The one write per message: the durable mark, committed right after the mail server accepted the message
+# and before the next one is handed over, is what limits a killed sender to one message in doubt.
+MARK_SENT = f"UPDATE {Outbox._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL WHERE id = %s"
+
+
 def _deliver(rows: list[Outbox]) -> int:
+    """Send the rows over one connection, in id order; mark each sent as soon as it was accepted."""
     sent = 0
     connection = mailers.default
+    shared = Shared()
+    casus_titles = _casus_titles(rows)
     try:
         connection.open()
-        for index, row in enumerate(rows):
-            try:
-                connection.send_messages([build_message(row, extra=_extra_context(row))])
-            except CONNECTION_ERRORS as error:
-                _retry(row, error)
-                _release([r.pk for r in rows[index + 1 :]])
-                break
-            except Exception as error:  # noqa: BLE001 - SMTP refusals, rendering bugs: retried, then failed
-                _retry(row, error)
-                continue
-            Outbox.objects.filter(pk=row.pk).update(
-                status=Status.SENT, sent_at=timezone.now(), claim_token=None
-            )
-            sent += 1
+        with db_connection.cursor() as cursor:
+            for index, row in enumerate(rows):
+                try:
+                    message = build_message(row, extra=_extra_context(row, casus_titles), shared=shared)
+                    connection.send_messages([message])
+                except CONNECTION_ERRORS as error:
+                    _retry(row, error)
+                    _release([r.pk for r in rows[index + 1 :]])
+                    break
+                except Exception as error:  # noqa: BLE001 - SMTP refusals, rendering bugs: retried, then failed
+                    _retry(row, error)
+                    continue
+                cursor.execute(MARK_SENT, [Status.SENT, timezone.now(), row.pk])
+                sent += 1
     except CONNECTION_ERRORS as error:  # the connection could not be opened at all
         logger.warning("outbox: mail server unreachable: %s", error)
         for row in rows[sent:]:

@@ -58,7 +58,9 @@ def test_shared_render_fills_in_each_recipient_exactly_like_a_full_render():
         user.save()
     plan_session(group, location="Kamer <2> & 3")
     rows = list(
-        Outbox.objects.filter(kind__in=[Kind.REMINDER_SECOND, Kind.NO_CASUS], recipient__in=[anna, bram, carla])
+        Outbox.objects.filter(
+            kind__in=[Kind.REMINDER_SECOND, Kind.NO_CASUS], recipient__in=(anna, bram, carla)
+        )
         .select_related("recipient", "group", "session", "alert")
         .order_by("id")
     )

@@ -8,3 +8,8 @@ class MeetingsConfig(AppConfig):
     name = "sessions"
     label = "meetings"
     verbose_name = _("Bijeenkomsten")
+
+    def ready(self):
+        from . import feedcache
+
+        feedcache.connect()

@@ -173,6 +173,9 @@ class Session(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     cancellation_reason = models.CharField(_("reden van annulering"), max_length=255, blank=True)
+    # Cancelled by the schedule generator because a rule change left it out (not by a person): restored
+    # when the rule is changed back.
+    cancelled_by_schedule = models.BooleanField(default=False, editable=False)
     presenter_slots = models.PositiveSmallIntegerField(_("aantal inbrengers"), default=1)
     quorum_override = models.PositiveSmallIntegerField(_("quorum (afwijkend)"), null=True, blank=True)
     # The start the recurrence rule gave this occurrence (UTC); null for one-off sessions.

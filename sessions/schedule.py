@@ -9,7 +9,11 @@ unique per group in the database. Running the generator twice, or concurrently, 
 A rescheduled occurrence keeps its ``recurrence_id``, so regenerating does not undo the reschedule.
 
 After a rule change, future planned sessions that no longer fit the rule are cancelled (reason
-"rooster gewijzigd") when somebody has answered for them, and deleted when nobody has.
+"rooster gewijzigd", ``cancelled_by_schedule``), never deleted: every member got an invite for them the
+moment they were created and may have them in the calendar feed, so the cancellation (METHOD:CANCEL,
+STATUS:CANCELLED in the feed) is what removes them from their calendars. When a later rule change makes
+such a session fit again, it is restored (planned again, SEQUENCE up, announced as changed). Sessions a
+person cancelled stay cancelled.
 """
 
 import logging
@@ -20,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,21 +134,24 @@ def default_facilitator_id(group_id: int) -> int | None:
 class GenerateResult:
     created: list[Session]
     cancelled: list[Session]
-    deleted: int
+    restored: list[Session]
 
 
 @transaction.atomic
 def schedule_generate(*, schedule: Schedule, now: datetime | None = None) -> GenerateResult:
-    """Create the missing sessions of the schedule up to its horizon and retire future planned ones that
-    no longer fit. Safe to run any number of times, also concurrently (the unique constraint decides)."""
+    """Create the missing sessions of the schedule up to its horizon, cancel future planned ones that no
+    longer fit and restore future ones a rule change cancelled that fit again. Safe to run any number of
+    times, also concurrently (the unique constraint decides)."""
     now = now or timezone.now()
     schedule = Schedule.objects.select_for_update().select_related("group").get(pk=schedule.pk)
     group = schedule.group
     end = horizon_end(schedule, now)
     future = list(
-        Session.objects.filter(
-            group=group, recurrence_id__isnull=False, recurrence_id__gt=now, status=Session.Status.PLANNED
-        ).order_by("recurrence_id")
+        Session.objects.filter(group=group, recurrence_id__isnull=False, recurrence_id__gt=now)
+        .filter(
+            Q(status=Session.Status.PLANNED) | Q(status=Session.Status.CANCELLED, cancelled_by_schedule=True)
+        )
+        .order_by("recurrence_id")
     )
     # Check sessions beyond the horizon too (the horizon may have shrunk): they stay if they still fit.
     latest = max([end, *(s.recurrence_id for s in future)])
@@ -175,21 +183,29 @@ def schedule_generate(*, schedule: Schedule, now: datetime | None = None) -> Gen
             created.append(session)
             session_planned_or_changed.send(sender=Session, session=session, created=True, changed=set())
 
-    cancelled, deleted = [], 0
+    cancelled, restored = [], []
+    fields = ["status", "cancellation_reason", "cancelled_by_schedule", "sequence", "updated_at"]
     for session in future:
-        if session.recurrence_id in wanted:
-            continue
-        if session.rsvps.exists():
+        fits = session.recurrence_id in wanted
+        if session.status == Session.Status.PLANNED and not fits:
             session.status = Session.Status.CANCELLED
             session.cancellation_reason = str(RULE_CHANGED_REASON)
+            session.cancelled_by_schedule = True
             session.sequence += 1
-            session.save(update_fields=["status", "cancellation_reason", "sequence", "updated_at"])
+            session.save(update_fields=fields)
             cancelled.append(session)
             session_cancelled.send(sender=Session, session=session, reason=session.cancellation_reason)
-        else:
-            session.delete()
-            deleted += 1
-    return GenerateResult(created=created, cancelled=cancelled, deleted=deleted)
+        elif session.status == Session.Status.CANCELLED and fits and group.is_active:
+            session.status = Session.Status.PLANNED
+            session.cancellation_reason = ""
+            session.cancelled_by_schedule = False
+            session.sequence += 1
+            session.save(update_fields=fields)
+            restored.append(session)
+            session_planned_or_changed.send(
+                sender=Session, session=session, created=False, changed={"status"}
+            )
+    return GenerateResult(created=created, cancelled=cancelled, restored=restored)
 
 
 def schedule_generate_all(*, now: datetime | None = None) -> int:

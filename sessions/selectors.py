@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, FilteredRelation, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, FilteredRelation, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from groups.models import Membership
@@ -87,12 +87,36 @@ def feed_window_start(now: datetime | None = None) -> datetime:
 
 
 class FeedRow(NamedTuple):
+    """One event of the personal feed: what it shows and what its cache key depends on."""
+
     pk: int
     updated_at: datetime
     sequence: int
     answer: str | None  # the reader's RSVP
-    answered_at: datetime | None
     tzid: str | None  # the group's schedule zone
+    group_name: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    online_link: str
+    status: str
+    cancellation_reason: str
+
+
+FEED_ROW_FIELDS = (
+    "pk",
+    "updated_at",
+    "sequence",
+    "mine__answer",
+    "group__schedule__timezone",
+    "group__name",
+    "starts_at",
+    "ends_at",
+    "location",
+    "online_link",
+    "status",
+    "cancellation_reason",
+)
 
 
 def _feed_queryset(user, now: datetime | None) -> QuerySet[Session]:
@@ -102,11 +126,12 @@ def _feed_queryset(user, now: datetime | None) -> QuerySet[Session]:
 
 
 def feed_version(user, *, now: datetime | None = None) -> dict:
-    """One aggregate row that changes whenever the feed does: a session added, removed, changed (its
-    ``updated_at`` is set to now on every save) or leaving the window; the reader's RSVP given, changed
-    (``answered_at`` is now) or removed; a group's schedule (time zone) changed. It fixes the ETag and
-    Last-Modified without reading the rows, so a conditional GET is one small query."""
-    return _feed_queryset(user, now).aggregate(
+    """What the feed depends on, in two small queries (no rows): an aggregate over its sessions that
+    changes whenever one is added, removed, changed (``updated_at`` is set on every save) or leaves the
+    window, when the reader's RSVP is given, changed (``answered_at`` is now) or removed, and when a
+    group's schedule (time zone) changes; plus the names of the reader's groups (event text). It fixes
+    the ETag. ``oldest_end`` tells when the first session leaves the window (``FEED_PAST`` later)."""
+    version = _feed_queryset(user, now).aggregate(
         count=Count("pk"),
         pk_sum=Sum("pk"),
         sequence_sum=Sum("sequence"),
@@ -114,25 +139,21 @@ def feed_version(user, *, now: datetime | None = None) -> dict:
         answers=Count("mine"),
         answered=Max("mine__answered_at"),
         schedule_updated=Max("group__schedule__updated_at"),
+        oldest_end=Min("ends_at"),
     )
+    version["groups"] = list(
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .order_by("group_id")
+        .values_list("group_id", "group__name")
+    )
+    return version
 
 
 def feed_rows(user, *, now: datetime | None = None) -> list[FeedRow]:
-    """What each event of the user's feed depends on, oldest session first, in one query: the cache keys
-    of its events."""
-    rows = (
-        _feed_queryset(user, now)
-        .order_by("starts_at", "pk")
-        .values_list(
-            "pk", "updated_at", "sequence", "mine__answer", "mine__answered_at", "group__schedule__timezone"
-        )
-    )
+    """Every event of the user's feed, oldest session first, in one query: what it shows and its cache
+    key (no model instances: the feed builds 500 of these)."""
+    rows = _feed_queryset(user, now).order_by("starts_at", "pk").values_list(*FEED_ROW_FIELDS)
     return [FeedRow(*row) for row in rows]
-
-
-def feed_sessions(session_ids) -> dict[int, Session]:
-    sessions = Session.objects.filter(pk__in=list(session_ids)).select_related("group", "group__schedule")
-    return {s.pk: s for s in sessions}
 
 
 def group_upcoming_sessions(group, *, now: datetime | None = None, limit: int = 30) -> list[Session]:

@@ -13,13 +13,15 @@ All are sent with keyword arguments as documented below; ``sender`` is the model
       names are among starts_at, ends_at, location, online_link (calendar fields: ``session.sequence``
       went up by one, so a new METHOD:REQUEST invite replaces the event) and method, presenter_slots,
       quorum_override, facilitator (no new SEQUENCE). Not sent when nothing changed.
+    - created=False, changed={"status"}: ``schedule.schedule_generate`` restored a session that an
+      earlier rule change had cancelled and that fits the rule again (planned again, SEQUENCE up by one:
+      a new METHOD:REQUEST invite brings it back).
 
 ``session_cancelled`` (sender=Session; session=Session, reason=str)
     Sent by ``services.session_cancel`` (a facilitator/admin cancels, with reason) and by
-    ``schedule.schedule_generate`` when a rule change leaves a future session that already has RSVPs
-    outside the rule. ``session.sequence`` went up by one (for the METHOD:CANCEL invite). A session
-    without RSVPs that no longer fits the rule is deleted without a signal (nobody was told about it
-    yet beyond the invite; receivers that keep rows per session should cascade on delete).
+    ``schedule.schedule_generate`` when a rule change leaves a future planned session outside the rule
+    (``session.cancelled_by_schedule`` is then True; such sessions are cancelled, never deleted, because
+    members got an invite for them). ``session.sequence`` went up by one (for the METHOD:CANCEL invite).
 
 ``rsvp_changed`` (sender=RSVP; rsvp=RSVP, previous_answer=str | None)
     Sent by ``services.rsvp_set`` when a member's answer (or decline reason/note) is stored or changed;

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services import user_regenerate_feed_token
 from groups.permissions import Need, group_access, group_required, object_in_group_or_404
 
-from . import calendar, selectors, services
+from . import calendar, feedcache, selectors, services
 from .forms import CancelForm, RSVPForm, ScheduleForm, SessionForm
 from .models import Schedule, Session
 from .schedule import RuleError, schedule_save
@@ -199,12 +199,12 @@ def group_schedule(request, group_id: int):
                     request,
                     _(
                         "Het rooster is opgeslagen: %(new)s nieuw, %(cancelled)s geannuleerd, "
-                        "%(deleted)s vervallen."
+                        "%(restored)s hersteld."
                     )
                     % {
                         "new": len(result.created),
                         "cancelled": len(result.cancelled),
-                        "deleted": result.deleted,
+                        "restored": len(result.restored),
                     },
                 )
                 return redirect("sessions:group_schedule", group_id=group.pk)
@@ -271,19 +271,16 @@ def feed(request, token: str):
     )
     if user is None:
         raise Http404
-    version = selectors.feed_version(user)
-    etag = calendar.feed_etag(user, version)
-    last_modified = calendar.feed_last_modified(version)
-    timestamp = int(last_modified.timestamp()) if last_modified else None
-    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    # The ETag is the validator (no Last-Modified: no single timestamp can tell that a group was left or
+    # a session deleted, and If-None-Match takes precedence anyway, RFC 9110 13.2.2).
+    etag = feedcache.feed_etag(user)
+    response = get_conditional_response(request, etag=etag)
     if response is None:
         response = HttpResponse(
             calendar.feed_ics(user, etag=etag), content_type="text/calendar; charset=utf-8"
         )
         response["Content-Disposition"] = 'inline; filename="intervisie.ics"'
     response["ETag"] = etag
-    if timestamp is not None:
-        response["Last-Modified"] = http_date(timestamp)
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response

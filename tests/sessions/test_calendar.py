@@ -1,15 +1,20 @@
+import time
+from datetime import time as dt_time
 from datetime import timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from icalendar import Calendar
 
-from accounts.services import user_regenerate_feed_token
+from accounts.services import user_regenerate_feed_token, user_set_language
 from sessions import calendar as ical
-from sessions import services
-from sessions.models import RSVP
+from sessions import feedcache, services
+from sessions.models import RSVP, Session
+from sessions.schedule import schedule_generate, schedule_save
 from tests.factories import MembershipFactory
 
 from .factories import ScheduleFactory, SessionFactory
@@ -119,9 +124,8 @@ def test_feed_shows_sequence_after_two_changes_and_cancellation(world, client):
 def test_conditional_get_answers_304_until_something_changes(world, client):
     session = SessionFactory(group=world.group)
     first = client.get(feed_url(world.member))
-    etag, last_modified = first["ETag"], first["Last-Modified"]
+    etag = first["ETag"]
     assert client.get(feed_url(world.member), headers={"if-none-match": etag}).status_code == 304
-    assert client.get(feed_url(world.member), headers={"if-modified-since": last_modified}).status_code == 304
 
     services.rsvp_set(session=session, user=world.member, answer=RSVP.Answer.MAYBE)
     changed = client.get(feed_url(world.member), headers={"if-none-match": etag})
@@ -130,18 +134,192 @@ def test_conditional_get_answers_304_until_something_changes(world, client):
     assert "misschien" in str(event["DESCRIPTION"])
 
 
+def test_no_last_modified_so_if_modified_since_alone_never_gives_a_wrong_304(world, client):
+    """A date cannot tell that a group was left (its sessions' timestamps do not move): the ETag is the
+    only validator, so a client that sends only If-Modified-Since always gets the feed."""
+    from groups.services import membership_deactivate
+
+    other = MembershipFactory(user=world.member).group
+    SessionFactory(group=world.group)
+    SessionFactory(group=other)
+    first = client.get(feed_url(world.member))
+    assert "Last-Modified" not in first
+    membership_deactivate(membership=world.membership(world.member))
+    later = http_date(time.time() + 60)
+    response = client.get(feed_url(world.member), headers={"if-modified-since": later})
+    assert response.status_code == 200 and len(parse(response.content).walk("VEVENT")) == 1
+    assert "Last-Modified" not in response
+
+
+def test_conditional_get_reads_no_session_when_nothing_changed(world, client, django_assert_num_queries):
+    for days in (1, 8, 15):
+        SessionFactory(group=world.group, starts_at=timezone.now() + timedelta(days=days))
+    etag = client.get(feed_url(world.member))["ETag"]
+    with django_assert_num_queries(1):  # the token; the version comes from the cache
+        assert client.get(feed_url(world.member), headers={"if-none-match": etag}).status_code == 304
+    cache.delete(feedcache._version_key(world.member.pk))  # evicted: the database answers, same ETag
+    assert client.get(feed_url(world.member), headers={"if-none-match": etag}).status_code == 304
+
+
+def test_every_kind_of_change_gives_a_new_etag_never_a_stale_304(world, client):
+    from groups.services import membership_deactivate
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    session = SessionFactory(group=world.group, starts_at=now + timedelta(days=5))
+    other = SessionFactory(group=world.group, starts_at=now + timedelta(days=12))
+    second = MembershipFactory(user=world.member).group
+    SessionFactory(group=second, starts_at=now + timedelta(days=6))
+    third = SessionFactory(starts_at=now + timedelta(days=9)).group
+    schedule = {}
+    member = world.member
+
+    def rename():
+        world.group.name = "Groep Oost"
+        world.group.save()
+
+    def zone(name):
+        if "schedule" in schedule:
+            schedule["schedule"].timezone = name
+            schedule["schedule"].save()
+        else:
+            schedule["schedule"] = ScheduleFactory(group=world.group, timezone=name)
+
+    def set_status(status):
+        session.refresh_from_db()
+        session.status = status
+        session.save()
+
+    def rename_me():
+        member.display_name = "Iemand Anders"
+        member.save()
+
+    changes = [
+        (
+            "one-off session",
+            lambda: services.session_create(
+                group=world.group,
+                starts_at=now + timedelta(days=20),
+                ends_at=now + timedelta(days=20, hours=2),
+            ),
+        ),
+        (
+            "rescheduled",
+            lambda: services.session_update(
+                session=session, starts_at=now + timedelta(days=4), ends_at=now + timedelta(days=4, hours=2)
+            ),
+        ),
+        ("moved", lambda: services.session_update(session=session, location="Elders")),
+        ("first answer", lambda: services.rsvp_set(session=session, user=member, answer="attend")),
+        (
+            "answer changed",
+            lambda: services.rsvp_set(session=session, user=member, answer="decline", decline_reason="sick"),
+        ),
+        ("group renamed", rename),
+        ("schedule with a zone", lambda: zone("Europe/London")),
+        ("zone changed", lambda: zone("Europe/Lisbon")),
+        ("cancelled", lambda: services.session_cancel(session=other, reason="Te weinig aanmeldingen")),
+        ("held", lambda: set_status(Session.Status.HELD)),
+        ("session deleted", lambda: Session.objects.get(pk=other.pk).delete()),
+        ("joined a group", lambda: MembershipFactory(user=member, group=third)),
+        ("left a group", lambda: membership_deactivate(membership=world.membership(member))),
+        ("language", lambda: user_set_language(user=member, language="en")),
+        ("name (the calendar's name)", rename_me),
+    ]
+    etag = client.get(feed_url(member))["ETag"]
+    for label, change in changes:
+        assert client.get(feed_url(member), headers={"if-none-match": etag}).status_code == 304, label
+        change()
+        response = client.get(feed_url(member), headers={"if-none-match": etag})
+        assert response.status_code == 200, label
+        assert response["ETag"] != etag, label
+        etag = response["ETag"]
+    uids = {str(e["UID"]) for e in parse(client.get(feed_url(member)).content).walk("VEVENT")}
+    assert session.ical_uid not in uids and other.ical_uid not in uids  # left that group
+    assert len(uids) == 2  # the second group's session and the third group's
+
+
+def test_renaming_a_group_refreshes_the_cached_events(world, client):
+    SessionFactory(group=world.group)
+    [event] = parse(client.get(feed_url(world.member)).content).walk("VEVENT")
+    assert "Groep Noord" in str(event["SUMMARY"])
+    world.group.name = "Groep Oost"
+    world.group.save()
+    [event] = parse(client.get(feed_url(world.member)).content).walk("VEVENT")
+    assert "Groep Oost" in str(event["SUMMARY"]) and "Groep Noord" not in str(event["SUMMARY"])
+
+
+def test_a_version_computed_before_the_commit_is_retired_after_it(world, django_capture_on_commit_callbacks):
+    """The race: a request reads the database just before a change commits and stores that (old) version
+    in the cache; the second invalidation, after the commit, retires it."""
+    session = SessionFactory(group=world.group)
+    before = feedcache.feed_etag(world.member)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.rsvp_set(session=session, user=world.member, answer=RSVP.Answer.ATTEND)
+    gen = cache.get(feedcache._gen_key(world.member.pk))
+    cache.set(feedcache._version_key(world.member.pk), (gen, before, None))  # the racing request
+    assert feedcache.feed_etag(world.member) == before
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert feedcache.feed_etag(world.member) != before
+
+
+def test_the_cached_version_ends_when_the_oldest_session_leaves_the_window(world):
+    now = timezone.now()
+    oldest = SessionFactory(group=world.group, starts_at=now - timedelta(days=80))
+    SessionFactory(group=world.group, starts_at=now + timedelta(days=3))
+    etag = feedcache.feed_etag(world.member, now=now)
+    assert feedcache.feed_etag(world.member, now=now + timedelta(days=1)) == etag
+    gone = oldest.ends_at + relativedelta(months=3) + timedelta(minutes=1)
+    assert feedcache.feed_etag(world.member, now=gone) != etag
+
+
+def test_a_rule_change_cancels_in_the_feed_and_changing_it_back_restores(world, client):
+    schedule = ScheduleFactory(
+        group=world.group,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        first_date=timezone.localdate() + timedelta(days=1),
+        start_time=dt_time(14, 0),
+        horizon_months=2,
+    )
+    schedule_generate(schedule=schedule)
+
+    def events():
+        return {str(e["UID"]): e for e in parse(client.get(feed_url(world.member)).content).walk("VEVENT")}
+
+    before = events()
+    assert len(before) >= 8 and not any("STATUS" in e for e in before.values())
+    schedule.rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+    result = schedule_save(schedule=schedule)
+    after = events()
+    assert set(after) == set(before)  # nothing vanished without a word
+    dropped = {s.ical_uid for s in result.cancelled}
+    assert dropped and len(dropped) < len(before)
+    for uid in dropped:
+        assert (str(after[uid]["STATUS"]), int(after[uid]["SEQUENCE"])) == ("CANCELLED", 1)
+        assert "Geannuleerd" in str(after[uid]["SUMMARY"])
+
+    schedule.rrule = "FREQ=WEEKLY;BYDAY=TU"
+    assert {s.ical_uid for s in schedule_save(schedule=schedule).restored} == dropped
+    restored = events()
+    assert set(restored) == set(before)
+    for uid in dropped:
+        assert "STATUS" not in restored[uid] and int(restored[uid]["SEQUENCE"]) == 2
+        assert restored[uid].walk("VALARM")
+
+
 def test_warm_feed_builds_no_event_and_a_change_rebuilds_only_that_one(world, client, monkeypatch):
     sessions = [
         SessionFactory(group=world.group, starts_at=timezone.now() + timedelta(days=d)) for d in (1, 8, 15)
     ]
     built = []
-    original = ical.session_event
+    original = ical._Builder.event
 
-    def counting(session, **kwargs):
-        built.append(session.pk)
-        return original(session, **kwargs)
+    def counting(self, row, **kwargs):
+        built.append(row.pk)
+        return original(self, row, **kwargs)
 
-    monkeypatch.setattr(ical, "session_event", counting)
+    monkeypatch.setattr(ical._Builder, "event", counting)
     cold = client.get(feed_url(world.member)).content
     assert sorted(built) == sorted(s.pk for s in sessions)
     built.clear()

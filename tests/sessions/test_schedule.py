@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from sessions import services
 from sessions.models import RSVP, Session
 from sessions.schedule import RuleError, occurrences, schedule_generate, schedule_save
 from sessions.signals import session_cancelled, session_planned_or_changed
@@ -73,7 +74,7 @@ def test_generator_is_idempotent(weekly, signals):
 
     signals.clear()
     second = schedule_generate(schedule=weekly, now=NOW)
-    assert second.created == [] and second.cancelled == [] and second.deleted == 0
+    assert second.created == [] and second.cancelled == [] and second.restored == []
     assert Session.objects.filter(group=weekly.group).count() == count
     assert signals == []
 
@@ -96,18 +97,25 @@ def test_exception_dates_are_skipped(weekly):
     assert date(2027, 3, 9) not in days and date(2027, 4, 6) not in days
 
 
-def test_rule_change_without_rsvps_deletes_sessions_that_no_longer_fit(weekly, signals):
-    schedule_generate(schedule=weekly, now=NOW)
+def test_rule_change_cancels_unanswered_sessions_too_never_deletes(weekly, signals):
+    """Every generated session was announced (invite, feed): a rule change cancels what no longer fits,
+    so members' calendars get METHOD:CANCEL / STATUS:CANCELLED instead of keeping a ghost event."""
+    first = schedule_generate(schedule=weekly, now=NOW)
+    signals.clear()
     weekly.rrule = "FREQ=WEEKLY;BYDAY=TH"
     weekly.first_date = date(2027, 3, 4)
     result = schedule_save(schedule=weekly, now=NOW)
-    sessions = Session.objects.filter(group=weekly.group)
-    assert {s.starts_at.astimezone(AMS).weekday() for s in sessions} == {3}
-    assert result.deleted >= 50 and result.cancelled == []
-    assert not [e for e in signals if e[0] == "cancelled"]
+    assert Session.objects.filter(pk__in=[s.pk for s in first.created]).count() == len(first.created)
+    planned = Session.objects.filter(group=weekly.group, status="planned")
+    assert {s.starts_at.astimezone(AMS).weekday() for s in planned} == {3}
+    cancelled = Session.objects.filter(group=weekly.group, status="cancelled")
+    assert {s.starts_at.astimezone(AMS).weekday() for s in cancelled} == {1}
+    assert len(result.cancelled) == cancelled.count() >= 50
+    assert all(s.cancelled_by_schedule and s.sequence == 1 and s.cancellation_reason for s in cancelled)
+    assert sorted(e[1] for e in signals if e[0] == "cancelled") == sorted(s.pk for s in cancelled)
 
 
-def test_rule_change_cancels_sessions_with_rsvps_instead_of_deleting(weekly, signals):
+def test_rule_change_cancels_sessions_with_rsvps(weekly, signals):
     schedule_generate(schedule=weekly, now=NOW)
     answered = Session.objects.filter(group=weekly.group).order_by("starts_at")[1]
     member = MembershipFactory(group=weekly.group).user
@@ -122,9 +130,9 @@ def test_rule_change_cancels_sessions_with_rsvps_instead_of_deleting(weekly, sig
     assert answered.status == Session.Status.CANCELLED
     assert answered.cancellation_reason
     assert answered.sequence == 1
-    assert [s.pk for s in result.cancelled] == [answered.pk]
+    assert answered.pk in [s.pk for s in result.cancelled]
     assert ("cancelled", answered.pk, answered.cancellation_reason) in signals
-    # Unanswered sessions that no longer fit are gone; the fitting ones stay untouched.
+    # The fitting ones stay untouched.
     days = {
         s.starts_at.astimezone(AMS).date()
         for s in Session.objects.filter(group=weekly.group, status="planned")
@@ -132,7 +140,35 @@ def test_rule_change_cancels_sessions_with_rsvps_instead_of_deleting(weekly, sig
     assert date(2027, 3, 23) not in days and date(2027, 3, 2) in days and date(2027, 3, 16) in days
     # And a second run changes nothing.
     again = schedule_generate(schedule=weekly, now=NOW)
-    assert (again.created, again.cancelled, again.deleted) == ([], [], 0)
+    assert (again.created, again.cancelled, again.restored) == ([], [], [])
+
+
+def test_rule_changed_back_restores_what_the_rule_change_cancelled(weekly, signals):
+    schedule_generate(schedule=weekly, now=NOW)
+    by_hand = Session.objects.filter(group=weekly.group).order_by("starts_at")[3]
+    services.session_cancel(session=by_hand, reason="Begeleider op vakantie")
+    weekly.rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
+    cancelled = {s.pk for s in schedule_save(schedule=weekly, now=NOW).cancelled}
+    assert cancelled and by_hand.pk not in cancelled
+    signals.clear()
+
+    weekly.rrule = "FREQ=WEEKLY;BYDAY=TU"  # back to every Tuesday
+    result = schedule_save(schedule=weekly, now=NOW)
+    assert result.created == [] and result.cancelled == []
+    assert {s.pk for s in result.restored} == cancelled
+    for session in Session.objects.filter(pk__in=cancelled):
+        assert (session.status, session.cancellation_reason, session.cancelled_by_schedule) == (
+            "planned",
+            "",
+            False,
+        )
+        assert session.sequence == 2  # cancelled (1), restored (2): calendars replace the event
+    assert sorted(e[1] for e in signals) == sorted(cancelled)
+    assert all(e[0] == "planned" and e[2] is False and e[3] == {"status"} for e in signals)
+    by_hand.refresh_from_db()
+    assert (by_hand.status, by_hand.cancellation_reason) == ("cancelled", "Begeleider op vakantie")
+    again = schedule_generate(schedule=weekly, now=NOW)
+    assert (again.created, again.cancelled, again.restored) == ([], [], [])
 
 
 def test_past_sessions_are_never_touched_by_a_rule_change(weekly):
@@ -143,8 +179,8 @@ def test_past_sessions_are_never_touched_by_a_rule_change(weekly):
     schedule_save(schedule=weekly, now=later)
     past = Session.objects.filter(group=weekly.group, starts_at__lt=later)
     assert past.count() == 5  # the Tuesdays of March stay as they were
-    future = Session.objects.filter(group=weekly.group, starts_at__gte=later)
-    assert all(s.starts_at.astimezone(AMS).weekday() == 3 for s in future)
+    future = Session.objects.filter(group=weekly.group, starts_at__gte=later, status="planned")
+    assert future and all(s.starts_at.astimezone(AMS).weekday() == 3 for s in future)
 
 
 def test_rescheduled_occurrence_is_not_recreated(weekly):

@@ -12,7 +12,9 @@ Subject, content types) once instead of for every message.
 
 import email.policy
 import uuid
+from datetime import UTC, datetime
 from email.headerregistry import HeaderRegistry
+from email.utils import format_datetime
 from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -143,7 +145,7 @@ class _SharedHeaders(HeaderRegistry):
     objects are immutable, so messages can share them; the bytes a message produces are unchanged."""
 
     LIMIT = 4096
-    PER_MESSAGE = frozenset({"to", "cc", "date", "message-id", "list-unsubscribe", "x-intervisie-outbox"})
+    PER_MESSAGE = frozenset({"to", "cc", "message-id", "list-unsubscribe", "x-intervisie-outbox"})
 
     def __init__(self):
         super().__init__()
@@ -187,42 +189,73 @@ class OutboxEmail(EmailMultiAlternatives):
 # --- rendering, shared within a batch -----------------------------------------------------------------
 
 _PLACEHOLDER = f"iv{uuid.uuid4().hex}"
-NAME, ATTEND, DECLINE, UNSUBSCRIBE = (f"{_PLACEHOLDER}{part}" for part in ("n", "a", "d", "u"))
+# One letter each (so no placeholder is the start of another).
+NAME, ATTEND, DECLINE, UNSUBSCRIBE = (f"{_PLACEHOLDER}{code}" for code in "nadu")
+GROUP, WHEN, LOCATION, ONLINE, REASON, OPEN = (f"{_PLACEHOLDER}{code}" for code in "gwlorh")
 
 
 class Shared:
-    """What the messages of one batch have in common, rendered once: per (language, kind, group, session,
-    alert, extra context) the subject and both bodies with placeholders for name and links."""
+    """What the messages of one batch have in common, worked out once. The templates are rendered once per
+    language, kind and shape (which optional lines show) with placeholders for everything that varies:
+    group and session details (filled in per session and language, also cached here) and the recipient's
+    name and links (filled in per message)."""
 
     def __init__(self):
-        self._rendered: dict[tuple, tuple[str, str, str]] = {}
+        self._templates: dict[tuple, tuple[str, str, str]] = {}
+        self._values: dict[tuple, dict[str, str]] = {}
 
-    def rendered(self, row: Outbox, extra: dict) -> tuple[str, str, str]:
-        """Subject, text and HTML (with placeholders) for ``row``, in the active language."""
+    def rendered(self, row: Outbox, extra: dict) -> tuple[str, str, str, dict[str, str]]:
+        """Subject, text and HTML templates for ``row`` in the active language, and the values of their
+        group and session placeholders."""
+        language, session = translation.get_language(), row.session
+        key = (language, row.kind, row.group_id, row.session_id)
+        values = self._values.get(key)
+        if values is None:
+            values = self._values[key] = {
+                GROUP: row.group.name if row.group_id else "",
+                WHEN: when(session.starts_at) if session else "",
+                LOCATION: (session.location or "") if session else "",
+                ONLINE: (session.online_link or "") if session else "",
+                REASON: (session.cancellation_reason or "") if session else "",
+                OPEN: session_url(row),
+            }
         html_lang = row.recipient.preferred_language
-        key = (translation.get_language(), html_lang, row.kind, row.group_id, row.session_id, row.alert_id)
-        key += (repr(sorted(extra.items())),) if extra else ()
-        found = self._rendered.get(key)
-        if found is None:
-            found = self._rendered[key] = _render_shared(row, html_lang, extra)
-        return found
+        shape = (language, html_lang, row.kind, row.group_id is not None, session is not None, row.alert_id)
+        shape += tuple(bool(values[p]) for p in (LOCATION, ONLINE, REASON))
+        shape += (repr(sorted(extra.items())),) if extra else ()
+        templates = self._templates.get(shape)
+        if templates is None:
+            templates = self._templates[shape] = _render_shared(row, html_lang, values, extra)
+        return (*templates, values)
 
 
-def _render_shared(row: Outbox, html_lang: str, extra: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML of ``row`` in the active language, with placeholders for the recipient's
-    name and links. Nothing here may depend on the recipient beyond their language."""
-    values = {
-        "group": row.group.name if row.group_id else "",
-        "when": when(row.session.starts_at) if row.session_id else "",
-        "rule": row.alert.get_rule_display() if row.alert_id else "",
-    }
+def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: dict) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``row`` in the active language, with placeholders for the group and session
+    details and for the recipient's name and links. Nothing else may depend on the recipient (beyond their
+    language) or the session (beyond which optional lines show)."""
+
+    def placeholder(code: str) -> str:
+        return code if values[code] else ""
+
+    session = (
+        {
+            "location": placeholder(LOCATION),
+            "online_link": placeholder(ONLINE),
+            "cancellation_reason": placeholder(REASON),
+        }
+        if row.session_id
+        else None
+    )
+    group = {"name": GROUP} if row.group_id else None
+    texts = {"group": GROUP if group else "", "when": WHEN if session else ""}
+    texts["rule"] = row.alert.get_rule_display() if row.alert_id else ""
     context = {
         "user": {"display_name": NAME, "preferred_language": html_lang},
-        "lead": LEADS[row.kind] % values,
-        "session": row.session,
-        "group": row.group,
-        "when": values["when"],
-        "open_url": session_url(row),
+        "lead": LEADS[row.kind] % texts,
+        "session": session,
+        "group": group,
+        "when": texts["when"],
+        "open_url": OPEN,
         "unsubscribe_url": UNSUBSCRIBE,
         "kind_label": row.get_kind_display(),
         "site_url": settings.SITE_URL,
@@ -230,7 +263,7 @@ def _render_shared(row: Outbox, html_lang: str, extra: dict) -> tuple[str, str, 
     }
     if row.kind in RSVP_KINDS:
         context["attend_url"], context["decline_url"] = ATTEND, DECLINE
-    subject = str(SUBJECTS[row.kind] % values)
+    subject = str(SUBJECTS[row.kind] % texts)
     return subject, render_to_string(TEXT_TEMPLATE, context), render_to_string(HTML_TEMPLATE, context)
 
 
@@ -246,14 +279,14 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
     cache (a fresh one when not given)."""
     user = row.recipient
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject, text, html = (shared or Shared()).rendered(row, extra or {})
+        subject, text, html, session_values = (shared or Shared()).rendered(row, extra or {})
     unsubscribe = link_url(row.pk, Action.UNSUBSCRIBE)
-    values = {NAME: user.display_name, UNSUBSCRIBE: unsubscribe}
+    values = {**session_values, NAME: user.display_name, UNSUBSCRIBE: unsubscribe}
     if row.kind in RSVP_KINDS:
         values[ATTEND] = link_url(row.pk, Action.ATTEND)
         values[DECLINE] = link_url(row.pk, Action.DECLINE)
     message = OutboxEmail(
-        subject=subject,
+        subject=_fill(subject, session_values),
         body=_fill(text, values),
         to=[user.email],
         headers={
@@ -262,6 +295,8 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
             "Auto-Submitted": "auto-generated",
             "Message-ID": f"<outbox-{row.pk}@{_mail_domain()}>",
             "X-Intervisie-Outbox": str(row.pk),
+            # What Django would add, to the second (so the parsed value is shared within that second).
+            "Date": format_datetime(datetime.now(UTC).replace(microsecond=0)),
         },
     )
     html = _fill(html, {placeholder: escape(value) for placeholder, value in values.items()})

@@ -2,13 +2,14 @@
 gives, and ``OutboxEmail`` produces exactly Django's MIME."""
 
 import email.policy
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications import emails
 from notifications.models import Kind, Outbox
@@ -57,6 +58,9 @@ def test_shared_render_fills_in_each_recipient_exactly_like_a_full_render():
     for user in (anna, bram, carla):
         user.save()
     plan_session(group, location="Kamer <2> & 3")
+    plan_session(
+        group, starts_at=timezone.now() + timedelta(days=20), online_link="https://meet.example/a?b=1&c=2"
+    )
     rows = list(
         Outbox.objects.filter(
             kind__in=[Kind.REMINDER_SECOND, Kind.NO_CASUS], recipient__in=(anna, bram, carla)
@@ -64,7 +68,7 @@ def test_shared_render_fills_in_each_recipient_exactly_like_a_full_render():
         .select_related("recipient", "group", "session", "alert")
         .order_by("id")
     )
-    assert len(rows) == 6
+    assert len(rows) == 12
     shared = emails.Shared()
     for row in rows:
         message = emails.build_message(row, shared=shared)
@@ -72,8 +76,10 @@ def test_shared_render_fills_in_each_recipient_exactly_like_a_full_render():
         assert message.subject == subject
         assert message.body == text
         assert message.alternatives[0].content == html
-    # Three languages-as-stored × two kinds: each rendered once for the batch.
-    assert len(shared._rendered) == 6
+    # Rendered once per stored language (3) × kind (2) × shape (with a location / with an online link) for
+    # the whole batch; group and session details worked out once per session, kind and language (2).
+    assert len(shared._templates) == 12
+    assert len(shared._values) == 8
     anna_text = emails.build_message(rows[0], shared=shared).body
     # Plain text is not HTML-escaped; the HTML part is.
     assert "Hallo Anna & <Bram's>," in anna_text and "Kamer <2> & 3" in anna_text

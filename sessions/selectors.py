@@ -6,7 +6,20 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, FilteredRelation, Max, Min, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groups.models import Membership
@@ -22,26 +35,87 @@ def _member_group_ids(user):
 
 def my_sessions(user) -> QuerySet[Session]:
     """Sessions of all groups the user is an active member of, with the user's own RSVP
-    (``my_rsvps``), the number of confirmed attendees and the presenters."""
+    (``my_rsvps``), the number of confirmed attendees and the presenters (the session page)."""
     return (
         Session.objects.filter(group_id__in=_member_group_ids(user))
         .select_related("group")
         .annotate(attend_count=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.ATTEND)))
         .prefetch_related(
-            Prefetch("rsvps", queryset=RSVP.objects.filter(user=user), to_attr="my_rsvps"),
+            _mine(user),
             Prefetch("presenters", queryset=Presenter.objects.select_related("user")),
         )
     )
 
 
+def _attend_count():
+    """Confirmed attendees, as a subquery: PostgreSQL evaluates it for the rows a LIMIT keeps only
+    (a Count() join would aggregate every matching session first)."""
+    attending = (
+        RSVP.objects.filter(session=OuterRef("pk"), answer=RSVP.Answer.ATTEND)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(attending), 0)
+
+
+def _mine(user) -> Prefetch:
+    return Prefetch("rsvps", queryset=RSVP.objects.filter(user=user), to_attr="my_rsvps")
+
+
+def _with_my_answer(queryset: QuerySet[Session], user) -> QuerySet[Session]:
+    """The reader's RSVP joined into the same query (no prefetch query)."""
+    return queryset.annotate(
+        mine=FilteredRelation("rsvps", condition=Q(rsvps__user=user)),
+        my_answer=F("mine__answer"),
+        my_decline_reason=F("mine__decline_reason"),
+        my_decline_note=F("mine__decline_note"),
+    )
+
+
+def _set_my_rsvps(sessions: list[Session], user) -> list[Session]:
+    """``my_rsvps`` as the views expect it (like the prefetch in ``my_sessions``), from the join."""
+    for session in sessions:
+        session.my_rsvps = (
+            [
+                RSVP(
+                    session=session,
+                    user=user,
+                    answer=session.my_answer,
+                    decline_reason=session.my_decline_reason,
+                    decline_note=session.my_decline_note,
+                )
+            ]
+            if session.my_answer
+            else []
+        )
+    return sessions
+
+
 def upcoming_sessions(user, *, now: datetime | None = None, limit: int = 12) -> list[Session]:
+    """The next ``limit`` sessions of the user's groups with their own RSVP (``my_rsvps``) and the number
+    of confirmed attendees, in one query."""
     now = now or timezone.now()
-    return list(my_sessions(user).filter(ends_at__gt=now).order_by("starts_at")[:limit])
+    sessions = (
+        Session.objects.filter(group_id__in=_member_group_ids(user), ends_at__gt=now)
+        .select_related("group")
+        .annotate(attend_count=_attend_count())
+        .order_by("starts_at")
+    )
+    return _set_my_rsvps(list(_with_my_answer(sessions, user)[:limit]), user)
 
 
-def past_sessions(user, *, now: datetime | None = None, limit: int = 10) -> list[Session]:
+def past_sessions(user, *, now: datetime | None = None, limit: int = 10, offset: int = 0) -> list[Session]:
+    """One page of the user's past sessions, newest first, with their own RSVP (``my_rsvps``); one more
+    than ``limit`` when there is an older page. One query."""
     now = now or timezone.now()
-    return list(my_sessions(user).filter(ends_at__lte=now).order_by("-starts_at")[:limit])
+    sessions = (
+        Session.objects.filter(group_id__in=_member_group_ids(user), ends_at__lte=now)
+        .select_related("group")
+        .order_by("-starts_at", "-pk")
+    )
+    return _set_my_rsvps(list(_with_my_answer(sessions, user)[offset : offset + limit + 1]), user)
 
 
 def session_for_member(user, session_id: int) -> Session | None:

@@ -19,7 +19,7 @@ from groups.permissions import Need, group_access, group_required, object_in_gro
 
 from . import calendar, feedcache, selectors, services
 from .forms import CancelForm, RSVPForm, ScheduleForm, SessionForm
-from .models import Schedule, Session
+from .models import RSVP, Schedule, Session
 from .schedule import RuleError, schedule_save
 
 FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -35,15 +35,31 @@ def _managed_session(request, session_id: int) -> Session:
     return object_in_group_or_404(Session.objects.all(), request.user, Need.MANAGE, pk=session_id)
 
 
-def _card_context(session: Session, **extra) -> dict:
+def _card_context(session: Session, *, rsvp_form: RSVPForm | None = None, **extra) -> dict:
+    """What ``_session_card.html`` needs, worked out here rather than in the template (a card is
+    rendered 12 times on "Mijn bijeenkomsten"): no form object per card, the decline reasons with the
+    one to preselect (the posted one when ``rsvp_form`` came back with errors, else the stored one)."""
     my_rsvp = session.my_rsvps[0] if session.my_rsvps else None
+    if rsvp_form is not None:
+        chosen, note = rsvp_form["decline_reason"].value(), rsvp_form["decline_note"].value() or ""
+    else:
+        chosen, note = (my_rsvp.decline_reason, my_rsvp.decline_note) if my_rsvp else ("", "")
     return {
         "session": session,
         "my_rsvp": my_rsvp,
+        "my_answer": my_rsvp.answer if my_rsvp else "",
         "is_open": session.status == Session.Status.PLANNED and session.starts_at > timezone.now(),
-        "rsvp_form": RSVPForm(initial={"answer": my_rsvp.answer} if my_rsvp else None),
+        "reasons": [(value, label, value == chosen) for value, label in _reason_choices()],
+        "decline_note": note,
+        "rsvp_form": rsvp_form,
+        "saved": False,
+        "error": None,
         **extra,
     }
+
+
+def _reason_choices() -> list[tuple[str, str]]:
+    return [(value, str(label)) for value, label in RSVP.Reason.choices]
 
 
 def _back(request, default: str) -> str:
@@ -54,15 +70,26 @@ def _back(request, default: str) -> str:
     return default
 
 
+PAST_PER_PAGE = 10
+
+
 @login_required
 def my_sessions(request):
-    upcoming = selectors.upcoming_sessions(request.user)
-    past = selectors.past_sessions(request.user)
-    return render(
-        request,
-        "sessions/my_sessions.html",
-        {"cards": [_card_context(s) for s in upcoming], "past": past},
-    )
+    """The next 12 sessions of all the member's groups as cards (answer in place), and their past
+    sessions as a table, 10 per page (``?eerder=2`` for the page before)."""
+    try:
+        page = max(int(request.GET.get("eerder", 1)), 1)
+    except ValueError:
+        page = 1
+    past = selectors.past_sessions(request.user, limit=PAST_PER_PAGE, offset=(page - 1) * PAST_PER_PAGE)
+    context = {
+        "cards": [_card_context(s) for s in selectors.upcoming_sessions(request.user)],
+        "past": past[:PAST_PER_PAGE],
+        "past_page": page,
+        "older_page": page + 1 if len(past) > PAST_PER_PAGE else None,
+        "newer_page": page - 1 if page > 1 else None,
+    }
+    return render(request, "sessions/my_sessions.html", context)
 
 
 @login_required
@@ -102,12 +129,12 @@ def rsvp(request, session_id: int):
     if form.is_valid() and error is None:
         if request.htmx:
             session = selectors.session_for_member(request.user, session.pk)
-            return render(request, "sessions/_session_card.html", {**_card_context(session), "saved": True})
+            return render(request, "sessions/_session_card.html", _card_context(session, saved=True))
         messages.success(request, _("Je antwoord is opgeslagen."))
         return HttpResponseRedirect(
             _back(request, reverse("sessions:detail", kwargs={"session_id": session.pk}))
         )
-    context = {**_card_context(session), "rsvp_form": form, "error": error}
+    context = _card_context(session, rsvp_form=form, error=error)
     if request.htmx:
         return render(request, "sessions/_session_card.html", context, status=400)
     return session_detail(request, session.pk, status=400, rsvp_form=form, error=error)

@@ -256,3 +256,46 @@ def test_feed_query_count_does_not_grow(db, client, django_assert_max_num_querie
     with django_assert_max_num_queries(3):
         client.get(feed(large_user))
     cache.clear()
+
+
+def test_my_sessions_card_shows_my_decline_and_the_posted_reason_after_an_error(world, client_for, session):
+    client = client_for(world.member)
+    RSVPFactory(
+        session=session, user=world.member, answer="decline", decline_reason="holiday", decline_note=""
+    )
+    html = client.get(url("mine")).content.decode()
+    assert 'data-my-answer="decline"' in html
+    assert re.search(r'<option value="holiday" selected>', html)
+    assert not re.search(r'<option value="(busy|sick|other)" selected>', html)
+    # Posted back with an error: the posted reason and note are shown, with the error, the form open.
+    bad = client.post(
+        url("rsvp", session_id=session.pk),
+        {"answer": "decline", "decline_reason": "other", "decline_note": ""},
+        headers={"hx-request": "true"},
+    )
+    html = bad.content.decode()
+    assert bad.status_code == 400 and re.search(r'<option value="other" selected>', html)
+    assert '<details class="flex-grow-1" open>' in html and "is-invalid" in html
+
+
+def test_past_sessions_are_paginated_newest_first(world, client_for):
+    now = timezone.now()
+    past = [SessionFactory(group=world.group, starts_at=now - timedelta(days=7 * n)) for n in range(1, 24)]
+    client = client_for(world.member)
+
+    def page(number=None):
+        response = client.get(url("mine"), {"eerder": number} if number is not None else {})
+        assert response.status_code == 200
+        table = response.content.decode().split('id="eerder"', 1)[1]
+        return [int(pk) for pk in re.findall(r'href="/bijeenkomsten/(\d+)/"', table)], table
+
+    first, table = page()
+    assert first == [s.pk for s in past[:10]]
+    assert 'href="?eerder=2#eerder"' in table and "?eerder=0" not in table
+    second, table = page(2)
+    assert second == [s.pk for s in past[10:20]]
+    assert 'href="?eerder=1#eerder"' in table and 'href="?eerder=3#eerder"' in table
+    third, table = page(3)
+    assert third == [s.pk for s in past[20:]]
+    assert 'href="?eerder=2#eerder"' in table and "?eerder=4" not in table
+    assert page("nonsense")[0] == first and page(-4)[0] == first

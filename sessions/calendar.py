@@ -73,10 +73,6 @@ def _vtimezone(tzid: str):
     )
 
 
-def session_url(session: Session) -> str:
-    return f"{settings.SITE_URL}{reverse('sessions:detail', kwargs={'session_id': session.pk})}"
-
-
 class _Texts:
     """The event texts in the active language, looked up once per build instead of once per event."""
 
@@ -174,7 +170,8 @@ class _Builder:
 
 
 def ical_uid(session_id: int) -> str:
-    return f"session-{session_id}@intervisie"  # == Session.ical_uid
+    """``Session.ical_uid`` without the model instance (the feed builds from rows)."""
+    return f"session-{session_id}@intervisie"
 
 
 def _row(session: Session, answer: str | None) -> FeedRow:

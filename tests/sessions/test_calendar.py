@@ -377,3 +377,8 @@ def test_etag_changes_when_the_feed_does(world, client):
     assert len(set(seen)) == 4
     [event] = parse(client.get(feed_url(world.member)).content).walk("VEVENT")
     assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"  # only the other group's session is left
+
+
+def test_feed_events_keep_the_model_uid(world):
+    session = SessionFactory(group=world.group)
+    assert ical.ical_uid(session.pk) == session.ical_uid

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from accounts.services import user_create
 
+from . import signals
 from .models import Group, Invitation, Membership
 
 INVITATION_SALT = "groups.invitation"
@@ -149,6 +150,7 @@ def invitation_accept(
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    signals.membership_changed.send(sender=Membership, membership=membership, active=True)
     return membership
 
 
@@ -160,4 +162,5 @@ def membership_deactivate(*, membership: Membership) -> Membership:
     membership.status = Membership.Status.LEFT
     membership.left_at = timezone.now()
     membership.save(update_fields=["status", "left_at"])
+    signals.membership_changed.send(sender=Membership, membership=membership, active=False)
     return membership

@@ -26,6 +26,7 @@ REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
 # Which kinds an RSVP "decline" cancels for that member (restored when they change their mind).
 DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
 DECLINED_NOTE = "declined"
+LEFT_NOTE = "left the group"
 INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_link", "status"}
 BEFORE_SESSION_KINDS = (
     Kind.REMINDER_FIRST,
@@ -276,3 +277,55 @@ def session_held(*, session: Session) -> None:
     for row in rows:
         row.subject_key, row.group_id, row.session = key, group.pk, session
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def member_join(*, group_id: int, user_id: int) -> list[int]:
+    """A member joined (or rejoined) the group: plan their messages for its upcoming planned sessions, as
+    the members who were there when the sessions were planned have them: the invite (with .ics) and the
+    reminders, nudge and the rest before the session. Rows cancelled when they left come back. Returns the
+    ids of the rows due now (the invites)."""
+    now = timezone.now()
+    sessions = list(
+        Session.objects.filter(group_id=group_id, status=Session.Status.PLANNED, starts_at__gt=now)
+        .select_related("group")
+        .order_by("starts_at")
+    )
+    if not sessions:
+        return []
+    mine = Outbox.objects.filter(recipient_id=user_id, session__in=sessions)
+    mine.filter(
+        status=Status.CANCELLED, last_error=LEFT_NOTE, kind__in=BEFORE_SESSION_KINDS, due_at__gt=now
+    ).update(
+        status=Status.PENDING, last_error=""
+    )  # re-timed or cancelled again below, like every pending row of the session
+    mine.filter(status=Status.CANCELLED, last_error=LEFT_NOTE, kind=Kind.INVITE).update(
+        status=Status.PENDING, last_error="", due_at=now
+    )
+    for session in sessions:
+        session_plan(session=session, created=False)
+    if Kind.INVITE not in disabled_group_kinds(group_id):
+        Outbox.objects.bulk_create(
+            [
+                Outbox(
+                    kind=Kind.INVITE,
+                    recipient_id=user_id,
+                    subject_key=f"{session_key(session)}:invite:{session.sequence}",
+                    group_id=group_id,
+                    session=session,
+                    due_at=now,
+                )
+                for session in sessions
+            ],
+            ignore_conflicts=True,  # already invited to this version of the session (before they left)
+        )
+    return list(
+        mine.filter(kind=Kind.INVITE, status=Status.PENDING, due_at__lte=now).values_list("id", flat=True)
+    )
+
+
+def member_leave(*, group_id: int, user_id: int) -> int:
+    """A member left the group: their messages about it that did not go out yet are cancelled (kept, marked,
+    so a rejoin can bring them back). Returns how many."""
+    return Outbox.objects.filter(
+        recipient_id=user_id, group_id=group_id, status__in=[Status.PENDING, Status.HELD]
+    ).update(status=Status.CANCELLED, last_error=LEFT_NOTE)

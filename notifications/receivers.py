@@ -1,10 +1,11 @@
-"""Signal receivers: run inside the sessions services' transactions, so the outbox changes commit or roll
-back with the change itself. Rows due right away are handed to a sender after the commit."""
+"""Signal receivers: run inside the groups and sessions services' transactions, so the outbox changes commit
+or roll back with the change itself. Rows due right away are handed to a sender after the commit."""
 
 from functools import partial
 
 from django.db import transaction
 
+from groups import signals as group_signals
 from sessions import signals
 
 from . import planning
@@ -39,8 +40,16 @@ def on_presenter_changed(sender, *, presenter, claimed=True, **kwargs):
     planning.presenter_update(presenter=presenter, claimed=claimed)
 
 
+def on_membership_changed(sender, *, membership, active, **kwargs):
+    if active:
+        _send_soon(planning.member_join(group_id=membership.group_id, user_id=membership.user_id))
+    else:
+        planning.member_leave(group_id=membership.group_id, user_id=membership.user_id)
+
+
 def connect() -> None:
     uid = "notifications"
+    group_signals.membership_changed.connect(on_membership_changed, dispatch_uid=f"{uid}.membership")
     signals.session_planned_or_changed.connect(on_session_planned_or_changed, dispatch_uid=f"{uid}.planned")
     signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")

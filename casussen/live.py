@@ -1,5 +1,5 @@
-"""State changes of the live session guide. Every change members must see bumps ``LiveRun.version`` so
-the poll endpoint can answer "unchanged" from one small row."""
+"""State changes of the live session guide. Every change members must see bumps ``LiveRun.version`` and
+the session's poll stamp (``live_stamp.stamp_bump``), so an unchanged poll is answered from the cache."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from sessions.models import Method, Schedule, Session
 
-from . import services
+from . import live_stamp, services
 from .models import Advice, Casus, LiveRun, ParkedItem, Question
 from .services import CasusError
 
@@ -28,6 +28,7 @@ def session_method(session: Session) -> Method | None:
 
 def _bump(run: LiveRun, **fields) -> LiveRun:
     LiveRun.objects.filter(pk=run.pk).update(version=F("version") + 1, **fields)
+    live_stamp.stamp_bump(run.session_id)
     run.refresh_from_db()
     return run
 
@@ -50,7 +51,7 @@ def live_start(*, session: Session, casus: Casus) -> LiveRun:
     now = timezone.now()
     try:
         with transaction.atomic():
-            return LiveRun.objects.create(
+            run = LiveRun.objects.create(
                 session=session,
                 casus=casus,
                 presenter_id=casus.author_id,
@@ -61,6 +62,8 @@ def live_start(*, session: Session, casus: Casus) -> LiveRun:
             )
     except IntegrityError as error:
         raise CasusError(_("Deze casus is al besproken of wordt al besproken.")) from error
+    live_stamp.stamp_bump(session.pk)
+    return run
 
 
 @transaction.atomic
@@ -139,4 +142,6 @@ def parked_add(*, session: Session, author: User, text: str) -> ParkedItem:
     run = LiveRun.objects.filter(session=session, finished_at__isnull=True).first()
     if run is not None:
         _bump(run)
+    else:
+        live_stamp.stamp_bump(session.pk)
     return item

@@ -7,15 +7,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.middleware import language_neutral, request_language
 from groups.models import Group
 from groups.permissions import Need, object_in_group_or_404, require
 from sessions.models import Session
 
-from . import attendance, live, selectors, services
+from . import attendance, live, live_stamp, selectors, services
 from .forms import AttendanceForm, MethodForm, StartForm, StepForm, TextForm
 from .models import Casus, LiveRun, Question
 from .services import CasusError
@@ -36,8 +38,15 @@ def _active_run(session: Session) -> LiveRun:
     return run
 
 
-def _render_state(request, session: Session, *, status: int = 200, error: str = ""):
+def _live_state(request, session: Session) -> dict:
+    stamp = live_stamp.current_stamp(session.pk)  # read before the state: see casussen/live_stamp.py
     state = selectors.live_state(session, request.user, is_facilitator=request.access.is_facilitator)
+    state["token"] = stamp if stamp is not None else f"d{state['token']}"
+    return state
+
+
+def _render_state(request, session: Session, *, status: int = 200, error: str = ""):
+    state = _live_state(request, session)
     state["error"] = error
     if state["run"] is None or state["run"].finished_at is not None:
         state["start_form"] = _start_form(session) if request.access.is_facilitator else None
@@ -90,7 +99,7 @@ def session_method(request, session_id: int):
 @login_required
 def live_page(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
-    state = selectors.live_state(session, request.user, is_facilitator=request.access.is_facilitator)
+    state = _live_state(request, session)
     if state["run"] is None or state["run"].finished_at is not None:
         state["start_form"] = _start_form(session) if request.access.is_facilitator else None
     context = {
@@ -102,21 +111,32 @@ def live_page(request, session_id: int):
     return render(request, "casussen/live.html", context)
 
 
+@language_neutral
 def poll(request, session_id: int):
-    """The hot endpoint: every member's device asks every few seconds. When the phase (and log) did not
-    change it answers 204 (htmx keeps the page) or 304 (If-None-Match) after one query beyond the login."""
+    """The hot endpoint: every member's device asks every few seconds. When nothing changed it answers 204
+    (htmx keeps the page) or 304 (If-None-Match) from the cache alone (see casussen/live_stamp.py); otherwise,
+    and at least once a minute per login, after the full login and membership check."""
+    token = request.GET.get("v", "")
+    etag_token = request.headers.get("If-None-Match", "").strip('"')
+    if live_stamp.answer_unchanged_from_cache(request, session_id, token):
+        return HttpResponse(status=204)
+    if not token and live_stamp.answer_unchanged_from_cache(request, session_id, etag_token):
+        return HttpResponseNotModified()
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    translation.activate(request_language(request))
+    stamp = live_stamp.current_stamp(session_id)  # read before the state: see casussen/live_stamp.py
     state = selectors.poll_state(session_id, request.user)
     if state is None:
         raise Http404
     if state.role is None:  # not an active member: the usual 404 / 403
         require(request.user, Group.objects.get(pk=state.group_id), Need.MEMBER)
         raise PermissionDenied
-    etag = f'"{state.token}"'
-    if request.GET.get("v") == state.token:
+    live_stamp.remember_access(request, session_id)
+    current = stamp if stamp is not None else f"d{state.token}"
+    if token == current:
         return HttpResponse(status=204)
-    if request.headers.get("If-None-Match") == etag:
+    if not token and etag_token == current:
         return HttpResponseNotModified()
     session = Session.objects.select_related("group").get(pk=session_id)
     request.access = require(request.user, session.group, Need.MEMBER)

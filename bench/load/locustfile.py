@@ -1,5 +1,11 @@
-"""Locust scenario: members log in through the login form, then browse their pages, answer RSVPs and
-poll the live guide (as the live page does every 3 s). Users come from LOAD_USERS (written by seed.py)."""
+"""Locust scenario: members log in through the login form and follow their group's running live session
+the way the live page does (a poll every 3 s, carrying the token of the last state they saw). Between polls
+each member, on average every ~10 s, does one thing a member does: open the home, group, "Mijn
+bijeenkomsten", casus queue or live page, answer an RSVP, or post a question in the live session (which
+changes the state every member of that group then fetches). Users come from LOAD_USERS (written by seed.py).
+
+FastHttpUser (geventhttpclient) keeps the load generator cheap: it shares the machine's two cores with the
+server it measures."""
 
 import itertools
 import json
@@ -7,62 +13,94 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import FastHttpUser, constant_pacing, task
+
+POLL_SECONDS = 3
+ACTION_CHANCE = 0.3  # per poll tick: one action every ~10 s on average
 
 with open(os.environ["LOAD_USERS"]) as fh:
     _DATA = json.load(fh)
 _USERS = itertools.cycle(_DATA["users"])
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TOKEN = re.compile(r'data-token="([^"]+)"')
 
 
-class Member(HttpUser):
-    wait_time = between(1, 3)
+class Member(FastHttpUser):
+    wait_time = constant_pacing(POLL_SECONDS)
 
     def on_start(self):
         self.me = next(_USERS)
+        self.token = ""
         page = self.client.get("/account/inloggen/", name="login page")
-        token = CSRF.search(page.text).group(1)
+        csrf = CSRF.search(page.text).group(1)
         with self.client.post(
             "/account/inloggen/",
-            data={"username": self.me["email"], "password": _DATA["password"], "csrfmiddlewaretoken": token},
+            data={"username": self.me["email"], "password": _DATA["password"], "csrfmiddlewaretoken": csrf},
+            headers={"Referer": self.host + "/account/inloggen/"},
             name="login",
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login answered {response.status_code}")
-        self.version = ""
+        self.csrf = csrf
 
-    def _csrf(self) -> str:
-        return self.client.cookies.get("csrftoken", "")
+    @task
+    def follow_the_session(self):
+        self.poll()
+        if random.random() < ACTION_CHANCE:
+            actions = [self.home, self.group, self.my_sessions, self.casus_queue, self.live_page, self.rsvp]
+            random.choices([*actions, self.ask], weights=[3, 3, 3, 2, 2, 3, 1])[0]()
 
-    @task(3)
-    def browse(self):
+    def poll(self):
+        url = f"/casussen/bijeenkomst/{self.me['live']}/live/poll/?v={self.token}"
+        with self.client.get(url, name="live poll", catch_response=True) as response:
+            if response.status_code == 200:
+                match = TOKEN.search(response.text)
+                self.token = match.group(1) if match else ""
+            elif response.status_code == 204:
+                response.success()
+            else:
+                response.failure(f"poll answered {response.status_code}")
+
+    def home(self):
         self.client.get("/", name="home")
+
+    def group(self):
         self.client.get(f"/groepen/{self.me['group']}/", name="group")
+
+    def my_sessions(self):
         self.client.get("/bijeenkomsten/", name="my sessions")
 
-    @task(1)
-    def casussen(self):
+    def casus_queue(self):
         self.client.get(f"/casussen/groep/{self.me['group']}/", name="casus queue")
 
-    @task(2)
+    def live_page(self):
+        self.client.get(f"/casussen/bijeenkomst/{self.me['live']}/live/", name="live page")
+
+    def _post(self, url: str, data: dict, name: str):
+        with self.client.post(
+            url,
+            data={**data, "csrfmiddlewaretoken": self._csrf()},
+            headers={"Referer": self.host + "/bijeenkomsten/"},
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code not in (200, 302):
+                response.failure(f"{name} answered {response.status_code}")
+
+    def _csrf(self) -> str:
+        return next((c.value for c in self.client.cookiejar if c.name == "csrftoken"), self.csrf)
+
     def rsvp(self):
         session = random.choice(self.me["sessions"])
-        self.client.post(
-            f"/bijeenkomsten/{session}/antwoord/",
-            data={"answer": random.choice(["attend", "maybe"]), "csrfmiddlewaretoken": self._csrf()},
-            headers={"Referer": self.host + "/bijeenkomsten/"},
-            name="rsvp",
-            allow_redirects=False,
-        )
+        answer = random.choice(["attend", "maybe"])
+        self._post(f"/bijeenkomsten/{session}/antwoord/", {"answer": answer}, "rsvp")
 
-    @task(6)
-    def poll_live(self):
-        url = f"/casussen/bijeenkomst/{self.me['live']}/live/poll/"
-        with self.client.get(url, params={"v": self.version}, name="live poll", catch_response=True) as r:
-            if r.status_code == 200:
-                match = re.search(r'data-token="([^"]+)"', r.text)
-                self.version = match.group(1) if match else ""
-            elif r.status_code != 204:
-                r.failure(f"poll answered {r.status_code}")
+    def ask(self):
+        self._post(
+            f"/casussen/bijeenkomst/{self.me['live']}/live/vraag/",
+            {"text": "Wat maakt dit voor jou lastig?"},
+            "question",
+        )

@@ -5,8 +5,10 @@ Target: poll >= 30% of hello's requests per second, with 0 errors.
 
 Seeds its own PostgreSQL database (``iv_casussen_bench`` on the DATABASE_URL server, dropped and created
 afresh): 40 groups of 8 members, each with sessions, a booked casus, a running live session and a question
-log, so the poll's one query runs against tables that are not empty. Then starts gunicorn (DEBUG off,
-production settings plus a bench-only URLconf that adds the hello view) and runs wrk for ~10 s per URL.
+log. Then starts gunicorn (DEBUG off, production settings with Redis as REDIS_URL says, plus a bench-only
+URLconf that adds the hello view) and runs wrk for ~10 s per URL. The unchanged poll is answered from
+Redis (the login session and the session's change stamp, see casussen/live_stamp.py); once a minute per
+login it takes the full database check.
 
 Run:
 
@@ -63,13 +65,14 @@ def _recreate_database(server_url: str) -> str:
 
 SEED = r"""
 from datetime import timedelta
-from django.contrib.sessions.backends.db import SessionStore
+from importlib import import_module
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.utils import timezone
 from accounts.models import User
 from groups.models import Group, Membership, Organisation
 from sessions.models import Method, Session
-from casussen import live, services
+from casussen import live, live_stamp, services
 from casussen.models import Casus
 
 GROUPS, MEMBERS = {groups}, {members}
@@ -98,10 +101,10 @@ for g in range(GROUPS):
     for u in users[2:]:
         live.question_add(run=run, author=u, text="Wat maakt dit voor jou lastig?")
     if target is None:
-        run.refresh_from_db()
-        target = (users[2], sessions[0], f"{{run.pk}}.{{run.version}}")
-user, session, token = target
-store = SessionStore()
+        target = (users[2], sessions[0])
+user, session = target
+token = live_stamp.current_stamp(session.pk)
+store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY] = str(user.pk)
 store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 store[HASH_SESSION_KEY] = user.get_session_auth_hash()

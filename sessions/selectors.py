@@ -95,7 +95,9 @@ def _set_my_rsvps(sessions: list[Session], user) -> list[Session]:
 
 def upcoming_sessions(user, *, now: datetime | None = None, limit: int = 12) -> list[Session]:
     """The next ``limit`` sessions of the user's groups with their own RSVP (``my_rsvps``) and the number
-    of confirmed attendees, in one query."""
+    of confirmed attendees, in one query. Sessions a rule change cancelled are left out unless the user
+    had answered for them (a changed rule would otherwise fill the list with cancelled cards; their
+    calendars got the cancellation)."""
     now = now or timezone.now()
     sessions = (
         Session.objects.filter(group_id__in=_member_group_ids(user), ends_at__gt=now)
@@ -103,7 +105,8 @@ def upcoming_sessions(user, *, now: datetime | None = None, limit: int = 12) -> 
         .annotate(attend_count=_attend_count())
         .order_by("starts_at")
     )
-    return _set_my_rsvps(list(_with_my_answer(sessions, user)[:limit]), user)
+    sessions = _with_my_answer(sessions, user).exclude(cancelled_by_schedule=True, my_answer__isnull=True)
+    return _set_my_rsvps(list(sessions[:limit]), user)
 
 
 def past_sessions(user, *, now: datetime | None = None, limit: int = 10, offset: int = 0) -> list[Session]:

@@ -299,3 +299,39 @@ def test_past_sessions_are_paginated_newest_first(world, client_for):
     assert third == [s.pk for s in past[20:]]
     assert 'href="?eerder=2#eerder"' in table and "?eerder=4" not in table
     assert page("nonsense")[0] == first and page(-4)[0] == first
+
+
+def test_sessions_a_rule_change_cancelled_show_only_to_those_who_had_answered(world, client_for):
+    from datetime import time as dt_time
+
+    from sessions.schedule import schedule_generate, schedule_save
+
+    from .factories import ScheduleFactory
+
+    tuesday = timezone.localdate() + timedelta(days=1)
+    while tuesday.weekday() != 1:
+        tuesday += timedelta(days=1)
+    schedule = ScheduleFactory(
+        group=world.group,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        first_date=tuesday,
+        start_time=dt_time(14, 0),
+        horizon_months=2,
+    )
+    schedule_generate(schedule=schedule)
+    answered, unanswered = Session.objects.filter(group=world.group).order_by("starts_at")[1:3]
+    RSVPFactory(session=answered, user=world.member, answer="attend")
+    schedule.rrule = "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU"  # drops the 2nd and 3rd Tuesday
+    cancelled = {s.pk for s in schedule_save(schedule=schedule).cancelled}
+    assert {answered.pk, unanswered.pk} <= cancelled
+
+    def cards(user):
+        html = client_for(user).get(url("mine")).content.decode()
+        return {int(pk) for pk in re.findall(r'id="session-(\d+)"', html)}
+
+    mine = cards(world.member)
+    assert answered.pk in mine and not (cancelled - {answered.pk}) & mine
+    assert not cancelled & cards(world.facilitator)
+    assert Session.objects.filter(group=world.group, status="planned").count() == len(
+        cards(world.facilitator)
+    )

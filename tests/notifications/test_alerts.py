@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casussen.models import Casus
+from notifications import alerts
 from notifications.alerts import alert_scan
 from notifications.models import Alert, Kind, Outbox
 from sessions.models import RSVP, Attendance, Presenter, Session
@@ -18,6 +19,18 @@ from .factories import group_with_members
 pytestmark = pytest.mark.django_db
 
 _clock = {"days": 400}
+
+
+@pytest.fixture(autouse=True, params=["postgresql", "portable"])
+def sql_path(request, monkeypatch):
+    """Every test runs the PostgreSQL scan (LATERAL windows, set-based open/close) and the portable one
+    (window functions and the ORM, as on SQLite) against the same database."""
+    if request.param == "postgresql" and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    if request.param == "portable":
+        monkeypatch.setattr(alerts, "_postgresql", lambda: False)
+    _clock["days"] = 400  # every test's history starts at the same point in the past
+    return request.param
 
 
 def held(group, people, *, present=None, declines=(), presenter=None):
@@ -167,3 +180,36 @@ def test_scan_queries_do_not_grow_with_the_number_of_groups():
     Alert.objects.all().delete()
     Outbox.objects.all().delete()
     assert _scan_queries(20) == small
+
+
+def _conditions() -> set:
+    now = timezone.now()
+    found = [
+        *alerts.trend_conditions(),
+        *alerts.fading_conditions(),
+        *alerts.quorum_conditions(now),
+        *alerts.busy_conditions(),
+        *alerts.pipeline_conditions(now),
+    ]
+    return {(c.key, c.user_id, c.session_id, tuple(sorted(c.detail.items()))) for c in found}
+
+
+@pytest.mark.parametrize("sql_path", ["postgresql"], indirect=True)
+def test_both_sql_paths_find_the_same_conditions(sql_path, monkeypatch):
+    long_group, facilitator, people = group_with_members(members=4)
+    everyone = [facilitator, *people]
+    for _ in range(7):
+        held(long_group, everyone, presenter=people[0])
+    for _ in range(4):
+        held(long_group, everyone, present=everyone[:2], declines=[(people[2], "busy"), (people[3], "busy")])
+    short_group, facilitator, people = group_with_members(members=2)
+    for index in range(4):
+        held(short_group, [facilitator, *people], present=[facilitator, people[index % 2]])
+    start = timezone.now() + timedelta(days=2)
+    Session.objects.create(group=short_group, starts_at=start, ends_at=start + timedelta(hours=2))
+    fast = _conditions()
+    monkeypatch.setattr(alerts, "_postgresql", lambda: False)
+    portable = _conditions()
+    assert fast == portable
+    rules = {key[1] for key, *_ in fast}
+    assert rules == {"trend", "fading", "quorum", "busy", "pipeline"}

@@ -18,6 +18,7 @@ import logging
 import smtplib
 import uuid
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from time import monotonic
 
 from django.core.mail import mailers
@@ -248,9 +249,55 @@ def send_claimed(token, pks: list[int]) -> int:
     return _deliver(to_send) if to_send else 0
 
 
-# The one write per message: the durable mark, committed right after the mail server accepted the message
-# and before the next one is handed over, is what limits a killed sender to one message in doubt.
+# The one write per message: the durable mark, committed after the mail server accepted the message and
+# before the next one is handed over, is what limits a killed sender to one message in doubt.
 MARK_SENT = f"UPDATE {Outbox._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL WHERE id = %s"
+
+
+def _mark_sent(pk: int) -> None:
+    with db_connection.cursor() as cursor:
+        cursor.execute(MARK_SENT, [Status.SENT, timezone.now(), pk])
+
+
+def _close_connection() -> None:
+    db_connection.close()  # run in the helper thread: closes that thread's own connection
+
+
+class _Marks:
+    """Commits the ``sent`` mark of each delivered row. In a worker (no transaction open) it commits on a
+    second database connection in a helper thread, so the sender builds the next message while the commit
+    is being flushed to disk; ``wait()`` before each hand-over to the mail server keeps the rule that the
+    previous message is durably marked before the next one goes out. Inside a transaction (tests) it marks
+    inline on the sender's own connection, where the claimed rows are visible."""
+
+    def __init__(self):
+        self._pool = (
+            None
+            if db_connection.in_atomic_block
+            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-marks")
+        )
+        self._pending: Future | None = None
+
+    def wait(self) -> None:
+        """Block until the previous mark is committed (raises what it raised)."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def mark(self, pk: int) -> None:
+        if self._pool is None:
+            _mark_sent(pk)
+            return
+        self.wait()
+        self._pending = self._pool.submit(_mark_sent, pk)
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.submit(_close_connection).result()
+                self._pool.shutdown()
 
 
 def _deliver(rows: list[Outbox]) -> int:
@@ -259,31 +306,39 @@ def _deliver(rows: list[Outbox]) -> int:
     connection = mailers.default
     shared = Shared()
     casus_titles = _casus_titles(rows)
+    marks = _Marks()
     try:
         connection.open()
-        with db_connection.cursor() as cursor:
-            for index, row in enumerate(rows):
-                try:
-                    message = build_message(row, extra=_extra_context(row, casus_titles), shared=shared)
-                    connection.send_messages([message])
-                except CONNECTION_ERRORS as error:
-                    _retry(row, error)
-                    _release([r.pk for r in rows[index + 1 :]])
-                    break
-                except Exception as error:  # noqa: BLE001 - SMTP refusals, rendering bugs: retried, then failed
-                    _retry(row, error)
-                    continue
-                cursor.execute(MARK_SENT, [Status.SENT, timezone.now(), row.pk])
-                sent += 1
+        for index, row in enumerate(rows):
+            try:
+                message = build_message(row, extra=_extra_context(row, casus_titles), shared=shared)
+            except Exception as error:  # noqa: BLE001 - a rendering bug: retried, then failed
+                _retry(row, error)
+                continue
+            marks.wait()  # the previous message is marked sent before this one goes out
+            try:
+                connection.send_messages([message])
+            except CONNECTION_ERRORS as error:
+                _retry(row, error)
+                _release([r.pk for r in rows[index + 1 :]])
+                break
+            except Exception as error:  # noqa: BLE001 - SMTP refusals: retried, then failed
+                _retry(row, error)
+                continue
+            marks.mark(row.pk)
+            sent += 1
     except CONNECTION_ERRORS as error:  # the connection could not be opened at all
         logger.warning("outbox: mail server unreachable: %s", error)
         for row in rows[sent:]:
             _retry(row, error)
     finally:
         try:
-            connection.close()
-        except Exception:  # noqa: BLE001
-            logger.exception("outbox: closing the mail connection failed")
+            marks.close()
+        finally:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001
+                logger.exception("outbox: closing the mail connection failed")
     return sent
 
 

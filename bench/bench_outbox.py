@@ -271,7 +271,8 @@ def _seed_scan(org_id: int) -> None:
         },
         "FROM meetings_session s JOIN groups_group g ON g.id = s.group_id "
         "JOIN groups_membership m ON m.group_id = s.group_id "
-        "WHERE s.status = 'held' AND g.name LIKE 'Scan %%'",
+        "WHERE s.status = 'held' AND g.name LIKE 'Scan %%' "
+        "ORDER BY s.id, m.user_id",  # in index order: the unique (session, user) index grows at its end
     )
     insert_select(
         RSVP,

@@ -10,6 +10,7 @@ alert with placeholders for the per-recipient parts (name and one-click links), 
 Subject, content types) once instead of for every message.
 """
 
+import copy
 import email.policy
 import uuid
 from datetime import UTC, datetime
@@ -178,12 +179,26 @@ def _sharing(policy: email.policy.EmailPolicy) -> email.policy.EmailPolicy:
 
 class OutboxEmail(EmailMultiAlternatives):
     """``EmailMultiAlternatives`` whose ``message()`` (called by every mail backend) reuses parsed header
-    values; the produced MIME is the same (``tests/notifications/test_sweep.py`` compares the bytes)."""
+    values; the produced MIME is the same (``tests/notifications/test_emails.py`` compares the bytes)."""
 
     def message(self, *, policy=email.policy.default):
         if isinstance(policy, email.policy.EmailPolicy) and type(policy.header_factory) is HeaderRegistry:
             policy = _sharing(policy)
         return super().message(policy=policy)
+
+    def __deepcopy__(self, memo):
+        """As deep a copy as ``copy.deepcopy`` makes (the locmem backend copies every message it keeps), made
+        directly: the contents are strings, bytes and tuples of them, so new containers are enough."""
+        if not all(isinstance(part, tuple) for part in (*self.attachments, *self.alternatives)):
+            clone = copy.copy(self)
+            clone.__dict__ = copy.deepcopy(self.__dict__, memo)
+            return clone
+        clone = copy.copy(self)
+        clone.to, clone.cc, clone.bcc = list(self.to), list(self.cc), list(self.bcc)
+        clone.reply_to = list(self.reply_to)
+        clone.extra_headers = dict(self.extra_headers)
+        clone.alternatives, clone.attachments = list(self.alternatives), list(self.attachments)
+        return clone
 
 
 # --- rendering, shared within a batch -----------------------------------------------------------------

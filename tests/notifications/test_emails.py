@@ -127,3 +127,23 @@ def test_outbox_email_builds_the_same_mime_as_django(kind):
                 django = _same_boundaries(_as_django(message).message(policy=policy)).as_bytes()
                 assert ours == django
         assert ("uitnodiging.ics" in str(ours)) == (kind == Kind.INVITE)
+
+
+def test_a_deep_copy_is_independent_and_builds_the_same_message():
+    import copy
+
+    group, _, (anna,) = group_with_members(members=1)
+    plan_session(group)
+    row = Outbox.objects.select_related("recipient", "group", "session", "alert").get(
+        kind=Kind.INVITE, recipient=anna
+    )
+    message = emails.build_message(row)
+    message.extra_headers["Date"] = "Tue, 03 Mar 2026 13:00:00 +0000"
+    clone = copy.deepcopy(message)
+    assert _same_boundaries(clone.message()).as_bytes() == _same_boundaries(message.message()).as_bytes()
+    clone.to.append("x@example.org")
+    clone.extra_headers["X-Other"] = "1"
+    clone.alternatives.append(("<p>x</p>", "text/html"))
+    clone.attachments.clear()
+    assert message.to == [anna.email] and "X-Other" not in message.extra_headers
+    assert len(message.alternatives) == 1 and len(message.attachments) == 1

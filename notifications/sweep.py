@@ -259,24 +259,23 @@ def _mark_sent(pk: int) -> None:
         cursor.execute(MARK_SENT, [Status.SENT, timezone.now(), pk])
 
 
-def _close_connection() -> None:
-    db_connection.close()  # run in the helper thread: closes that thread's own connection
-
-
 class _Marks:
-    """Commits the ``sent`` mark of each delivered row. In a worker (no transaction open) it commits on a
-    second database connection in a helper thread, so the sender builds the next message while the commit
-    is being flushed to disk; ``wait()`` before each hand-over to the mail server keeps the rule that the
-    previous message is durably marked before the next one goes out. Inside a transaction (tests) it marks
-    inline on the sender's own connection, where the claimed rows are visible."""
+    """Commits the ``sent`` mark of each delivered row. In a worker (no transaction open) a helper thread
+    commits it on a connection of its own, so the sender builds the next message while the commit is being
+    flushed to disk; ``wait()`` before each hand-over to the mail server keeps the rule that the previous
+    message is durably marked before the next one goes out. That connection is a plain psycopg one (same
+    settings as Django's; parameters bound by the server, no Django cursor layers): the mark is the one
+    statement per message. Inside a transaction (tests) it marks inline on the sender's own connection,
+    where the claimed rows are visible."""
 
     def __init__(self):
-        self._pool = (
-            None
-            if db_connection.in_atomic_block
-            else ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-marks")
-        )
+        self._pool = None
         self._pending: Future | None = None
+        if db_connection.in_atomic_block or db_connection.vendor != "postgresql":
+            return
+        params = {k: v for k, v in db_connection.get_connection_params().items() if k != "cursor_factory"}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-marks")
+        self._connection = self._pool.submit(_connect, params).result()
 
     def wait(self) -> None:
         """Block until the previous mark is committed (raises what it raised)."""
@@ -289,15 +288,23 @@ class _Marks:
             _mark_sent(pk)
             return
         self.wait()
-        self._pending = self._pool.submit(_mark_sent, pk)
+        self._pending = self._pool.submit(
+            self._connection.execute, MARK_SENT, (Status.SENT.value, timezone.now(), pk)
+        )
 
     def close(self) -> None:
         try:
             self.wait()
         finally:
             if self._pool is not None:
-                self._pool.submit(_close_connection).result()
+                self._pool.submit(self._connection.close).result()
                 self._pool.shutdown()
+
+
+def _connect(params: dict):
+    import psycopg
+
+    return psycopg.connect(**params, autocommit=True)
 
 
 def _deliver(rows: list[Outbox]) -> int:

@@ -257,3 +257,34 @@ def test_reflection_reminder_goes_to_attendees_without_a_reflection_two_days_bef
     assert [m.to[0] for m in mail.outbox] == [bram.email]
     assert reminders.get(recipient=anna).last_error == "condition no longer holds"
     assert "/reflecties/" in mail.outbox[0].body
+
+
+class ProbeBackend(FailingBackend):
+    """Accepts every message; notes how many rows other connections see as sent at each hand-over."""
+
+    seen: list[int] = []
+
+    def send_messages(self, messages):
+        ProbeBackend.seen.append(Outbox.objects.filter(status=Status.SENT).count())
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_mark_is_committed_by_the_helper_connection_before_the_next_send(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the helper connection is PostgreSQL only")
+    group, _, _ = group_with_members(members=4)
+    plan_session(group)
+    Outbox.objects.exclude(kind=Kind.REMINDER_FIRST).delete()
+    make_due(Outbox.objects.all())
+    marks = sweep._Marks()
+    assert marks._pool is not None  # the helper thread and its connection are used here
+    marks.close()
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_sweep.ProbeBackend"}}
+    ProbeBackend.seen = []
+    assert sweep.send_due() == 5
+    # When a message is handed over, every earlier one is already committed as sent.
+    assert ProbeBackend.seen == [0, 1, 2, 3, 4]
+    rows = Outbox.objects.all()
+    assert {(r.status, r.claim_token) for r in rows} == {(Status.SENT, None)}
+    assert all(r.sent_at for r in rows)

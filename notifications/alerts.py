@@ -369,14 +369,16 @@ def _apply_postgresql(conditions: list[Condition], now: datetime) -> tuple[list[
         # Quorum risk already has its own e-mail (Kind.QUORUM_RISK) to the facilitator: no second one here.
         cursor.execute(
             """
-            WITH opened AS (
+            WITH still_open AS MATERIALIZED (
+              -- read once (a hash anti-join), not probed per row while this statement inserts into it
+              SELECT group_id, rule, subject_key FROM {alert} WHERE closed_at IS NULL
+            ), opened AS (
               INSERT INTO {alert} (group_id, rule, subject_key, user_id, session_id, detail, opened_at)
               SELECT c.group_id, c.rule, c.subject_key, c.user_id, c.session_id, c.detail, %(now)s
               FROM notifications_scan_condition c
               WHERE NOT EXISTS (
-                SELECT 1 FROM {alert} a
-                WHERE a.closed_at IS NULL AND a.group_id = c.group_id AND a.rule = c.rule
-                  AND a.subject_key = c.subject_key
+                SELECT 1 FROM still_open a
+                WHERE a.group_id = c.group_id AND a.rule = c.rule AND a.subject_key = c.subject_key
               )
               ON CONFLICT DO NOTHING
               RETURNING id, group_id, rule

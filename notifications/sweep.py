@@ -18,12 +18,11 @@ import logging
 import smtplib
 import uuid
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
 from time import monotonic
 
 from django.core.mail import mailers
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -252,6 +251,7 @@ def send_claimed(token, pks: list[int]) -> int:
 # The one write per message: the durable mark, committed after the mail server accepted the message and
 # before the next one is handed over, is what limits a killed sender to one message in doubt.
 MARK_SENT = f"UPDATE {Outbox._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL WHERE id = %s"
+MARK_SENT_LIBPQ = MARK_SENT.replace("%s", "${}").format(1, 2, 3).encode()  # the same, numbered parameters
 
 
 def _mark_sent(pk: int) -> None:
@@ -260,51 +260,58 @@ def _mark_sent(pk: int) -> None:
 
 
 class _Marks:
-    """Commits the ``sent`` mark of each delivered row. In a worker (no transaction open) a helper thread
-    commits it on a connection of its own, so the sender builds the next message while the commit is being
-    flushed to disk; ``wait()`` before each hand-over to the mail server keeps the rule that the previous
-    message is durably marked before the next one goes out. That connection is a plain psycopg one (same
-    settings as Django's; parameters bound by the server, no Django cursor layers): the mark is the one
-    statement per message. Inside a transaction (tests) it marks inline on the sender's own connection,
-    where the claimed rows are visible."""
+    """Commits the ``sent`` mark of each delivered row. In a worker (no transaction open) the UPDATE goes to
+    PostgreSQL on a connection of its own without waiting for the answer, so the sender builds the next
+    message while the server commits (and flushes to disk); ``wait()`` before each hand-over to the mail
+    server reads that answer, which keeps the rule that the previous message is durably marked before the
+    next one goes out. (A plain psycopg connection with Django's settings, driven through its documented
+    ``pgconn``: send the statement, read the result later; one statement in flight at most.) Inside a
+    transaction (tests) or on another database it marks inline on the sender's own connection."""
 
     def __init__(self):
-        self._pool = None
-        self._pending: Future | None = None
+        self._connection = None
+        self._in_flight = False
         if db_connection.in_atomic_block or db_connection.vendor != "postgresql":
             return
+        import psycopg
+
         params = {k: v for k, v in db_connection.get_connection_params().items() if k != "cursor_factory"}
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-marks")
-        self._connection = self._pool.submit(_connect, params).result()
+        self._connection = psycopg.connect(**params, autocommit=True)
+        self._connection.pgconn.nonblocking = 0  # sending a short statement may block; reading waits
 
     def wait(self) -> None:
-        """Block until the previous mark is committed (raises what it raised)."""
-        if self._pending is not None:
-            pending, self._pending = self._pending, None
-            pending.result()
+        """Block until the previous mark is committed; raise if it failed."""
+        if not self._in_flight:
+            return
+        from psycopg import pq
+
+        self._in_flight = False
+        failed = None
+        while (result := self._connection.pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                failed = (
+                    result.get_error_message()
+                    if hasattr(result, "get_error_message")
+                    else result.error_message
+                )
+        if failed is not None:
+            raise DatabaseError(f"outbox: marking a message sent failed: {failed!r}")
 
     def mark(self, pk: int) -> None:
-        if self._pool is None:
+        if self._connection is None:
             _mark_sent(pk)
             return
         self.wait()
-        self._pending = self._pool.submit(
-            self._connection.execute, MARK_SENT, (Status.SENT.value, timezone.now(), pk)
-        )
+        values = [Status.SENT.value.encode(), timezone.now().isoformat().encode(), str(pk).encode()]
+        self._connection.pgconn.send_query_params(MARK_SENT_LIBPQ, values)
+        self._in_flight = True
 
     def close(self) -> None:
         try:
             self.wait()
         finally:
-            if self._pool is not None:
-                self._pool.submit(self._connection.close).result()
-                self._pool.shutdown()
-
-
-def _connect(params: dict):
-    import psycopg
-
-    return psycopg.connect(**params, autocommit=True)
+            if self._connection is not None:
+                self._connection.close()
 
 
 def _deliver(rows: list[Outbox]) -> int:

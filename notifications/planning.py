@@ -27,6 +27,7 @@ REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
 DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
 DECLINED_NOTE = "declined"
 LEFT_NOTE = "left the group"
+SESSION_CANCELLED_NOTE = "session cancelled"
 INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_link", "status"}
 BEFORE_SESSION_KINDS = (
     Kind.REMINDER_FIRST,
@@ -69,7 +70,8 @@ def no_casus_days(group_id: int) -> int:
 
 def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str], now: datetime) -> None:
     """Make the pending rows of ``kinds`` for this session match ``planned``: create missing rows, re-time
-    pending ones, cancel pending ones no longer wanted or now in the past. Sent rows are never touched."""
+    pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones the
+    session's cancellation stopped (it was restored). Sent rows are never touched."""
     wanted = {(p.kind, p.user_id, p.subject_key): p for p in planned}
     existing = {
         (row.kind, row.recipient_id, row.subject_key): row
@@ -77,7 +79,7 @@ def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str
             "id", "kind", "recipient_id", "subject_key", "status", "due_at", "last_error"
         )
     }
-    create, retime, cancel = [], [], []
+    create, retime, revive, cancel = [], [], [], []
     for key, plan in wanted.items():
         row = existing.get(key)
         if row is None:
@@ -98,6 +100,11 @@ def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str
                 retime.append(row)
             else:
                 cancel.append(row.pk)
+        elif row.status == Status.CANCELLED and row.last_error == SESSION_CANCELLED_NOTE:
+            if plan.due_at <= now:
+                continue
+            row.status, row.due_at, row.last_error = Status.PENDING, plan.due_at, ""
+            revive.append(row)
     for key, row in existing.items():
         if key not in wanted and row.status == Status.PENDING:
             cancel.append(row.pk)
@@ -105,6 +112,8 @@ def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str
         Outbox.objects.bulk_create(create, ignore_conflicts=True)
     if retime:
         Outbox.objects.bulk_update(retime, ["due_at"])
+    if revive:
+        Outbox.objects.bulk_update(revive, ["status", "due_at", "last_error"])
     if cancel:
         Outbox.objects.filter(pk__in=cancel, status=Status.PENDING).update(
             status=Status.CANCELLED, last_error="superseded"
@@ -191,7 +200,7 @@ def session_cancel(*, session: Session) -> list[int]:
     """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL)."""
     now = timezone.now()
     Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).update(
-        status=Status.CANCELLED, last_error="session cancelled"
+        status=Status.CANCELLED, last_error=SESSION_CANCELLED_NOTE
     )
     if session.ends_at <= now or Kind.CANCELLATION in disabled_group_kinds(session.group_id):
         return []

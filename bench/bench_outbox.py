@@ -37,6 +37,8 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend  # no
 # BENCH_SWEEP_SCALE / BENCH_SCAN_SCALE < 1 for a quick trial run (the targets are for 1).
 SWEEP_SCALE = float(os.environ.get("BENCH_SWEEP_SCALE", "1"))
 SCAN_SCALE = float(os.environ.get("BENCH_SCAN_SCALE", "1"))
+# Pool processes of the one worker node, and sender tasks the sweep fans out (one per process).
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 SWEEP_GROUPS, SWEEP_MEMBERS, SWEEP_SESSIONS = int(2_000 * SWEEP_SCALE), 10, 5
 MESSAGES = SWEEP_GROUPS * SWEEP_MEMBERS * SWEEP_SESSIONS
 SCAN_GROUPS, SCAN_MEMBERS, SCAN_HELD = int(10_000 * SCAN_SCALE), 8, 52
@@ -171,7 +173,7 @@ def run_sweep(db_url: str, redis_url: str) -> tuple[float, int, int, float]:
         "EMAIL_BACKEND": "bench.bench_outbox.CountingLocmemBackend",
         "BENCH_MAIL_LOG": str(log),
         "NOTIFICATIONS_BATCH_SIZE": "500",
-        "NOTIFICATIONS_PARALLEL_SENDERS": "2",
+        "NOTIFICATIONS_PARALLEL_SENDERS": str(CONCURRENCY),
         "LOG_LEVEL": "WARNING",
         # The worker runs with production settings (DEBUG off), like a deployed one.
         "DEBUG": "",
@@ -189,7 +191,8 @@ def run_sweep(db_url: str, redis_url: str) -> tuple[float, int, int, float]:
     worker_log = log.with_name("worker.log")
     with open(worker_log, "w") as out:
         worker = subprocess.Popen(
-            [celery, "-A", "intervisie", "worker", "-n", "bench-outbox@%h", "--concurrency=2", "-l", "INFO"],
+            [celery, "-A", "intervisie", "worker", "-n", "bench-outbox@%h", f"--concurrency={CONCURRENCY}"]
+            + ["-l", "INFO"],
             cwd=ROOT,
             env=env,
             stdout=out,

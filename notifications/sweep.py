@@ -274,9 +274,12 @@ class _Marks:
         if db_connection.in_atomic_block or db_connection.vendor != "postgresql":
             return
         import psycopg
+        import psycopg.sql
 
         params = {k: v for k, v in db_connection.get_connection_params().items() if k != "cursor_factory"}
         self._connection = psycopg.connect(**params, autocommit=True)
+        if role := db_connection.settings_dict["OPTIONS"].get("assume_role"):  # as Django's own connections
+            self._connection.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(role)))
         self._connection.pgconn.nonblocking = 0  # sending a short statement may block; reading waits
 
     def wait(self) -> None:

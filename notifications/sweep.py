@@ -2,8 +2,10 @@
 
 A sender claims a batch in a short transaction (``SELECT … FOR UPDATE SKIP LOCKED``, then status
 ``sending`` with a claim token), commits, and sends the batch in id order, marking each row ``sent`` right
-after the mail server accepted it. Two senders, a retried task or a second beat therefore never send a row
-twice: a row is claimed by exactly one transaction.
+after the mail server accepted it; that mark is committed before the next message is handed over (its
+commit overlaps building the next message, see ``_Marks``). Everything else is a query per batch. Two
+senders, a retried task or a second beat therefore never send a row twice: a row is claimed by exactly one
+transaction.
 
 The one edge, a worker killed while sending: its claim stays ``sending``. After ``sending_timeout`` (longer
 than the task's hard time limit, so the sender is certainly dead) ``recover_stale`` looks at each dead claim:

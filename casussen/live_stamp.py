@@ -10,17 +10,19 @@ The stamp starts at the clock in nanoseconds, so a stamp lost with the cache (a 
 back with a value some device still holds. Without a working cache every function here falls back to the
 database token and the poll takes its slow path.
 
-An unchanged poll is answered from the cache when the same login (user and session hash) passed the full
-membership check for this session within ``ACCESS_SECONDS``; a 204 carries no content, and any change of
-state sends the device through the full check again.
+An unchanged poll is answered from the cache when the same login (session key) passed the full membership
+check for this session within ``ACCESS_SECONDS`` and is still logged in; a 204 carries no content, and any
+change of state sends the device through the full check again.
 """
 
 import hashlib
 import logging
 import time
 
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
-from django.core.cache import cache
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import cached_db
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -34,12 +36,21 @@ def _stamp_key(session_id: int) -> str:
 
 
 def _access_key(session_id: int, request) -> str | None:
-    user_id = request.session.get(SESSION_KEY)
-    session_hash = request.session.get(HASH_SESSION_KEY)
-    if not user_id or not session_hash:
+    """Per login (the session cookie's key, hashed): a logout or a new login is a new key."""
+    session_key = request.session.session_key
+    if not session_key:
         return None
-    login = hashlib.sha256(f"{user_id}:{session_hash}".encode()).hexdigest()[:32]
+    login = hashlib.sha256(session_key.encode()).hexdigest()[:32]
     return f"live:access:{session_id}:{login}"
+
+
+def _session_cache_key(request) -> str | None:
+    """Where the login session itself lives in this cache, if the session store keeps it there: then one
+    round trip reads the session, the stamp and the access mark together."""
+    store = request.session
+    if isinstance(store, cached_db.SessionStore) and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS:
+        return store.cache_key
+    return None
 
 
 def current_stamp(session_id: int) -> str | None:
@@ -74,17 +85,24 @@ def stamp_bump(session_id: int) -> None:
 
 
 def answer_unchanged_from_cache(request, session_id: int, token: str) -> bool:
-    """True when ``token`` is the current stamp and this login recently passed the membership check."""
+    """True when ``token`` is the current stamp, this login recently passed the membership check and its
+    session is still logged in."""
     if not token:
         return False
     try:
         access_key = _access_key(session_id, request)
         if access_key is None:
             return False
-        found = cache.get_many([_stamp_key(session_id), access_key])
+        session_cache_key = _session_cache_key(request)
+        stamp_key = _stamp_key(session_id)
+        found = cache.get_many([stamp_key, access_key, *([session_cache_key] if session_cache_key else [])])
+        if access_key not in found or str(found.get(stamp_key)) != token:
+            return False
+        if session_cache_key is None:
+            return SESSION_KEY in request.session
+        return SESSION_KEY in (found.get(session_cache_key) or {})
     except Exception:
         return False
-    return access_key in found and str(found.get(_stamp_key(session_id))) == token
 
 
 def remember_access(request, session_id: int) -> None:

@@ -132,3 +132,16 @@ def test_a_broken_cache_falls_back_to_the_database(world, booked, settings):
 def _forget_recent_check(client, session_id):
     """What ACCESS_SECONDS passing does to this login's cached check."""
     cache.delete(live_stamp._access_key(session_id, SimpleNamespace(session=client.session)))
+
+
+def test_sessions_kept_only_in_the_database_are_read_through_their_store(
+    world, booked, settings, django_assert_num_queries
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    live.live_start(session=booked.session, casus=booked)
+    member = _login(world.member)
+    token = _token(_poll(member, booked.session, "0"))
+    with django_assert_num_queries(1):  # the login session; stamp and access mark from the cache
+        assert _poll(member, booked.session, token).status_code == 204
+    member.logout()
+    assert _poll(member, booked.session, token).status_code == 302

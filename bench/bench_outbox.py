@@ -172,7 +172,7 @@ def run_sweep(db_url: str, redis_url: str) -> tuple[float, int, int, float]:
         "CELERY_BROKER_URL": redis_url,
         "EMAIL_BACKEND": "bench.bench_outbox.CountingLocmemBackend",
         "BENCH_MAIL_LOG": str(log),
-        "NOTIFICATIONS_BATCH_SIZE": "500",
+        "NOTIFICATIONS_BATCH_SIZE": os.environ.get("BENCH_BATCH", "1000"),  # rows per claim
         "NOTIFICATIONS_PARALLEL_SENDERS": str(CONCURRENCY),
         "LOG_LEVEL": "WARNING",
         # The worker runs with production settings (DEBUG off), like a deployed one.

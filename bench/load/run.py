@@ -4,14 +4,16 @@ on this machine (127.0.0.1 only). Prints requests/s, p50/p95 latency and the err
 Target: 200 concurrent users for 60 s, 0 errors, p95 <= 300 ms.
 
 Seeds its own database (``iv_load`` on the DATABASE_URL server, dropped and created afresh), starts
-gunicorn (production settings over plain HTTP, see bench/load/settings.py), runs locust headless for a
-bounded time, then stops everything it started.
+gunicorn (production settings over plain HTTP, see bench/load/settings.py; 6 processes x 2 threads), warms
+it up with a few users for 15 s (not measured), runs locust headless with N users (all logging in through
+the form while they arrive) for a bounded time, then stops everything it started.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/8 \\
         .venv/bin/python bench/load/run.py [--users 200] [--seconds 60] [--spawn-rate 20]
 """
 
 import argparse
+import contextlib
 import csv
 import os
 import signal
@@ -110,6 +112,44 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def run_locust(port: int, users_file: Path, prefix: Path, *, users: int, spawn_rate: float, seconds: int):
+    subprocess.run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            "bench/load/locustfile.py",
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(spawn_rate),
+            "--run-time",
+            f"{seconds}s",
+            "--stop-timeout",
+            "5",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "LOAD_USERS": str(users_file)},
+        timeout=seconds + 120,
+        check=False,
+        preexec_fn=_load_generator_first,
+    )
+
+
+def _load_generator_first() -> None:
+    """Locust shares the two CPUs with the server it measures; a starved locust would time the wait for
+    its own turn as response time. Raise its priority where allowed (root), else leave it as it is."""
+    with contextlib.suppress(PermissionError):
+        os.nice(-10)
+
+
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -122,8 +162,10 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--groups", type=int, default=25)
     parser.add_argument("--members", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    # Processes rather than threads: a thread that waits for the database or Redis queues for the GIL
+    # behind its siblings' template rendering (measured: 3 x 8 threads p95 270-330 ms, 6 x 2 230-290 ms).
+    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--database", default="iv_load")
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "")
@@ -147,32 +189,11 @@ def main() -> int:
     gunicorn = start_gunicorn(env, port, args.workers, args.threads)
     prefix = OUT / "stats"
     try:
-        subprocess.run(
-            [
-                str(BIN / "locust"),
-                "-f",
-                "bench/load/locustfile.py",
-                "--headless",
-                "--users",
-                str(args.users),
-                "--spawn-rate",
-                str(args.spawn_rate),
-                "--run-time",
-                f"{args.seconds}s",
-                "--stop-timeout",
-                "5",
-                "--host",
-                f"http://127.0.0.1:{port}",
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "LOAD_USERS": str(users_file)},
-            timeout=args.seconds + 120,
-            check=False,
+        # Warm-up, not measured: every worker process compiles its templates and opens its connections
+        # once, as a server that has been running has done.
+        run_locust(port, users_file, OUT / "warmup", users=4 * args.workers, spawn_rate=50, seconds=15)
+        run_locust(
+            port, users_file, prefix, users=args.users, spawn_rate=args.spawn_rate, seconds=args.seconds
         )
     finally:
         stop(gunicorn)

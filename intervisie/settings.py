@@ -6,6 +6,7 @@ at PostgreSQL and Redis.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the default SQLite database and broker folders live here
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -33,9 +35,12 @@ DEBUG = env_bool("DEBUG")
 TESTING = "PYTEST_VERSION" in os.environ
 DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
 
+# Writing or checking migrations reads the models only and never signs anything, so it needs no key.
+MIGRATIONS_ONLY = sys.argv[1:2] == ["makemigrations"]
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or MIGRATIONS_ONLY):
         raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
     SECRET_KEY = DEV_SECRET_KEY
 elif SECRET_KEY == DEV_SECRET_KEY and not DEBUG:

@@ -44,6 +44,12 @@ def test_manage_py_refuses_to_start_without_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_migrations_can_be_checked_without_a_key(tmp_path):
+    result = _run(["manage.py", "makemigrations", "--check", "--dry-run"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_debug_runs_with_the_development_key(tmp_path):
     result = _run(["manage.py", "check"], tmp_path, DEBUG="1")
     assert result.returncode == 0, result.stderr

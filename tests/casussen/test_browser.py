@@ -1,34 +1,19 @@
 """A short live session in Debian's Chromium: the facilitator starts and moves on a phase, a member follows
 on their own device, adds a question to the log, and the presenter marks it as eye-opening."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM
 from tests.factories import MembershipFactory
 
 from .factories import SessionFactory, booked_casus
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
-
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    *BROWSER_MARKS,
     # The werkvormen come from a data migration: restore them around this transactional test.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

@@ -6,23 +6,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser import ARGS, BROWSER_MARKS, CHROMIUM
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_MARKS,
     # Like the other browser tests: restore the migrated data afterwards and leave no duplicate rows.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
 
 

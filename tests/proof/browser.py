@@ -1,28 +1,16 @@
 """Playwright helpers for the journeys: Debian's Chromium, pages logged in through the real login form or a
 session cookie, and a record of console errors, CSP violations and failed responses per page."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.test import Client
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from tests.browser import ARTIFACTS as SHARED_ARTIFACTS
+from tests.browser import BROWSER_MARKS
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts")) / "journeys"
+ARTIFACTS = SHARED_ARTIFACTS / "journeys"
 
 MARKS = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    *BROWSER_MARKS,
     # Werkvormen come from a data migration: restore them around these transactional tests.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

@@ -4,9 +4,10 @@ Django admin (/beheer/) → invite a facilitator → see the new group on the ad
 from django.urls import reverse
 
 from groups.models import Group, Invitation
+from tests.browser import ARGS, CHROMIUM
 from tests.factories import PASSWORD, OrganisationAdminFactory, OrganisationFactory
 
-from .browser import ARGS, CHROMIUM, MARKS, Shots, new_page, unexpected
+from .browser import MARKS, Shots, new_page, unexpected
 
 pytestmark = MARKS
 

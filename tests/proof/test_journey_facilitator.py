@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from casussen import services as casus_services
 from sessions.models import Attendance, Session
+from tests.browser import ARGS, CHROMIUM
 from tests.casussen.factories import CasusFactory, SessionFactory
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
 
-from .browser import ARGS, CHROMIUM, MARKS, Shots, new_page, unexpected
+from .browser import MARKS, Shots, new_page, unexpected
 
 pytestmark = MARKS
 

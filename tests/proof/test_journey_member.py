@@ -15,10 +15,11 @@ from casussen import services as casus_services
 from casussen.models import Casus
 from reflections.models import Reflection
 from sessions.models import RSVP, Attendance, Presenter, Session
+from tests.browser import ARGS, CHROMIUM
 from tests.casussen.factories import SessionFactory
 from tests.factories import FacilitatorFactory, GroupFactory, InvitationFactory
 
-from .browser import ARGS, CHROMIUM, MARKS, Shots, new_page, unexpected
+from .browser import MARKS, Shots, new_page, unexpected
 
 pytestmark = MARKS
 EMAIL = "nieuw.lid@example.org"

@@ -1,33 +1,17 @@
 """RSVP in Debian's Chromium: the card updates in place (htmx), the decline form asks for a reason, and the
 same page works with JavaScript switched off."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from sessions.models import RSVP
+from tests.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM
 
 from .factories import SessionFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
-
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    *BROWSER_MARKS,
     pytest.mark.django_db(transaction=True),
 ]
 

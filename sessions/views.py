@@ -70,6 +70,7 @@ def _back(request, default: str) -> str:
     return default
 
 
+MAX_PAST_PAGE = 10_000  # far past any real history; keeps the SQL OFFSET in range
 PAST_PER_PAGE = 10
 
 
@@ -78,7 +79,7 @@ def my_sessions(request):
     """The next 12 sessions of all the member's groups as cards (answer in place), and their past
     sessions as a table, 10 per page (``?eerder=2`` for the page before)."""
     try:
-        page = max(int(request.GET.get("eerder", 1)), 1)
+        page = min(max(int(request.GET.get("eerder", 1)), 1), MAX_PAST_PAGE)
     except ValueError:
         page = 1
     past = selectors.past_sessions(request.user, limit=PAST_PER_PAGE, offset=(page - 1) * PAST_PER_PAGE)

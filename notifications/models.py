@@ -59,7 +59,11 @@ class Outbox(models.Model):
 
     kind = models.CharField(_("soort"), max_length=24, choices=Kind.choices)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("ontvanger")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("ontvanger"),
+        db_index=False,  # the unique constraint leads with it
     )
     # What the message is about: ``subject_key`` identifies it ("session:12", "session:12:invite:3",
     # "alert:7", "digest:2026-03-29"); the nullable foreign keys make it queryable and cascade.
@@ -74,12 +78,25 @@ class Outbox(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("bijeenkomst"),
+        db_index=False,  # outbox_session_kind leads with it
     )
     alert = models.ForeignKey(
-        "Alert", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("signaal")
+        "Alert",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signaal"),
+        db_index=False,  # outbox_alert: only the rows that have one
     )
     digest = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="bundled", editable=False
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bundled",
+        editable=False,
+        db_index=False,  # outbox_digest: only the rows that have one
     )
     due_at = models.DateTimeField(_("versturen vanaf"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
@@ -96,7 +113,7 @@ class Outbox(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "recipient", "subject_key"], name="outbox_unique_message"
+                fields=["recipient", "kind", "subject_key"], name="outbox_unique_message"
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="outbox_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="outbox_kind_valid"),
@@ -108,6 +125,9 @@ class Outbox(models.Model):
                 name="outbox_sending_is_claimed",
             ),
         ]
+        # Marking a row sent changes its status, so every index without a condition gets a new entry for
+        # each message sent: the indexes on status are partial (a sent row is in none of them), foreign keys
+        # that lead another index have none of their own, and the mostly empty ones skip NULL.
         indexes = [
             # (due_at, id): a claim's ORDER BY due_at, id LIMIT n reads the index in order (no sort of all due
             # rows for every batch)
@@ -115,8 +135,11 @@ class Outbox(models.Model):
                 fields=["due_at", "id"], condition=Q(status="pending"), name="outbox_pending_due_id"
             ),
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claimed"),
+            models.Index(fields=["claimed_at"], condition=Q(status="failed"), name="outbox_failed_claimed"),
+            models.Index(fields=["recipient"], condition=Q(status="held"), name="outbox_held_recipient"),
             models.Index(fields=["session", "kind", "status"], name="outbox_session_kind"),
-            models.Index(fields=["status", "kind"], name="outbox_status_kind"),
+            models.Index(fields=["alert"], condition=Q(alert__isnull=False), name="outbox_alert"),
+            models.Index(fields=["digest"], condition=Q(digest__isnull=False), name="outbox_digest"),
         ]
 
     def __str__(self) -> str:

@@ -254,6 +254,7 @@ def send_claimed(token, pks: list[int]) -> int:
 # before the next one is handed over, is what limits a killed sender to one message in doubt.
 MARK_SENT = f"UPDATE {Outbox._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL WHERE id = %s"
 MARK_SENT_LIBPQ = MARK_SENT.replace("%s", "${}").format(1, 2, 3).encode()  # the same, numbered parameters
+MARK_SENT_STATEMENT = b"outbox_mark_sent"
 
 
 def _mark_sent(pk: int) -> None:
@@ -283,24 +284,28 @@ class _Marks:
         if role := db_connection.settings_dict["OPTIONS"].get("assume_role"):  # as Django's own connections
             self._connection.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(role)))
         self._connection.pgconn.nonblocking = 0  # sending a short statement may block; reading waits
+        # Prepared once per batch: each mark is then only executed (no parsing and planning per message).
+        self._check(self._connection.pgconn.prepare(MARK_SENT_STATEMENT, MARK_SENT_LIBPQ))
+
+    @staticmethod
+    def _check(result) -> None:
+        from psycopg import pq
+
+        if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+            read = getattr(result, "get_error_message", None)
+            message = read() if read else result.error_message
+            raise DatabaseError(f"outbox: marking a message sent failed: {message!r}")
 
     def wait(self) -> None:
         """Block until the previous mark is committed; raise if it failed."""
         if not self._in_flight:
             return
-        from psycopg import pq
-
         self._in_flight = False
-        failed = None
+        results = []
         while (result := self._connection.pgconn.get_result()) is not None:
-            if result.status != pq.ExecStatus.COMMAND_OK:
-                failed = (
-                    result.get_error_message()
-                    if hasattr(result, "get_error_message")
-                    else result.error_message
-                )
-        if failed is not None:
-            raise DatabaseError(f"outbox: marking a message sent failed: {failed!r}")
+            results.append(result)
+        for result in results:
+            self._check(result)
 
     def mark(self, pk: int) -> None:
         if self._connection is None:
@@ -308,7 +313,7 @@ class _Marks:
             return
         self.wait()
         values = [Status.SENT.value.encode(), timezone.now().isoformat().encode(), str(pk).encode()]
-        self._connection.pgconn.send_query_params(MARK_SENT_LIBPQ, values)
+        self._connection.pgconn.send_query_prepared(MARK_SENT_STATEMENT, values)
         self._in_flight = True
 
     def close(self) -> None:

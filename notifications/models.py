@@ -125,9 +125,9 @@ class Outbox(models.Model):
                 name="outbox_sending_is_claimed",
             ),
         ]
-        # Marking a row sent changes its status, so every index without a condition gets a new entry for
-        # each message sent: the indexes on status are partial (a sent row is in none of them), foreign keys
-        # that lead another index have none of their own, and the mostly empty ones skip NULL.
+        # A row changes status three or four times, and each change adds an entry to every index without a
+        # condition: the indexes on status are partial (a sent row is in none of them), foreign keys that
+        # lead another index have none of their own, and the mostly empty ones skip NULL.
         indexes = [
             # (due_at, id): a claim's ORDER BY due_at, id LIMIT n reads the index in order (no sort of all due
             # rows for every batch)
@@ -144,6 +144,27 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id} ({self.subject_key}, {self.status})"
+
+
+class Handover(models.Model):
+    """A message the mail server accepted whose outbox row still says ``sending``: the sweep's journal.
+
+    Each hand-over is committed here (a narrow insert, a fraction of the cost of updating the wide outbox
+    row and its indexes) before the next message of the batch goes out; at the end of the batch one
+    statement moves the batch's hand-overs onto their outbox rows (``sent``) and deletes them, and
+    ``recover_stale`` does the same for a sender that died. No foreign key on purpose: checking it would lock
+    and rewrite the outbox row for every message, which is what the journal avoids. A row lives here for one
+    batch at most."""
+
+    outbox_id = models.BigIntegerField(primary_key=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("overgedragen bericht")
+        verbose_name_plural = _("overgedragen berichten")
+
+    def __str__(self) -> str:
+        return f"{self.outbox_id} @ {self.sent_at:%Y-%m-%d %H:%M:%S}"
 
 
 class GroupNotificationSettings(models.Model):

@@ -1,18 +1,20 @@
 """The outbox sweep: claim due rows, send them, record the result.
 
 A sender claims a batch in a short transaction (``SELECT … FOR UPDATE SKIP LOCKED``, then status
-``sending`` with a claim token), commits, and sends the batch in id order, marking each row ``sent`` right
-after the mail server accepted it; that mark is committed before the next message is handed over (its
-commit overlaps building the next message, see ``_Marks``). Everything else is a query per batch. Two
-senders, a retried task or a second beat therefore never send a row twice: a row is claimed by exactly one
-transaction.
+``sending`` with a claim token), commits, and sends the batch in id order, recording each hand-over in the
+``Handover`` journal right after the mail server accepted it; that record is committed before the next
+message is handed over (its commit overlaps building the next message, see ``_Marks``). At the end of the
+batch one statement marks the journaled rows ``sent`` (``settle``). Everything else is a query per batch.
+Two senders, a retried task or a second beat therefore never send a row twice: a row is claimed by exactly
+one transaction.
 
 The one edge, a worker killed while sending: its claim stays ``sending``. After ``sending_timeout`` (longer
 than the task's hard time limit, so the sender is certainly dead) ``recover_stale`` looks at each dead claim:
-its lowest-id row still ``sending`` is the one that was in flight, which may or may not have reached the
-mail server. We choose **at-most-once** for that one message: it is marked ``failed`` with
-``INTERRUPTED`` (visible to admins in Django admin and ``manage.py outbox_status``, and re-sendable by hand),
-never sent again automatically. The claim's other rows were not attempted yet and go back to ``pending``.
+its journaled rows were sent and are settled; its lowest-id row still ``sending`` without a hand-over is the
+one that was in flight, which may or may not have reached the mail server. We choose **at-most-once** for
+that one message: it is marked ``failed`` with ``INTERRUPTED`` (visible to admins in Django admin and
+``manage.py outbox_status``, and re-sendable by hand), never sent again automatically. The claim's other
+rows were not attempted yet and go back to ``pending``.
 So a kill costs at most one message per killed sender process, marked; nothing is sent twice.
 """
 
@@ -21,6 +23,7 @@ import smtplib
 import uuid
 from collections import defaultdict
 from time import monotonic
+from typing import NamedTuple
 
 from django.core.mail import mailers
 from django.db import DatabaseError, transaction
@@ -37,7 +40,15 @@ from sessions.models import RSVP, Presenter, Session
 
 from . import conf
 from .emails import Shared, build_message
-from .models import DIGESTIBLE_KINDS, GroupNotificationSettings, Kind, NotificationPreference, Outbox, Status
+from .models import (
+    DIGESTIBLE_KINDS,
+    GroupNotificationSettings,
+    Handover,
+    Kind,
+    NotificationPreference,
+    Outbox,
+    Status,
+)
 from .planning import BEFORE_SESSION_KINDS
 
 logger = logging.getLogger(__name__)
@@ -52,17 +63,30 @@ PERSONAL_KINDS = (Kind.DIGEST, Kind.ADMIN_DIGEST)
 CASUS_TITLE_KINDS = (Kind.INVITE, Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
 
 
-def recover_stale(*, now=None) -> tuple[int, int]:
-    """Dead claims: the in-flight row of each becomes failed (INTERRUPTED), the rest pending again.
-    Returns (interrupted, released)."""
+class Recovery(NamedTuple):
+    sent: int  # handed over before the sender died: now marked sent
+    interrupted: int  # in flight when it died: failed, INTERRUPTED
+    released: int  # not attempted: pending again
+
+
+def recover_stale(*, now=None) -> Recovery:
+    """Dead claims: rows with a hand-over become sent, the in-flight row of each claim becomes failed
+    (INTERRUPTED), the rest pending again."""
     now = now or timezone.now()
+    cutoff = now - conf.sending_timeout()
     with transaction.atomic():
         rows = list(
             Outbox.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SENDING, claimed_at__lt=now - conf.sending_timeout())
+            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
             .order_by("id")
             .values_list("id", "claim_token")
         )
+        sent = set(settle([pk for pk, _ in rows]))
+        rows = [(pk, token) for pk, token in rows if pk not in sent]
+        # Hand-overs whose row is gone or was settled otherwise (a row deleted mid-batch).
+        Handover.objects.filter(sent_at__lt=cutoff).exclude(
+            outbox_id__in=Outbox.objects.filter(status=Status.SENDING).values("pk")
+        ).delete()
         in_flight: dict = {}
         for pk, token in rows:
             in_flight.setdefault(token, pk)
@@ -76,7 +100,7 @@ def recover_stale(*, now=None) -> tuple[int, int]:
             Outbox.objects.filter(pk__in=released).update(
                 status=Status.PENDING, claim_token=None, claimed_at=None, attempts=F("attempts") - 1
             )
-    return len(in_flight), len(released)
+    return Recovery(len(sent), len(in_flight), len(released))
 
 
 def claim(*, limit: int, ids: list[int] | None = None, now=None) -> tuple[uuid.UUID, list[int]]:
@@ -250,20 +274,36 @@ def send_claimed(token, pks: list[int]) -> int:
     return _deliver(to_send) if to_send else 0
 
 
-# The one write per message: the durable mark, committed after the mail server accepted the message and
-# before the next one is handed over, is what limits a killed sender to one message in doubt.
-MARK_SENT = f"UPDATE {Outbox._meta.db_table} SET status = %s, sent_at = %s, claim_token = NULL WHERE id = %s"
-MARK_SENT_LIBPQ = MARK_SENT.replace("%s", "${}").format(1, 2, 3).encode()  # the same, numbered parameters
+# The one write per message: the hand-over, committed after the mail server accepted the message and before
+# the next one is handed over, is what limits a killed sender to one message in doubt.
+MARK_SENT = f"INSERT INTO {Handover._meta.db_table} (outbox_id, sent_at) VALUES (%s, %s)"
+MARK_SENT_LIBPQ = MARK_SENT.replace("%s", "${}").format(1, 2).encode()  # the same, numbered parameters
 MARK_SENT_STATEMENT = b"outbox_mark_sent"
+SETTLE = (
+    f"WITH handed_over AS (DELETE FROM {Handover._meta.db_table} WHERE outbox_id = ANY(%s) "
+    "RETURNING outbox_id, sent_at) "
+    f"UPDATE {Outbox._meta.db_table} AS outbox SET status = %s, sent_at = handed_over.sent_at, "
+    "claim_token = NULL FROM handed_over WHERE outbox.id = handed_over.outbox_id RETURNING outbox.id"
+)
 
 
 def _mark_sent(pk: int) -> None:
     with db_connection.cursor() as cursor:
-        cursor.execute(MARK_SENT, [Status.SENT, timezone.now(), pk])
+        cursor.execute(MARK_SENT, [pk, timezone.now()])
+
+
+def settle(pks: list[int]) -> list[int]:
+    """Move the hand-overs of these rows onto the rows (``sent``, with the time the mail server accepted
+    them), in one statement. Returns the ids of the rows it marked."""
+    if not pks:
+        return []
+    with db_connection.cursor() as cursor:
+        cursor.execute(SETTLE, [pks, Status.SENT])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 class _Marks:
-    """Commits the ``sent`` mark of each delivered row. In a worker (no transaction open) the UPDATE goes to
+    """Commits the hand-over of each delivered row. In a worker (no transaction open) the INSERT goes to
     PostgreSQL on a connection of its own without waiting for the answer, so the sender builds the next
     message while the server commits (and flushes to disk); ``wait()`` before each hand-over to the mail
     server reads that answer, which keeps the rule that the previous message is durably marked before the
@@ -312,7 +352,7 @@ class _Marks:
             _mark_sent(pk)
             return
         self.wait()
-        values = [Status.SENT.value.encode(), timezone.now().isoformat().encode(), str(pk).encode()]
+        values = [str(pk).encode(), timezone.now().isoformat().encode()]
         self._connection.pgconn.send_query_prepared(MARK_SENT_STATEMENT, values)
         self._in_flight = True
 
@@ -325,8 +365,9 @@ class _Marks:
 
 
 def _deliver(rows: list[Outbox]) -> int:
-    """Send the rows over one connection, in id order; mark each sent as soon as it was accepted."""
-    sent = 0
+    """Send the rows over one connection, in id order; record each hand-over as soon as it was accepted, and
+    mark the batch's rows sent at the end."""
+    delivered: list[int] = []
     connection = mailers.default
     shared = Shared()
     casus_titles = _casus_titles(rows)
@@ -339,7 +380,7 @@ def _deliver(rows: list[Outbox]) -> int:
             except Exception as error:  # noqa: BLE001 - a rendering bug: retried, then failed
                 _retry(row, error)
                 continue
-            marks.wait()  # the previous message is marked sent before this one goes out
+            marks.wait()  # the previous hand-over is committed before this message goes out
             try:
                 connection.send_messages([message])
             except CONNECTION_ERRORS as error:
@@ -350,20 +391,23 @@ def _deliver(rows: list[Outbox]) -> int:
                 _retry(row, error)
                 continue
             marks.mark(row.pk)
-            sent += 1
+            delivered.append(row.pk)
     except CONNECTION_ERRORS as error:  # the connection could not be opened at all
         logger.warning("outbox: mail server unreachable: %s", error)
-        for row in rows[sent:]:
+        for row in rows:
             _retry(row, error)
     finally:
         try:
             marks.close()
         finally:
             try:
-                connection.close()
-            except Exception:  # noqa: BLE001
-                logger.exception("outbox: closing the mail connection failed")
-    return sent
+                settle(delivered)  # those whose hand-over was committed; the rest wait for recover_stale
+            finally:
+                try:
+                    connection.close()
+                except Exception:  # noqa: BLE001
+                    logger.exception("outbox: closing the mail connection failed")
+    return len(delivered)
 
 
 def _retry(row: Outbox, error: Exception) -> None:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications import sweep
-from notifications.models import Kind, NotificationPreference, Outbox, Status
+from notifications.models import Handover, Kind, NotificationPreference, Outbox, Status
 from sessions import services as session_services
 from sessions.models import RSVP
 
@@ -154,16 +154,30 @@ def test_a_dead_claim_marks_its_in_flight_row_and_releases_the_rest(settings):
     make_due(Outbox.objects.all())
     token, pks = sweep.claim(limit=10)
     assert len(pks) == 5
-    # The worker sent the first row and died while sending the second one.
-    Outbox.objects.filter(pk=pks[0]).update(status=Status.SENT, sent_at=timezone.now(), claim_token=None)
-    assert sweep.recover_stale() == (0, 0)  # not stale yet: a live sender is never taken over
+    # The worker sent the first row (its hand-over committed, the batch not settled yet) and died while
+    # sending the second one.
+    handed_over_at = timezone.now() - timedelta(minutes=70)
+    Handover.objects.create(outbox_id=pks[0], sent_at=handed_over_at)
+    assert sweep.recover_stale() == (0, 0, 0)  # not stale yet: a live sender is never taken over
     Outbox.objects.filter(claim_token=token).update(claimed_at=timezone.now() - timedelta(hours=1))
-    assert sweep.recover_stale() == (1, 3)
+    assert sweep.recover_stale() == (1, 1, 3)
+    sent = Outbox.objects.get(pk=pks[0])
+    assert (sent.status, sent.sent_at, sent.claim_token) == (Status.SENT, handed_over_at, None)
+    assert not Handover.objects.exists()
     interrupted = Outbox.objects.get(pk=pks[1])
     assert interrupted.status == Status.FAILED and interrupted.last_error == sweep.INTERRUPTED
     assert set(Outbox.objects.filter(status=Status.PENDING).values_list("pk", flat=True)) == set(pks[2:])
     sweep.sweep_once()
     assert len(mail.outbox) == 3
+    assert not Handover.objects.exists()  # settled at the end of the batch
+
+
+def test_a_hand_over_left_behind_without_its_row_is_cleared():
+    stale = timezone.now() - timedelta(hours=2)
+    Handover.objects.create(outbox_id=10**12, sent_at=stale)  # its row was deleted mid-batch
+    Handover.objects.create(outbox_id=10**12 + 1, sent_at=timezone.now())  # a live sender's
+    assert sweep.recover_stale() == (0, 0, 0)
+    assert list(Handover.objects.values_list("outbox_id", flat=True)) == [10**12 + 1]
 
 
 def test_two_claims_never_share_a_row():
@@ -265,7 +279,7 @@ class ProbeBackend(FailingBackend):
     seen: list[int] = []
 
     def send_messages(self, messages):
-        ProbeBackend.seen.append(Outbox.objects.filter(status=Status.SENT).count())
+        ProbeBackend.seen.append(Handover.objects.count())
         return len(messages)
 
 
@@ -283,8 +297,9 @@ def test_outside_a_transaction_each_mark_is_committed_on_its_own_connection_befo
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_sweep.ProbeBackend"}}
     ProbeBackend.seen = []
     assert sweep.send_due() == 5
-    # When a message is handed over, every earlier one is already committed as sent.
+    # When a message is handed over, every earlier hand-over is already committed; the batch is settled.
     assert ProbeBackend.seen == [0, 1, 2, 3, 4]
+    assert not Handover.objects.exists()
     rows = Outbox.objects.all()
     assert {(r.status, r.claim_token) for r in rows} == {(Status.SENT, None)}
     assert all(r.sent_at for r in rows)

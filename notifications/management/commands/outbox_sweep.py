@@ -18,6 +18,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Alerts opened: {len(result.opened)}, closed: {result.closed}")
         if digests:
             self.stdout.write(f"Digests queued: {len(digests_build())}")
-        interrupted, released = recover_stale()
+        recovered = recover_stale()
         sent = send_due(budget_seconds=float("inf"))
-        self.stdout.write(f"Sent: {sent} (dead claims: {interrupted} interrupted, {released} released)")
+        self.stdout.write(
+            f"Sent: {sent} (dead claims: {recovered.sent} sent before the sender died, "
+            f"{recovered.interrupted} interrupted, {recovered.released} released)"
+        )

@@ -29,6 +29,23 @@ def test_reliability_settings():
     assert conf.timezone == "UTC" and conf.enable_utc is True
 
 
+def test_a_pool_process_freezes_its_start_up_heap_and_collects_young_objects_less_often():
+    import gc
+
+    from celery.signals import worker_process_init
+
+    from intervisie.celery import WORKER_GC_THRESHOLD
+
+    threshold = gc.get_threshold()
+    try:
+        worker_process_init.send(sender=None)  # what a prefork pool process sends once it has started
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == (WORKER_GC_THRESHOLD, *threshold[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
 def test_beat_schedule_is_in_code():
     app.loader.import_default_modules()  # autodiscovery of every app's tasks.py, as the worker does
     entry = app.conf.beat_schedule["heartbeat"]

@@ -24,6 +24,7 @@ def collect_garbage_less_often(**kwargs):
     gc.freeze()
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
 
+
 # Beat schedule in code (UTC intervals; local-time rules are computed by the tasks themselves).
 app.conf.beat_schedule = {
     "heartbeat": {

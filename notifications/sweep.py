@@ -279,12 +279,6 @@ def send_claimed(token, pks: list[int]) -> int:
 MARK_SENT = f"INSERT INTO {Handover._meta.db_table} (outbox_id, sent_at) VALUES (%s, %s)"
 MARK_SENT_LIBPQ = MARK_SENT.replace("%s", "${}").format(1, 2).encode()  # the same, numbered parameters
 MARK_SENT_STATEMENT = b"outbox_mark_sent"
-SETTLE = (
-    f"WITH handed_over AS (DELETE FROM {Handover._meta.db_table} WHERE outbox_id = ANY(%s) "
-    "RETURNING outbox_id, sent_at) "
-    f"UPDATE {Outbox._meta.db_table} AS outbox SET status = %s, sent_at = handed_over.sent_at, "
-    "claim_token = NULL FROM handed_over WHERE outbox.id = handed_over.outbox_id RETURNING outbox.id"
-)
 
 
 def _mark_sent(pk: int) -> None:
@@ -294,12 +288,20 @@ def _mark_sent(pk: int) -> None:
 
 def settle(pks: list[int]) -> list[int]:
     """Move the hand-overs of these rows onto the rows (``sent``, with the time the mail server accepted
-    them), in one statement. Returns the ids of the rows it marked."""
+    them) and delete them. Returns the ids of the rows it marked."""
     if not pks:
         return []
-    with db_connection.cursor() as cursor:
-        cursor.execute(SETTLE, [pks, Status.SENT])
-        return [pk for (pk,) in cursor.fetchall()]
+    handovers = Handover.objects.filter(outbox_id__in=pks)
+    with transaction.atomic():
+        ids = list(handovers.values_list("outbox_id", flat=True))
+        if ids:
+            Outbox.objects.filter(pk__in=ids).update(
+                status=Status.SENT,
+                claim_token=None,
+                sent_at=Subquery(Handover.objects.filter(outbox_id=OuterRef("pk")).values("sent_at")[:1]),
+            )
+            handovers.delete()
+    return ids
 
 
 class _Marks:

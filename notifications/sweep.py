@@ -276,14 +276,14 @@ def send_claimed(token, pks: list[int]) -> int:
 
 # The one write per message: the hand-over, committed after the mail server accepted the message and before
 # the next one is handed over, is what limits a killed sender to one message in doubt.
-MARK_SENT = f"INSERT INTO {Handover._meta.db_table} (outbox_id, sent_at) VALUES (%s, %s)"
-MARK_SENT_LIBPQ = MARK_SENT.replace("%s", "${}").format(1, 2).encode()  # the same, numbered parameters
-MARK_SENT_STATEMENT = b"outbox_mark_sent"
+HANDOVER_INSERT = f"INSERT INTO {Handover._meta.db_table} (outbox_id, sent_at) VALUES (%s, %s)"
+HANDOVER_INSERT_LIBPQ = HANDOVER_INSERT.replace("%s", "${}").format(1, 2).encode()  # numbered parameters
+HANDOVER_STATEMENT = b"outbox_handover"
 
 
-def _mark_sent(pk: int) -> None:
+def _record_handover(pk: int) -> None:
     with db_connection.cursor() as cursor:
-        cursor.execute(MARK_SENT, [pk, timezone.now()])
+        cursor.execute(HANDOVER_INSERT, [pk, timezone.now()])
 
 
 def settle(pks: list[int]) -> list[int]:
@@ -327,7 +327,7 @@ class _Marks:
             self._connection.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(role)))
         self._connection.pgconn.nonblocking = 0  # sending a short statement may block; reading waits
         # Prepared once per batch: each mark is then only executed (no parsing and planning per message).
-        self._check(self._connection.pgconn.prepare(MARK_SENT_STATEMENT, MARK_SENT_LIBPQ))
+        self._check(self._connection.pgconn.prepare(HANDOVER_STATEMENT, HANDOVER_INSERT_LIBPQ))
 
     @staticmethod
     def _check(result) -> None:
@@ -336,7 +336,7 @@ class _Marks:
         if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
             read = getattr(result, "get_error_message", None)
             message = read() if read else result.error_message
-            raise DatabaseError(f"outbox: marking a message sent failed: {message!r}")
+            raise DatabaseError(f"outbox: recording a hand-over failed: {message!r}")
 
     def wait(self) -> None:
         """Block until the previous mark is committed; raise if it failed."""
@@ -351,11 +351,11 @@ class _Marks:
 
     def mark(self, pk: int) -> None:
         if self._connection is None:
-            _mark_sent(pk)
+            _record_handover(pk)
             return
         self.wait()
         values = [str(pk).encode(), timezone.now().isoformat().encode()]
-        self._connection.pgconn.send_query_prepared(MARK_SENT_STATEMENT, values)
+        self._connection.pgconn.send_query_prepared(HANDOVER_STATEMENT, values)
         self._in_flight = True
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
-"""The facilitator's journey in Chromium: plan a series (schedule form) → run a session with the live guide
-(start, every phase, finish) → register attendance → see the dashboard figures and chart data change →
-export the presence list."""
+"""The facilitator's journey in Chromium: plan a series (schedule form) → book a member's casus on the next
+session → run that session with the live guide (start, every phase, finish) → register attendance → see the
+dashboard figures and chart data change → export the presence list. Only time passing is set up in code: the
+booked session is moved into the past before it is run and registered."""
 
 import json
 from datetime import timedelta
@@ -9,7 +10,6 @@ from pathlib import Path
 from django.urls import reverse
 from django.utils import timezone
 
-from casussen import services as casus_services
 from sessions.models import Attendance, Session
 from tests.browser import ARGS, CHROMIUM
 from tests.casussen.factories import CasusFactory, SessionFactory
@@ -54,13 +54,17 @@ def test_facilitator_journey(live_server):
             assert {timezone.localtime(s.starts_at).strftime("%a %H:%M") for s in planned} == {"Tue 14:00"}
             shots(page, "series-planned")
 
-            # A casus was booked for a session that then took place (moved into the past: time passing);
-            # that is the session the facilitator runs with the live guide and registers.
+            # The facilitator books a member's casus on the next session, which then takes place (moved
+            # into the past: time passing); that is the session run with the live guide and registered.
             soon = timezone.now() + timedelta(hours=1)
             session = SessionFactory(group=group, starts_at=soon, ends_at=soon + timedelta(hours=2))
-            casus = casus_services.casus_book(
-                casus=CasusFactory(group=group, author=members[0]), session=session
-            )
+            casus = CasusFactory(group=group, author=members[0])
+            page.goto(live_server.url + reverse("casussen:detail", args=[casus.pk]))
+            page.select_option("#id_session", str(session.pk))
+            page.get_by_role("button", name="Inplannen").click()
+            page.wait_for_load_state()
+            casus.refresh_from_db()
+            assert (casus.status, casus.session_id) == ("booked", session.pk)
             start = timezone.now() - timedelta(hours=3)
             Session.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
 

@@ -1,7 +1,8 @@
 """The member's journey through the real UI in Chromium: accept an invitation (new account, agree to the
 group's agreements) → decline a session with a reason, then attend after all → submit a casus → claim the
-presenter slot → follow the live session while the facilitator moves on → write a reflection → download the
-accreditation overview."""
+presenter slot → follow the live session while the facilitator (in a second browser) books the casus, starts
+and moves on → write a reflection → download the accreditation overview. Only time passing is set up in
+code: the session the member reflects on took place earlier."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -10,8 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casussen import live
-from casussen import services as casus_services
 from casussen.models import Casus
 from reflections.models import Reflection
 from sessions.models import RSVP, Attendance, Presenter, Session
@@ -103,16 +102,29 @@ def test_member_journey(live_server):
             assert Presenter.objects.filter(session=upcoming, user=member).exists()
             shots(page, "presenter")
 
-            # 5. Follow the live session: the facilitator books the casus, starts and moves on.
-            casus = casus_services.casus_book(casus=casus, session=upcoming)
-            run = live.live_start(session=upcoming, casus=casus)
-            phases = list(run.method.phases.order_by("position").values_list("name_nl", flat=True))
-            page.goto(live_server.url + reverse("casussen:live", args=[upcoming.pk]))
-            expect(page.locator("#phase-name")).to_have_text(phases[0])
-            live.live_step(run=run, action="next")
-            expect(page.locator("#phase-name")).to_have_text(phases[1], timeout=10_000)  # via polling
-            assert page.locator("#live-next").count() == 0
+            # 5. Follow the live session while the facilitator, in a browser of their own, books the casus,
+            #    starts the session and moves to the next phase.
+            coach = new_page(browser, live_server, facilitator)
+            coach.goto(live_server.url + reverse("casussen:detail", args=[casus.pk]))
+            coach.select_option("#id_session", str(upcoming.pk))
+            coach.get_by_role("button", name="Inplannen").click()
+            coach.wait_for_load_state()
+            casus.refresh_from_db()
+            assert (casus.status, casus.session_id) == ("booked", upcoming.pk)
+            live_url = live_server.url + reverse("casussen:live", args=[upcoming.pk])
+            coach.goto(live_url)
+            coach.click("#live-start")
+            expect(coach.locator("#live-next")).to_be_visible()
+            first_phase = coach.locator("#phase-name").text_content()
+            page.goto(live_url)
+            expect(page.locator("#phase-name")).to_have_text(first_phase)
+            coach.click("#live-next")
+            expect(coach.locator("#phase-name")).not_to_have_text(first_phase)
+            second_phase = coach.locator("#phase-name").text_content()
+            expect(page.locator("#phase-name")).to_have_text(second_phase, timeout=10_000)  # via polling
+            assert page.locator("#live-next").count() == 0  # the member follows; only the facilitator steers
             shots(page, "live")
+            assert unexpected(coach.problems) == [], coach.problems
 
             # 6. Write a reflection on a session the member attended.
             end = timezone.now() - timedelta(hours=2)

@@ -108,3 +108,41 @@ def test_laptop_defaults(tmp_path):
         "filesystem://localhost//",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+SQLITE_WRITERS = """
+import threading, time, django
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE counter (n integer)")
+    cursor.execute("INSERT INTO counter VALUES (0)")
+connection.close()
+errors = []
+def read_then_write():
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT n FROM counter")
+            time.sleep(0.3)
+            cursor.execute("UPDATE counter SET n = n + 1")
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+threads = [threading.Thread(target=read_then_write) for _ in range(3)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT n FROM counter")
+    print(cursor.fetchone()[0], errors)
+"""
+
+
+def test_laptop_sqlite_lets_web_worker_and_beat_write_at_once(tmp_path):
+    """``make run``'s processes share one SQLite file: a transaction that reads and then writes (a claim of
+    the outbox sweep) waits for the other writers instead of failing with "database is locked"."""
+    result = _run(["-c", SQLITE_WRITERS], tmp_path, DEBUG="1", DJANGO_SETTINGS_MODULE="intervisie.settings")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3 []"

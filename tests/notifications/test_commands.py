@@ -47,8 +47,10 @@ def test_status_shows_due_soon_sending_and_failed_messages(reminders):
         claimed_at=now - timedelta(hours=2),
         claim_token="00000000-0000-0000-0000-000000000001",
     )
+    Handover.objects.create(outbox_id=claimed.pk, sent_at=now - timedelta(hours=2))
     out = run("outbox_status")
     assert "Due now: 1" in out
+    assert "Accepted by the mail server, to be marked sent: 1" in out
     assert "reminder_first" in out
     assert "Due within 24 h: 1" in out
     assert "Sending: 1 (of which stale, from a dead worker: 1)" in out

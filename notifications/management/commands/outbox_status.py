@@ -5,7 +5,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from notifications import conf
-from notifications.models import Outbox, Status
+from notifications.models import Handover, Outbox, Status
 
 
 class Command(BaseCommand):
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         sending = Outbox.objects.filter(status=Status.SENDING)
         stale = sending.filter(claimed_at__lt=now - conf.sending_timeout()).count()
         self.stdout.write(f"Sending: {sending.count()} (of which stale, from a dead worker: {stale})")
+        self.stdout.write(f"Accepted by the mail server, to be marked sent: {Handover.objects.count()}")
         self.stdout.write(f"Held for a digest: {Outbox.objects.filter(status=Status.HELD).count()}")
         failures = (
             Outbox.objects.filter(status=Status.FAILED).select_related("recipient").order_by("-claimed_at")

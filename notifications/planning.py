@@ -28,6 +28,9 @@ DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
 DECLINED_NOTE = "declined"
 LEFT_NOTE = "left the group"
 SESSION_CANCELLED_NOTE = "session cancelled"
+# Rows cancelled for a reason that can end (the session was restored, the member rejoined): wanted again,
+# they come back.
+REVIVABLE_NOTES = (SESSION_CANCELLED_NOTE, LEFT_NOTE)
 INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_link", "status"}
 BEFORE_SESSION_KINDS = (
     Kind.REMINDER_FIRST,
@@ -70,8 +73,8 @@ def no_casus_days(group_id: int) -> int:
 
 def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str], now: datetime) -> None:
     """Make the pending rows of ``kinds`` for this session match ``planned``: create missing rows, re-time
-    pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones the
-    session's cancellation stopped (it was restored). Sent rows are never touched."""
+    pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones stopped by
+    the session's cancellation or the member's leaving (``REVIVABLE_NOTES``). Sent rows are never touched."""
     wanted = {(p.kind, p.user_id, p.subject_key): p for p in planned}
     existing = {
         (row.kind, row.recipient_id, row.subject_key): row
@@ -100,7 +103,7 @@ def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str
                 retime.append(row)
             else:
                 cancel.append(row.pk)
-        elif row.status == Status.CANCELLED and row.last_error == SESSION_CANCELLED_NOTE:
+        elif row.status == Status.CANCELLED and row.last_error in REVIVABLE_NOTES:
             if plan.due_at <= now:
                 continue
             row.status, row.due_at, row.last_error = Status.PENDING, plan.due_at, ""
@@ -291,8 +294,9 @@ def session_held(*, session: Session) -> None:
 def member_join(*, group_id: int, user_id: int) -> list[int]:
     """A member joined (or rejoined) the group: plan their messages for its upcoming planned sessions, as
     the members who were there when the sessions were planned have them: the invite (with .ics) and the
-    reminders, nudge and the rest before the session. Rows cancelled when they left come back. Returns the
-    ids of the rows due now (the invites)."""
+    reminders, nudge and the rest before the session. Rows cancelled when they left come back (``_upsert``
+    for the rows before the session, the unsent invite here). Returns the ids of the rows due now (the
+    invites)."""
     now = timezone.now()
     sessions = list(
         Session.objects.filter(group_id=group_id, status=Session.Status.PLANNED, starts_at__gt=now)
@@ -302,11 +306,6 @@ def member_join(*, group_id: int, user_id: int) -> list[int]:
     if not sessions:
         return []
     mine = Outbox.objects.filter(recipient_id=user_id, session__in=sessions)
-    mine.filter(
-        status=Status.CANCELLED, last_error=LEFT_NOTE, kind__in=BEFORE_SESSION_KINDS, due_at__gt=now
-    ).update(
-        status=Status.PENDING, last_error=""
-    )  # re-timed or cancelled again below, like every pending row of the session
     mine.filter(status=Status.CANCELLED, last_error=LEFT_NOTE, kind=Kind.INVITE).update(
         status=Status.PENDING, last_error="", due_at=now
     )

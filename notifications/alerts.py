@@ -87,8 +87,8 @@ FROM (
   FROM rates GROUP BY group_id
 ) x JOIN {{group}} g ON g.id = x.group_id JOIN held h ON h.group_id = x.group_id
 """
-PG_FADING = f"""
-WITH recent AS ({_HELD_WINDOW.format(order="DESC", limit=5)})
+# Per active member, over the last five held sessions of each group ("recent": group_id, id, rn 1 = latest).
+_FADING_BY_MEMBER = f"""
 SELECT r.group_id, a.user_id,
   SUM(CASE WHEN a.status IN {MISSED} THEN 1 ELSE 0 END) AS missed,
   SUM(CASE WHEN a.status IN {MISSED} AND r.rn <= g.alert_fading_in_a_row THEN 1 ELSE 0 END),
@@ -97,8 +97,10 @@ FROM recent r
 JOIN {{attendance}} a ON a.session_id = r.id
 JOIN {{group}} g ON g.id = r.group_id
 JOIN {{membership}} m ON m.group_id = r.group_id AND m.user_id = a.user_id AND m.status = 'active'
+WHERE r.rn <= 5
 GROUP BY r.group_id, a.user_id, g.alert_fading_in_a_row, g.alert_fading_of_last_five
 """
+PG_FADING = f"WITH recent AS ({_HELD_WINDOW.format(order='DESC', limit=5)}){_FADING_BY_MEMBER}"
 PG_BUSY = f"""
 WITH recent AS ({_HELD_WINDOW.format(order="DESC", limit=5)})
 SELECT r.group_id, v.decline_reason, COUNT(*)
@@ -190,24 +192,14 @@ def fading_conditions() -> list[Condition]:
     rows = _fetch(
         PG_FADING
         if _postgresql()
-        else f"""
+        else """
         WITH recent AS (
           SELECT s.id, s.group_id,
             ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
-          FROM {{session}} s JOIN {{group}} g ON g.id = s.group_id
+          FROM {session} s JOIN {group} g ON g.id = s.group_id
           WHERE s.status = 'held' AND g.is_active
-        )
-        SELECT r.group_id, a.user_id,
-          SUM(CASE WHEN a.status IN {MISSED} THEN 1 ELSE 0 END) AS missed,
-          SUM(CASE WHEN a.status IN {MISSED} AND r.rn <= g.alert_fading_in_a_row THEN 1 ELSE 0 END),
-          COUNT(*), g.alert_fading_in_a_row, g.alert_fading_of_last_five
-        FROM recent r
-        JOIN {{attendance}} a ON a.session_id = r.id
-        JOIN {{group}} g ON g.id = r.group_id
-        JOIN {{membership}} m ON m.group_id = r.group_id AND m.user_id = a.user_id AND m.status = 'active'
-        WHERE r.rn <= 5
-        GROUP BY r.group_id, a.user_id, g.alert_fading_in_a_row, g.alert_fading_of_last_five
-        """
+        )"""
+        + _FADING_BY_MEMBER
     )
     return [
         Condition(

@@ -22,6 +22,7 @@ import logging
 import smtplib
 import uuid
 from collections import defaultdict
+from contextlib import ExitStack
 from time import monotonic
 from typing import NamedTuple
 
@@ -374,6 +375,15 @@ def _deliver(rows: list[Outbox]) -> int:
     shared = Shared()
     casus_titles = _casus_titles(rows)
     marks = _Marks()
+    with ExitStack() as finish:  # in reverse order, each even if the one before failed
+        finish.callback(_close_quietly, connection)
+        finish.callback(settle, delivered)  # those whose hand-over was committed; the rest: recover_stale
+        finish.callback(marks.close)
+        _send_in_order(rows, connection, shared, casus_titles, marks, delivered)
+    return len(delivered)
+
+
+def _send_in_order(rows, connection, shared, casus_titles, marks, delivered: list[int]) -> None:
     try:
         connection.open()
         for index, row in enumerate(rows):
@@ -398,18 +408,13 @@ def _deliver(rows: list[Outbox]) -> int:
         logger.warning("outbox: mail server unreachable: %s", error)
         for row in rows:
             _retry(row, error)
-    finally:
-        try:
-            marks.close()
-        finally:
-            try:
-                settle(delivered)  # those whose hand-over was committed; the rest wait for recover_stale
-            finally:
-                try:
-                    connection.close()
-                except Exception:  # noqa: BLE001
-                    logger.exception("outbox: closing the mail connection failed")
-    return len(delivered)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001
+        logger.exception("outbox: closing the mail connection failed")
 
 
 def _retry(row: Outbox, error: Exception) -> None:

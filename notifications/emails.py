@@ -217,16 +217,16 @@ class Shared:
 
     def __init__(self):
         self._templates: dict[tuple, tuple[str, str, str]] = {}
-        self._values: dict[tuple, dict[str, str]] = {}
+        self._values: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}
 
-    def rendered(self, row: Outbox, extra: dict) -> tuple[str, str, str, dict[str, str]]:
+    def rendered(self, row: Outbox, extra: dict) -> tuple[str, str, str, dict[str, str], dict[str, str]]:
         """Subject, text and HTML templates for ``row`` in the active language, and the values of their
-        group and session placeholders."""
+        group and session placeholders: as they are, and HTML-escaped."""
         language, session = translation.get_language(), row.session
         key = (language, row.kind, row.group_id, row.session_id)
-        values = self._values.get(key)
-        if values is None:
-            values = self._values[key] = {
+        cached = self._values.get(key)
+        if cached is None:
+            plain = {
                 GROUP: row.group.name if row.group_id else "",
                 WHEN: when(session.starts_at) if session else "",
                 LOCATION: (session.location or "") if session else "",
@@ -234,6 +234,8 @@ class Shared:
                 REASON: (session.cancellation_reason or "") if session else "",
                 OPEN: session_url(row),
             }
+            cached = self._values[key] = (plain, {code: escape(value) for code, value in plain.items()})
+        values = cached[0]
         html_lang = row.recipient.preferred_language
         shape = (language, html_lang, row.kind, row.group_id is not None, session is not None, row.alert_id)
         shape += tuple(bool(values[p]) for p in (LOCATION, ONLINE, REASON))
@@ -241,7 +243,7 @@ class Shared:
         templates = self._templates.get(shape)
         if templates is None:
             templates = self._templates[shape] = _render_shared(row, html_lang, values, extra)
-        return (*templates, values)
+        return (*templates, *cached)
 
 
 def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: dict) -> tuple[str, str, str]:
@@ -294,15 +296,15 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
     cache (a fresh one when not given)."""
     user = row.recipient
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject, text, html, session_values = (shared or Shared()).rendered(row, extra or {})
+        subject, text, html, session_values, session_html = (shared or Shared()).rendered(row, extra or {})
     unsubscribe = link_url(row.pk, Action.UNSUBSCRIBE)
-    values = {**session_values, NAME: user.display_name, UNSUBSCRIBE: unsubscribe}
+    personal = {NAME: user.display_name, UNSUBSCRIBE: unsubscribe}
     if row.kind in RSVP_KINDS:
-        values[ATTEND] = link_url(row.pk, Action.ATTEND)
-        values[DECLINE] = link_url(row.pk, Action.DECLINE)
+        personal[ATTEND] = link_url(row.pk, Action.ATTEND)
+        personal[DECLINE] = link_url(row.pk, Action.DECLINE)
     message = OutboxEmail(
         subject=_fill(subject, session_values),
-        body=_fill(text, values),
+        body=_fill(text, {**session_values, **personal}),
         to=[user.email],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -314,7 +316,7 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
             "Date": format_datetime(datetime.now(UTC).replace(microsecond=0)),
         },
     )
-    html = _fill(html, {placeholder: escape(value) for placeholder, value in values.items()})
+    html = _fill(html, {**session_html, **{code: escape(value) for code, value in personal.items()}})
     message.attach_alternative(html, "text/html")
     if row.kind in (Kind.INVITE, Kind.CANCELLATION) and row.session_id:
         cancel = row.kind == Kind.CANCELLATION

@@ -39,17 +39,19 @@ def _active_run(session: Session) -> LiveRun:
 
 
 def _live_state(request, session: Session) -> dict:
+    """What the live page and its fragment show, with the poll token and, when no run is going, the
+    facilitator's start form."""
     stamp = live_stamp.current_stamp(session.pk)  # read before the state: see casussen/live_stamp.py
     state = selectors.live_state(session, request.user, is_facilitator=request.access.is_facilitator)
     state["token"] = stamp if stamp is not None else f"d{state['token']}"
+    if state["run"] is None or state["run"].finished_at is not None:
+        state["start_form"] = _start_form(session) if request.access.is_facilitator else None
     return state
 
 
 def _render_state(request, session: Session, *, status: int = 200, error: str = ""):
     state = _live_state(request, session)
     state["error"] = error
-    if state["run"] is None or state["run"].finished_at is not None:
-        state["start_form"] = _start_form(session) if request.access.is_facilitator else None
     response = render(request, "casussen/_live_state.html", state, status=status)
     response["ETag"] = f'"{state["token"]}"'
     patch_cache_control(response, private=True, no_cache=True)
@@ -100,8 +102,6 @@ def session_method(request, session_id: int):
 def live_page(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
     state = _live_state(request, session)
-    if state["run"] is None or state["run"].finished_at is not None:
-        state["start_form"] = _start_form(session) if request.access.is_facilitator else None
     context = {
         **state,
         "group": session.group,

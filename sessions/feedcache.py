@@ -105,11 +105,8 @@ def invalidate_groups(group_ids) -> None:
 # --- receivers ----------------------------------------------------------------------------------------
 
 
-def _on_session(sender, instance, **kwargs):
-    invalidate_groups([instance.group_id])
-
-
-def _on_schedule(sender, instance, **kwargs):
+def _on_group_part(sender, instance, **kwargs):
+    """A session or schedule of the group."""
     invalidate_groups([instance.group_id])
 
 
@@ -131,9 +128,9 @@ def connect() -> None:
     from django.contrib.auth import get_user_model
 
     uid = "sessions.feedcache"
-    post_save.connect(_on_session, sender=Session, dispatch_uid=f"{uid}.session")
-    post_delete.connect(_on_session, sender=Session, dispatch_uid=f"{uid}.session_deleted")
-    post_save.connect(_on_schedule, sender=Schedule, dispatch_uid=f"{uid}.schedule")
+    post_save.connect(_on_group_part, sender=Session, dispatch_uid=f"{uid}.session")
+    post_delete.connect(_on_group_part, sender=Session, dispatch_uid=f"{uid}.session_deleted")
+    post_save.connect(_on_group_part, sender=Schedule, dispatch_uid=f"{uid}.schedule")
     post_save.connect(_on_group, sender=Group, dispatch_uid=f"{uid}.group")
     post_save.connect(_on_member, sender=RSVP, dispatch_uid=f"{uid}.rsvp")
     post_save.connect(_on_member, sender=Membership, dispatch_uid=f"{uid}.membership")

@@ -18,19 +18,25 @@ pytestmark = pytest.mark.django_db
 REMINDERS = {Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE}
 
 
-def test_restored_session_gets_its_reminders_back_once():
-    group = GroupFactory()
-    FacilitatorFactory(group=group)
-    members = [MembershipFactory(group=group).user for _ in range(3)]
+def weekly_schedule(group, *, months: int):
+    """Every week at 14:00 from two weeks ahead, saved (its sessions planned)."""
     schedule = ScheduleFactory(
         group=group,
         rrule="FREQ=WEEKLY;INTERVAL=1",
         first_date=timezone.localdate() + timedelta(days=14),
         start_time=time(14, 0),
         duration_minutes=120,
-        horizon_months=2,
+        horizon_months=months,
     )
     schedule_save(schedule=schedule)
+    return schedule
+
+
+def test_restored_session_gets_its_reminders_back_once():
+    group = GroupFactory()
+    FacilitatorFactory(group=group)
+    members = [MembershipFactory(group=group).user for _ in range(3)]
+    schedule = weekly_schedule(group, months=2)
     every_week = set(Session.objects.filter(group=group).values_list("pk", flat=True))
     before = {
         (row.session_id, row.recipient_id, row.kind): row.due_at
@@ -56,15 +62,7 @@ def test_restored_session_gets_its_reminders_back_once():
 def test_a_session_cancelled_by_hand_keeps_its_reminders_cancelled():
     group = GroupFactory()
     MembershipFactory(group=group)
-    schedule = ScheduleFactory(
-        group=group,
-        rrule="FREQ=WEEKLY;INTERVAL=1",
-        first_date=timezone.localdate() + timedelta(days=14),
-        start_time=time(14, 0),
-        duration_minutes=120,
-        horizon_months=1,
-    )
-    schedule_save(schedule=schedule)
+    schedule = weekly_schedule(group, months=1)
     session = Session.objects.filter(group=group).order_by("starts_at").first()
     services.session_cancel(session=session, reason="Ziek")
     schedule_save(schedule=schedule)  # saved again without a rule change: the hand-made cancel stands

@@ -68,3 +68,15 @@ def unexpected(problems: list[str]) -> list[str]:
         return any(f"{path}: {start}" in problem for path, start in KNOWN_PROBLEMS)
 
     return [problem for problem in problems if not known(problem)]
+
+
+def book_casus(page, live_server, casus, session) -> None:
+    """On the casus page, put the casus on ``session`` (the author's or a facilitator's page)."""
+    from django.urls import reverse
+
+    page.goto(live_server.url + reverse("casussen:detail", args=[casus.pk]))
+    page.select_option("#id_session", str(session.pk))
+    page.get_by_role("button", name="Inplannen").click()
+    page.wait_for_load_state()
+    casus.refresh_from_db()
+    assert (casus.status, casus.session_id) == ("booked", session.pk)

@@ -15,7 +15,7 @@ from tests.browser import ARGS, CHROMIUM
 from tests.casussen.factories import CasusFactory, SessionFactory
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
 
-from .browser import MARKS, Shots, new_page, unexpected
+from .browser import MARKS, Shots, book_casus, new_page, unexpected
 
 pytestmark = MARKS
 
@@ -59,12 +59,7 @@ def test_facilitator_journey(live_server):
             soon = timezone.now() + timedelta(hours=1)
             session = SessionFactory(group=group, starts_at=soon, ends_at=soon + timedelta(hours=2))
             casus = CasusFactory(group=group, author=members[0])
-            page.goto(live_server.url + reverse("casussen:detail", args=[casus.pk]))
-            page.select_option("#id_session", str(session.pk))
-            page.get_by_role("button", name="Inplannen").click()
-            page.wait_for_load_state()
-            casus.refresh_from_db()
-            assert (casus.status, casus.session_id) == ("booked", session.pk)
+            book_casus(page, live_server, casus, session)
             start = timezone.now() - timedelta(hours=3)
             Session.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
 

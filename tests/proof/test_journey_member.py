@@ -18,7 +18,7 @@ from tests.browser import ARGS, CHROMIUM
 from tests.casussen.factories import SessionFactory
 from tests.factories import FacilitatorFactory, GroupFactory, InvitationFactory
 
-from .browser import MARKS, Shots, new_page, unexpected
+from .browser import MARKS, Shots, book_casus, new_page, unexpected
 
 pytestmark = MARKS
 EMAIL = "nieuw.lid@example.org"
@@ -105,12 +105,7 @@ def test_member_journey(live_server):
             # 5. Follow the live session while the facilitator, in a browser of their own, books the casus,
             #    starts the session and moves to the next phase.
             coach = new_page(browser, live_server, facilitator)
-            coach.goto(live_server.url + reverse("casussen:detail", args=[casus.pk]))
-            coach.select_option("#id_session", str(upcoming.pk))
-            coach.get_by_role("button", name="Inplannen").click()
-            coach.wait_for_load_state()
-            casus.refresh_from_db()
-            assert (casus.status, casus.session_id) == ("booked", upcoming.pk)
+            book_casus(coach, live_server, casus, upcoming)
             live_url = live_server.url + reverse("casussen:live", args=[upcoming.pk])
             coach.goto(live_url)
             coach.click("#live-start")

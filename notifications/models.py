@@ -151,7 +151,7 @@ class Handover(models.Model):
 
     Each hand-over is committed here (a narrow insert, a fraction of the cost of updating the wide outbox
     row and its indexes) before the next message of the batch goes out; at the end of the batch one
-    statement moves the batch's hand-overs onto their outbox rows (``sent``) and deletes them, and
+    transaction moves the batch's hand-overs onto their outbox rows (``sent``) and deletes them, and
     ``recover_stale`` does the same for a sender that died. No foreign key on purpose: checking it would lock
     and rewrite the outbox row for every message, which is what the journal avoids. A row lives here for one
     batch at most."""

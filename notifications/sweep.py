@@ -4,7 +4,7 @@ A sender claims a batch in a short transaction (``SELECT … FOR UPDATE SKIP LOC
 ``sending`` with a claim token), commits, and sends the batch in id order, recording each hand-over in the
 ``Handover`` journal right after the mail server accepted it; that record is committed before the next
 message is handed over (its commit overlaps building the next message, see ``_Marks``). At the end of the
-batch one statement marks the journaled rows ``sent`` (``settle``). Everything else is a query per batch.
+batch one transaction marks the journaled rows ``sent`` (``settle``). Everything else is a query per batch.
 Two senders, a retried task or a second beat therefore never send a row twice: a row is claimed by exactly
 one transaction.
 

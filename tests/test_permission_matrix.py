@@ -70,3 +70,5 @@ def test_permission(row: Row, role: str, world, client_for):
         assert response["Location"].startswith(reverse("accounts:login")), response["Location"]
     else:
         assert response.status_code == expected, (row.id, role, response.status_code)
+    if row.check is not None:
+        row.check(world, role, response)

@@ -19,6 +19,8 @@ class Row:
     data: Callable = lambda world: {}
     label: str = ""
     extra_roles: dict = field(default_factory=dict)  # e.g. {"former_member": 404}
+    # Called after the request as check(world, role, response): e.g. that a refused POST changed nothing.
+    check: Callable | None = None
 
     @property
     def id(self) -> str:

@@ -1,8 +1,8 @@
 """What the exports contain: presence lists, accreditation overviews and attendance per group.
 
-Reads only; the CSV writing uses the csv module and the PDFs are drawn by ``pdf.py`` (fpdf2)."""
+Reads only; the CSV files are written by the shared writer (``intervisie.csv_safe``), the PDFs are drawn by
+``pdf.py`` (fpdf2)."""
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from groups.models import Group, Membership
+from intervisie import csv_safe
 from sessions.models import Attendance, Presenter, Session
 
 from .forms import Period
@@ -21,20 +22,9 @@ from .integrations import reflected_session_ids
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class SafeWriter:
-    """csv.writer that defuses spreadsheet formulas in text cells (a name like ``=HYPERLINK(...)``
-    is written as ``'=HYPERLINK(...)``); numbers are written as they are."""
-
-    def __init__(self, out):
-        self.writer = csv.writer(out, delimiter=";")
-
-    def writerow(self, row):
-        self.writer.writerow(
-            ["'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell for cell in row]
-        )
+def csv_writer(out) -> csv_safe.SafeWriter:
+    """The shared CSV writer (formulas in text cells defused), with the semicolon spreadsheets expect."""
+    return csv_safe.SafeWriter(out, delimiter=";")
 
 
 def local_date(moment: datetime) -> str:
@@ -95,7 +85,7 @@ def presence_list(session: Session) -> PresenceList:
 def presence_list_csv(data: PresenceList, out) -> None:
     session = data.session
     start, end, _registered = session_times(session)
-    writer = SafeWriter(out)
+    writer = csv_writer(out)
     writer.writerow([_("Groep"), _("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Werkvorm"),
                      _("Begeleider"), _("Deelnemer"), _("Aanwezigheid")])  # fmt: skip
     for line in data.lines:
@@ -225,7 +215,7 @@ def yes_no(value: bool | None) -> str:
 
 
 def accreditation_csv(data: Accreditation, out) -> None:
-    writer = SafeWriter(out)
+    writer = csv_writer(out)
     writer.writerow([_("Deelnemer"), _("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Netto uren"),
                      _("Groep"), _("Werkvorm"), _("Begeleider"), _("Aanwezigheid"), _("Casus ingebracht"),
                      _("Reflectie geschreven"), _("Tijden geregistreerd")])  # fmt: skip
@@ -269,7 +259,7 @@ def group_attendance_csv(group: Group, period: Period, out) -> None:
         .select_related("session", "user")
         .order_by("session__starts_at", "user__display_name")
     )
-    writer = SafeWriter(out)
+    writer = csv_writer(out)
     writer.writerow([_("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Deelnemer"),
                      _("Aanwezigheid"), _("Aanwezig geteld")])  # fmt: skip
     for row in rows:

@@ -45,15 +45,8 @@ def entries(user) -> list[Entry]:
     return items
 
 
-def _cell(value) -> str:
-    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def csv_rows(user):
+    """The rows of the CSV download (formulas are defused by the writer, ``intervisie.csv_safe``)."""
     yield [
         _("datum"),
         _("groep"),
@@ -70,17 +63,17 @@ def csv_rows(user):
     ]
     blank_scales = [""] * len(SCALES)
     for entry in entries(user):
-        common = [timezone.localtime(entry.when).date().isoformat(), _cell(entry.group.name)]
+        common = [timezone.localtime(entry.when).date().isoformat(), entry.group.name]
         item = entry.item
         if entry.kind == "reflection":
             yield [
                 *common,
                 _("reflectie"),
                 *(getattr(item, name) for name, _label in SCALES),
-                _cell(item.takeaway),
+                item.takeaway,
                 _("ja") if item.share_takeaway else _("nee"),
                 "" if item.advice_fit is None else item.advice_fit,
-                _cell(item.eye_opener_text),
+                item.eye_opener_text,
                 "",
                 "",
                 "",
@@ -96,7 +89,7 @@ def csv_rows(user):
                 "",
                 "",
                 item.get_outcome_display(),
-                _cell(item.what_changed),
+                item.what_changed,
                 "",
                 "",
             ]
@@ -105,12 +98,12 @@ def csv_rows(user):
                 *common,
                 _("casus"),
                 *blank_scales,
-                _cell(item.takeaways),
+                item.takeaways,
                 "",
                 "",
                 "",
                 "",
                 "",
-                _cell(item.title),
-                _cell(item.kernvraag),
+                item.title,
+                item.kernvraag,
             ]

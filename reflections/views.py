@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -9,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from casussen.selectors import question_log
 from groups.permissions import Need, group_required, object_in_group_or_404
+from intervisie.csv_safe import SafeWriter
 from sessions.models import Session
 
 from . import health, learning_log, selectors, services
@@ -185,7 +184,5 @@ def my_learning_log_csv(request):
     filename = f"leerlog-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # BOM: spreadsheet programs then read UTF-8 correctly
-    writer = csv.writer(response)
-    for row in learning_log.csv_rows(request.user):
-        writer.writerow(row)
+    SafeWriter(response).writerows(learning_log.csv_rows(request.user))
     return response

@@ -8,27 +8,35 @@ What account deletion does (the group policy; shown on the delete page too):
   eye-opener) is wiped, so group aggregates that were published never change afterwards.
 - attendance: the rows go with the account; per session and status the count is kept in
   ``AnonymousAttendance`` first, so attendance figures stay as anonymous numbers.
+- invitations: the one they accepted and any other sent to their e-mail address are deleted (an accepted
+  invitation must name who accepted it, and its address is theirs); invitations they sent stay without
+  their name.
 - everything else of the member (profile, memberships, RSVPs, presenter slots, follow-ups, advice given,
-  notification preferences and outbox, feed token) is deleted; questions they asked in a live session stay
-  without their name; their openings in the casus access log stay without their name.
+  notification preferences and outbox, signals about them, feed token, login attempts recorded under their
+  e-mail address, admin log lines about their account) is deleted; questions they asked and topics they
+  parked in a live session stay without their name; their openings in the casus access log stay without
+  their name.
 - one ``PurgeLog`` row records that an account was deleted and how many records of each kind went,
   without naming the person.
 """
 
-import csv
 import io
 import json
 import zipfile
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from casussen.models import Advice, Casus, CasusVote, ParkedItem, Question
 from groups.models import Invitation, Membership, OrganisationAdmin
+from intervisie.csv_safe import SafeWriter
 from notifications.models import Alert, NotificationPreference, Outbox
 from reflections.models import FollowUp, Reflection
 from sessions.models import RSVP, Attendance, Presenter, Session
@@ -117,7 +125,8 @@ def export_data(user) -> dict[str, list[dict]]:
 
 
 def export_zip(user) -> bytes:
-    """``gegevens.json`` with everything, plus one CSV file per kind (csv module quoting)."""
+    """``gegevens.json`` with everything, plus one CSV file per kind (the shared writer: text that a
+    spreadsheet would run as a formula, like a group name ``=HYPERLINK(...)``, is written as text)."""
     data = export_data(user)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -127,10 +136,9 @@ def export_zip(user) -> bytes:
         for kind, rows in data.items():
             out = io.StringIO()
             fieldnames = list(rows[0]) if rows else ["id"]
-            writer = csv.DictWriter(out, fieldnames=fieldnames)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: _csv_value(v) for k, v in row.items()})
+            writer = SafeWriter(out)
+            writer.writerow(fieldnames)
+            writer.writerows([_csv_value(row[name]) for name in fieldnames] for row in rows)
             archive.writestr(f"{kind}.csv", out.getvalue())
     return buffer.getvalue()
 
@@ -158,10 +166,24 @@ def account_delete(*, user) -> PurgeLog:
     )
     counts["casussen_deleted"] = Casus.objects.filter(author=user).count()
     counts["rsvps_deleted"] = RSVP.objects.filter(user=user).count()
+    counts["invitations_deleted"] = Invitation.objects.filter(
+        Q(accepted_by=user) | Q(email__iexact=user.email)
+    ).delete()[0]
+    _login_records_delete(user)
     user.delete()
     return PurgeLog.objects.create(
         kind=PurgeLog.Kind.ACCOUNT, count=sum(counts.values()), detail=counts, ran_at=timezone.now()
     )
+
+
+def _login_records_delete(user) -> None:
+    """What the login throttle (axes) and the Django admin recorded under the member's e-mail address or
+    about their account."""
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=user.email).delete()
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk)
+    ).delete()
 
 
 def access_record(*, casus_id: int, user, view: str) -> CasusAccess:

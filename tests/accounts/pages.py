@@ -17,9 +17,13 @@ class _Forms(HTMLParser):
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
             self._current = {}
             self.forms.append((attrs.get("action") or "", self._current))
-        elif tag == "input" and self._current is not None and attrs.get("name"):
-            if attrs.get("type") not in ("submit", "button"):
-                self._current[attrs["name"]] = attrs.get("value") or ""
+        elif (
+            tag == "input"
+            and self._current is not None
+            and attrs.get("name")
+            and attrs.get("type") not in ("submit", "button")
+        ):
+            self._current[attrs["name"]] = attrs.get("value") or ""
 
     def handle_endtag(self, tag):
         if tag == "form":

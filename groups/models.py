@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,24 @@ DEFAULT_AGREEMENTS = _(
     "cliënten of collega's en deel geen casusinformatie buiten de groep.\n"
     "Aanwezigheid: ik ben er bij elke bijeenkomst, en meld me tijdig af als het echt niet anders kan."
 )
+
+
+# Line breaks, tabs and other invisible control characters (C0, DEL, C1, line/paragraph separators):
+# a group's name goes into e-mail subjects, where a line break is refused.
+CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+# The database check cannot hold NUL (PostgreSQL text never contains it), so its class starts at U+0001.
+_DB_CONTROL_CHARACTERS = "[" + CONTROL_CHARACTERS.replace("\x00", "\x01", 1) + "]"
+
+
+def validate_no_control_characters(value: str) -> None:
+    if any(char < " " or "\x7f" <= char <= "\x9f" or char in "\u2028\u2029" for char in value):
+        raise ValidationError(
+            _("Gebruik geen regeleinden, tabs of andere onzichtbare tekens in de naam."),
+            code="control_characters",
+        )
+
+
+QUORUM_ABOVE_SIZE = _("Het quorum kan niet groter zijn dan het maximaal aantal deelnemers.")
 
 
 class Organisation(models.Model):
@@ -46,12 +66,14 @@ class OrganisationAdmin(models.Model):
 
 class Group(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="groups")
-    name = models.CharField(_("naam"), max_length=200)
+    name = models.CharField(_("naam"), max_length=200, validators=[validate_no_control_characters])
     description = models.TextField(_("omschrijving"), blank=True)
     default_location = models.CharField(_("vaste locatie"), max_length=255, blank=True)
     default_online_link = models.URLField(_("vaste online link"), blank=True)
-    size_limit = models.PositiveSmallIntegerField(_("maximaal aantal deelnemers"), default=8)
-    quorum = models.PositiveSmallIntegerField(_("quorum"), default=3)
+    size_limit = models.PositiveSmallIntegerField(
+        _("maximaal aantal deelnemers"), default=8, validators=[MinValueValidator(2), MaxValueValidator(20)]
+    )
+    quorum = models.PositiveSmallIntegerField(_("quorum"), default=3, validators=[MinValueValidator(1)])
     agreements = models.TextField(_("groepsafspraken"), default=DEFAULT_AGREEMENTS)
     is_active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -72,10 +94,10 @@ class Group(models.Model):
 
     # Attendance-alert thresholds.
     alert_trend_relative = models.PositiveSmallIntegerField(
-        _("trendalarm: % van eigen basisniveau"), default=75
+        _("trendalarm: % van eigen basisniveau"), default=75, validators=[MaxValueValidator(100)]
     )
     alert_trend_absolute = models.PositiveSmallIntegerField(
-        _("trendalarm: absolute ondergrens (%)"), default=60
+        _("trendalarm: absolute ondergrens (%)"), default=60, validators=[MaxValueValidator(100)]
     )
     alert_fading_in_a_row = models.PositiveSmallIntegerField(_("afhaker: gemist op rij"), default=2)
     alert_fading_of_last_five = models.PositiveSmallIntegerField(
@@ -88,13 +110,24 @@ class Group(models.Model):
         verbose_name_plural = _("intervisiegroepen")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("organisation", Lower("name"), name="group_name_unique_per_org"),
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                name="group_name_unique_per_org",
+                violation_error_message=_("Deze organisatie heeft al een groep met deze naam."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name__regex=_DB_CONTROL_CHARACTERS), name="group_name_no_control_characters"
+            ),
+            models.CheckConstraint(condition=Q(name=Trim("name")) & ~Q(name=""), name="group_name_trimmed"),
             models.CheckConstraint(
                 condition=Q(size_limit__gte=2, size_limit__lte=20), name="group_size_limit_range"
             ),
             models.CheckConstraint(condition=Q(quorum__gte=1), name="group_quorum_positive"),
             models.CheckConstraint(
-                condition=Q(quorum__lte=models.F("size_limit")), name="group_quorum_lte_size"
+                condition=Q(quorum__lte=models.F("size_limit")),
+                name="group_quorum_lte_size",
+                violation_error_message=QUORUM_ABOVE_SIZE,
             ),
             models.CheckConstraint(
                 condition=Q(alert_trend_relative__lte=100, alert_trend_absolute__lte=100),
@@ -104,6 +137,23 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if (
+            self.name
+            and self.organisation_id
+            and Group.objects.filter(organisation_id=self.organisation_id, name__iexact=self.name)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"name": _("Deze organisatie heeft al een groep met deze naam.")}, code="name_taken"
+            )
+        if self.quorum and self.size_limit and self.quorum > self.size_limit:
+            raise ValidationError(
+                {"quorum": QUORUM_ABOVE_SIZE},
+                code="quorum_above_size_limit",
+            )
 
 
 class Membership(models.Model):
@@ -150,6 +200,12 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("geaccepteerd")
+        REVOKED = "revoked", _("ingetrokken")
+        EXPIRED = "expired", _("verlopen")
+
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("e-mailadres"))
     role = models.CharField(
@@ -183,3 +239,14 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        return self.Status.OPEN if self.expires_at > timezone.now() else self.Status.EXPIRED
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label

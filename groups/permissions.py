@@ -6,6 +6,9 @@ Levels, from the product notes:
   an organisation admin who is not a member does not read casussen.
 - FACILITATE: the group's facilitators: running sessions, attendance, dashboards.
 - MANAGE: facilitators and organisation admins: invitations, members, schedule settings.
+- ADMINISTER: the organisation's admins (and superusers) only: the group's settings, members' roles.
+  Facilitators may read the settings page (``group_required(Need.MANAGE, change=Need.ADMINISTER)``).
+- Creating a group needs an organisation the user administers (``administered_organisations``).
 
 A group the user cannot VIEW is a 404 (its existence is not revealed); a visible group with a missing
 level is a 403; anonymous users are sent to the login page (by ``login_required``).
@@ -20,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from .models import Group, Membership, OrganisationAdmin
+from .models import Group, Membership, Organisation, OrganisationAdmin
 
 
 class Need(Enum):
@@ -28,6 +31,7 @@ class Need(Enum):
     MEMBER = "member"
     FACILITATE = "facilitate"
     MANAGE = "manage"
+    ADMINISTER = "administer"
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,14 @@ class Access:
     def is_facilitator(self) -> bool:
         return self.role == Membership.Role.FACILITATOR
 
+    @property
+    def may_manage(self) -> bool:
+        return self.allows(Need.MANAGE)
+
+    @property
+    def may_administer(self) -> bool:
+        return self.allows(Need.ADMINISTER)
+
     def allows(self, need: Need) -> bool:
         match need:
             case Need.VIEW:
@@ -53,6 +65,8 @@ class Access:
                 return self.is_facilitator
             case Need.MANAGE:
                 return self.is_facilitator or self.is_admin
+            case Need.ADMINISTER:
+                return self.is_admin
         return False
 
 
@@ -81,6 +95,29 @@ def visible_groups(user) -> QuerySet[Group]:
     is_member = Membership.objects.filter(group=OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
     is_admin = OrganisationAdmin.objects.filter(organisation=OuterRef("organisation_id"), user=user)
     return Group.objects.filter(Q(Exists(is_member)) | Q(Exists(is_admin)))
+
+
+def administered_organisations(user) -> QuerySet[Organisation]:
+    """Organisations in which the user may create and configure groups (superusers: all)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(admin_links__user=user)
+
+
+def organisation_admin_required(view):
+    """For views that are not about one group (creating a group): the user must administer at least one
+    organisation; others get a 403 (anonymous users the login page)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not administered_organisations(request.user).exists():
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def administered_organisation_ids(user) -> list[int]:
@@ -120,9 +157,10 @@ def require(user, group: Group, need: Need) -> Access:
     return access
 
 
-def group_required(need: Need):
+def group_required(need: Need, *, change: Need | None = None):
     """For views with a ``group_id`` URL argument: loads the group, checks the level, and sets
-    ``request.group`` and ``request.access`` before calling the view."""
+    ``request.group`` and ``request.access`` before calling the view. ``change`` is the level a POST
+    needs when it is higher than the level to read the page."""
 
     def decorator(view):
         @login_required
@@ -132,7 +170,9 @@ def group_required(need: Need):
             if group is None:
                 raise Http404
             request.group = group
-            request.access = require(request.user, group, need)
+            request.access = require(
+                request.user, group, change if change and request.method == "POST" else need
+            )
             return view(request, *args, group_id=group_id, **kwargs)
 
         return wrapped

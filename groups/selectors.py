@@ -1,6 +1,8 @@
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Group, Membership
+from .models import Group, Invitation, Membership
 from .permissions import visible_groups
 
 
@@ -29,3 +31,44 @@ def group_members(group: Group) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("status", "-role", "user__display_name")
     )
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    status: str  # an Invitation.Status value
+    ends_membership: bool  # revoking it ends an active membership
+
+    @property
+    def revocable(self) -> bool:
+        return self.status == Invitation.Status.OPEN or self.ends_membership
+
+
+def group_invitations(group: Group) -> list[InvitationRow]:
+    """All invitations of a group, newest first, with what revoking each would do (two queries). Mirrors
+    ``services.invitation_membership``: an accepted invitation ends the membership only if it is the
+    latest one that member accepted."""
+    invitations = list(
+        Invitation.objects.filter(group=group)
+        .select_related("invited_by", "accepted_by")
+        .order_by("-created_at", "-pk")
+    )
+    members = Membership.objects.filter(group=group, status=Membership.Status.ACTIVE)
+    active = set(members.values_list("user_id", flat=True))
+    latest: dict[int, Invitation] = {}
+    for invitation in invitations:
+        if invitation.accepted_at is None:
+            continue
+        seen = latest.get(invitation.accepted_by_id)
+        if seen is None or invitation.accepted_at > seen.accepted_at:
+            latest[invitation.accepted_by_id] = invitation
+    rows = []
+    for invitation in invitations:
+        status = invitation.status
+        ends = (
+            status == Invitation.Status.ACCEPTED
+            and invitation.accepted_by_id in active
+            and latest.get(invitation.accepted_by_id) is invitation
+        )
+        rows.append(InvitationRow(invitation=invitation, status=status, ends_membership=ends))
+    return rows

@@ -4,9 +4,17 @@
 ``membership_changed`` (sender=Membership; membership=Membership, active=bool)
     - active=True: ``services.invitation_accept`` created or re-activated the membership (or accepted an
       invitation for a membership that was already active, possibly raising the role to facilitator).
-    - active=False: ``services.membership_deactivate`` ended an active membership (status ``left``).
+    - active=True: ``services.membership_role_change`` changed an active member's role (member ↔
+      facilitator); ``membership.role`` is the new role.
+    - active=False: ``services.membership_deactivate`` ended an active membership (status ``left``), also
+      when ``services.invitation_revoke`` revoked the accepted invitation it rested on.
+
+``group_changed`` (sender=Group; group=Group, changed=set[str])
+    ``services.group_update`` saved new settings; ``changed`` holds the names of the fields that changed
+    (e.g. reminder_first_days, quorum, is_active). Not sent when nothing changed.
 """
 
 from django.dispatch import Signal
 
 membership_changed = Signal()
+group_changed = Signal()

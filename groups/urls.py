@@ -5,7 +5,16 @@ from . import views
 app_name = "groups"
 
 urlpatterns = [
+    path("nieuw/", views.group_create, name="create"),
     path("<int:group_id>/", views.group_detail, name="detail"),
+    path("<int:group_id>/instellingen/", views.group_settings, name="settings"),
+    path("<int:group_id>/uitnodigingen/", views.group_invitations, name="invitations"),
+    path(
+        "<int:group_id>/uitnodigingen/<int:invitation_id>/intrekken/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("<int:group_id>/leden/<int:membership_id>/rol/", views.membership_role, name="membership_role"),
     path("<int:group_id>/uitnodigen/", views.group_invite, name="invite"),
     path(
         "<int:group_id>/leden/<int:membership_id>/deactiveren/",

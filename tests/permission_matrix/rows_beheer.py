@@ -1,0 +1,135 @@
+"""The organisation admin's pages in the app: creating a group, its settings, its invitations (list and
+revoke) and members' roles. Refused POSTs are checked to have changed nothing."""
+
+from groups.models import Group, Invitation, Membership
+from tests.factories import InvitationFactory
+
+from . import LOGIN, Row, logged_in, standard
+
+ADMINS_ONLY = standard(200, member=403, facilitator=403)
+
+
+def _group(world):
+    return {"group_id": world.group.pk}
+
+
+def _create_data(world):
+    return {
+        "organisation": world.group.organisation_id,
+        "name": "Groep Nieuwbouw",
+        "size_limit": 8,
+        "quorum": 3,
+    }
+
+
+def _check_created(world, role, response):
+    created = Group.objects.filter(name="Groep Nieuwbouw").exists()
+    assert created == (role == "admin"), (role, created)
+
+
+def _settings_data(world):
+    from groups.forms import GroupSettingsForm
+
+    form = GroupSettingsForm(instance=world.group)
+    data = {name: field.initial if field.initial is not None else "" for name, field in form.fields.items()}
+    data.update({name: value for name, value in form.initial.items() if name in form.fields})
+    data = {name: value for name, value in data.items() if value is not False and value is not None}
+    data["quorum"] = 4
+    return data
+
+
+def _check_settings(world, role, response):
+    world.group.refresh_from_db()
+    assert (world.group.quorum == 4) == (role == "admin"), (role, world.group.quorum)
+
+
+def _open_invitation(world):
+    invitation = InvitationFactory(group=world.group, email="open-uitnodiging@example.org")
+    world.extra["invitation"] = invitation
+    return {"group_id": world.group.pk, "invitation_id": invitation.pk}
+
+
+def _other_groups_invitation(world):
+    invitation = InvitationFactory(group=world.other_group, email="zuid@example.org")
+    world.extra["invitation"] = invitation
+    return {"group_id": world.group.pk, "invitation_id": invitation.pk}
+
+
+def _check_revoked_if(roles):
+    def check(world, role, response):
+        invitation = Invitation.objects.get(pk=world.extra["invitation"].pk)
+        assert (invitation.revoked_at is not None) == (role in roles), (role, invitation.revoked_at)
+
+    return check
+
+
+def _member_role(world):
+    return {"group_id": world.group.pk, "membership_id": world.membership(world.member).pk}
+
+
+def _former_member_role(world):
+    return {"group_id": world.group.pk, "membership_id": world.membership(world.former_member).pk}
+
+
+def _check_role(world, role, response):
+    membership = world.membership(world.member)
+    promoted = membership.role == Membership.Role.FACILITATOR
+    assert promoted == (role == "admin"), (role, membership.role)
+
+
+# Creating a group: whoever administers an organisation (also another organisation's admin, who may only
+# choose their own: the posted organisation is not among the choices, a 400).
+CREATE = logged_in(403, admin=200, foreign_admin=200)
+
+ROWS = [
+    Row("groups:create", CREATE),
+    Row(
+        "groups:create",
+        {**logged_in(403, admin=302, foreign_admin=400), "anonymous": LOGIN},
+        method="post",
+        data=_create_data,
+        check=_check_created,
+    ),
+    # Facilitators read the settings; only the organisation's admins change them.
+    Row("groups:settings", standard(200, member=403), kwargs=_group, shows=("group",)),
+    Row(
+        "groups:settings",
+        standard(302, member=403, facilitator=403),
+        kwargs=_group,
+        method="post",
+        data=_settings_data,
+        check=_check_settings,
+    ),
+    Row("groups:invitations", standard(200, member=403), kwargs=_group, shows=("group",)),
+    Row("groups:invitation_revoke", standard(200, member=403), kwargs=_open_invitation, shows=("group",)),
+    Row(
+        "groups:invitation_revoke",
+        standard(302, member=403),
+        kwargs=_open_invitation,
+        method="post",
+        check=_check_revoked_if({"facilitator", "admin"}),
+    ),
+    Row(
+        "groups:invitation_revoke",
+        standard(404, member=403),
+        kwargs=_other_groups_invitation,
+        method="post",
+        label="other-groups-invitation",
+        check=_check_revoked_if(set()),
+    ),
+    Row("groups:membership_role", ADMINS_ONLY, kwargs=_member_role, shows=("member_name",)),
+    Row(
+        "groups:membership_role",
+        standard(302, member=403, facilitator=403),
+        kwargs=_member_role,
+        method="post",
+        data=lambda world: {"role": "facilitator"},
+        check=_check_role,
+    ),
+    Row(
+        "groups:membership_role",
+        standard(404, member=403, facilitator=403),
+        kwargs=_former_member_role,
+        label="former-member",
+    ),
+]

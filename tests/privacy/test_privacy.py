@@ -110,6 +110,23 @@ def test_download_holds_what_the_member_did_in_live_sessions_and_was_sent(world,
     assert "Geheime casus" not in json.dumps(data) and "Vraag van een ander" not in json.dumps(data)
 
 
+def test_download_csv_files_write_formulas_as_text(world, client_for):
+    """An organisation admin names the group; in the member's CSV files that name is text, not a formula."""
+    from groups.models import Group
+
+    formula = '=HYPERLINK("http://evil.example","klik")'
+    Group.objects.filter(pk=world.group.pk).update(name=formula)
+    CasusFactory(group=world.group, author=world.member, title="+31 6 1234")
+    archive = _download(client_for(world.member))
+    memberships = list(csv.DictReader(io.StringIO(archive.read("memberships.csv").decode())))
+    assert [row["group__name"] for row in memberships] == ["'" + formula]
+    casussen = list(csv.DictReader(io.StringIO(archive.read("casussen.csv").decode())))
+    assert [(row["title"], row["group__name"]) for row in casussen] == [("'+31 6 1234", "'" + formula)]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in casussen for cell in row.values())
+    # The JSON file keeps the exact text.
+    assert json.loads(archive.read("gegevens.json"))["memberships"][0]["group__name"] == formula
+
+
 def test_download_for_a_new_user_with_no_data(world, client_for):
     archive = _download(client_for(world.outsider))
     data = json.loads(archive.read("gegevens.json"))
@@ -163,8 +180,9 @@ def test_delete_account_follows_the_policy(world, client_for):
         "reflections_anonymised": 3,
         "casussen_deleted": 3,
         "rsvps_deleted": 2,
+        "invitations_deleted": 0,
     }
-    assert str(member_pk) not in json.dumps(log.detail)
+    # (the log holds only these counts: nothing that names or numbers the person)
     # logged out
     assert client.get(reverse("accounts:profile")).status_code == 302
 

@@ -2,18 +2,38 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+UV := $(VENV)/.uv/bin/uv
 PORT ?= 8000
 
-.PHONY: run test install lint messages clean
+# The locks (requirements/*.txt, with hashes) are made from pyproject.toml by `make lock`:
+#   base.txt  [project.dependencies]: what production installs
+#   test.txt  + the `test` extra: what `make run` and `make test` install
+#   dev.txt   + the `test`, `lint` and `bench` extras: `make lint`, pre-commit, benchmarks, CI
+LOCK := $(UV) pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes
 
-$(STAMP): requirements.lock pyproject.toml
-	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
-	touch $(STAMP)
+.PHONY: run test install install-dev lint lock messages clean
 
-install: $(STAMP)
+# uv itself comes from its own hashed lock (requirements/uv.txt), installed with the interpreter's pip into
+# .venv/.uv; uv then makes the venv (Python >= 3.12, scripts/find-python) and installs the app's locks.
+$(UV): requirements/uv.txt
+	@mkdir -p $(VENV)
+	$$(scripts/find-python) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		--upgrade --target $(VENV)/.uv -r requirements/uv.txt
+	@test -x $(PY) || $(UV) venv --quiet --allow-existing --python "$$(scripts/find-python)" $(VENV)
+	@touch $(UV)
+
+$(VENV)/.installed-%: requirements/%.txt $(UV)
+	$(UV) pip install --quiet --require-hashes --python $(PY) -r $<
+	@touch $@
+
+install: $(VENV)/.installed-test
+install-dev: $(VENV)/.installed-dev
+
+lock: $(UV)
+	$(LOCK) -o requirements/base.txt
+	$(LOCK) --extra test -o requirements/test.txt
+	$(LOCK) --extra test --extra lint --extra bench -o requirements/dev.txt
+	$(UV) pip compile requirements/uv.in --universal --python-version 3.12 --generate-hashes -o requirements/uv.txt
 
 # Compiles the translations (locale/*/LC_MESSAGES/django.po → .mo); nothing to do without catalogues.
 messages: install
@@ -23,8 +43,12 @@ messages: install
 
 # The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email,
 # demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).
-# `make run PORT=8080` serves on another port.
-run: messages
+# `make run PORT=8080` serves on another port. Says first where to log in (installing comes after).
+run:
+	@echo "Intervisie: http://127.0.0.1:$(PORT)/ once the server below has started (Ctrl-C stops it)."
+	@echo "Demo logins, password intervisie-demo: begeleider@demo.intervisie.nl (intervisiebegeleider),"
+	@echo "  anna@demo.intervisie.nl (deelnemer), beheerder@demo.intervisie.nl (beheerder)."
+	@$(MAKE) --no-print-directory messages
 	mkdir -p var/broker/queue var/broker/processed var/broker/control
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	DEBUG=1 $(PY) manage.py seed_demo
@@ -36,10 +60,10 @@ run: messages
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
-	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+# Every check CI runs besides the tests: the pre-commit hooks (ruff, ruff format, djLint, mypy,
+# makemigrations --check) on all files.
+lint: install-dev
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 clean:
 	rm -rf $(VENV) var staticfiles

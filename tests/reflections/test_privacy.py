@@ -174,7 +174,7 @@ def test_no_member_filter_exists(history, world, client_for):
     plain = main()
     total = client.get(url).context["total"]
     assert total.answers == 7  # the whole-group figures are there: 4 + 3, not the session with one answer
-    assert len(texts(plain, "td", class_="text-end")) == len(total.rows)
+    assert len(texts(plain, "td", class_="text-end")) == len(total.rows())
     for params in ({"member": world.member.pk}, {"leden": world.member.pk}, {"user": world.member.pk}):
         assert main(params) == plain
 

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groups.models import Group
+from groups.permissions import group_access
 from sessions.models import RSVP, Session
 from sessions.services import SessionError, rsvp_set
 
@@ -11,8 +12,21 @@ from .models import GroupNotificationSettings, NotificationPreference, OneClickU
 from .tokens import Action, Link, LinkError
 
 
+def link_session(link: Link) -> Session | None:
+    """The session a link's page may name (group, date, place): only while its recipient is still an
+    active member of the session's group."""
+    session = link.outbox.session
+    if session is None or not group_access(link.outbox.recipient, session.group).is_member:
+        return None
+    return session
+
+
 def link_check(link: Link) -> None:
-    """Raise LinkError if the link was used already or its session is no longer open for answers."""
+    """Raise LinkError if the link's recipient left the session's group (an answer link then no longer
+    works, and its page names nothing of the group), the link was used already or its session is no longer
+    open for answers."""
+    if link.action in (Action.ATTEND, Action.DECLINE) and link_session(link) is None:
+        raise LinkError(LinkError.GONE if link.outbox.session else LinkError.CLOSED)
     if OneClickUse.objects.filter(outbox=link.outbox, action=link.action).exists():
         raise LinkError(LinkError.USED)
     if link.action in (Action.ATTEND, Action.DECLINE):

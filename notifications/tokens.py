@@ -26,6 +26,7 @@ class LinkError(Exception):
     EXPIRED = "expired"
     USED = "used"
     CLOSED = "closed"  # the session has started, was cancelled or held
+    GONE = "gone"  # the recipient is no longer a member of the session's group
 
     def __init__(self, reason: str):
         super().__init__(reason)

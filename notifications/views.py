@@ -27,7 +27,7 @@ def oneclick(request, token: str):
     except tokens.LinkError as error:
         return _invalid(request, error.reason)
     form = OneClickForm(request.POST if request.method == "POST" else None, action=link.action)
-    context = {"link": link, "outbox": link.outbox, "session": link.outbox.session, "form": form}
+    context = {"link": link, "outbox": link.outbox, "session": services.link_session(link), "form": form}
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "notifications/oneclick_confirm.html", context, status=400)

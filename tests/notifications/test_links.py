@@ -110,7 +110,7 @@ def test_preferences_page(client_for, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         response = client.get(page)
     assert response.status_code == 200
-    enabled = [k for k in Kind.values if k not in (Kind.DIGEST, Kind.REMINDER_FIRST)]
+    enabled = [k for k in Kind.values if k not in (Kind.DIGEST, Kind.REMINDER_FIRST, Kind.PASSWORD_RESET)]
     response = client.post(page, {"enabled": enabled, "digest": "on"})
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=anna)
@@ -126,7 +126,11 @@ def test_group_settings_page(client_for, django_assert_max_num_queries):
     page = reverse("notifications:group_settings", kwargs={"group_id": group.pk})
     with django_assert_max_num_queries(8):
         assert client.get(page).status_code == 200
-    enabled = [k for k in Kind.values if k not in (Kind.DIGEST, Kind.ADMIN_DIGEST, Kind.NO_CASUS)]
+    enabled = [
+        k
+        for k in Kind.values
+        if k not in (Kind.DIGEST, Kind.ADMIN_DIGEST, Kind.NO_CASUS, Kind.PASSWORD_RESET)
+    ]
     assert client.post(page, {"enabled": enabled, "no_casus_days": 6}).status_code == 302
     settings_row = GroupNotificationSettings.objects.get(group=group)
     assert settings_row.disabled_kinds == [Kind.NO_CASUS] and settings_row.no_casus_days == 6
@@ -139,3 +143,66 @@ def test_profile_links_to_preferences(client_for):
     group, _, (anna,) = group_with_members(members=1)
     response = client_for(anna).get(reverse("accounts:profile"))
     assert reverse("notifications:preferences").encode() in response.content
+
+
+@pytest.fixture
+def marked_reminder():
+    """A reminder for a session whose group name and place are unique strings."""
+    group, _, (anna,) = group_with_members(members=1, name="Groep Merkteken Noordster")
+    session = plan_session(group, location="Zaal Merkteken Korenbloem")
+    return Outbox.objects.get(session=session, recipient=anna, kind=Kind.REMINDER_FIRST)
+
+
+def _names_the_session(body: str, session) -> bool:
+    """The group name, the place, the date as the page writes it, or the page's line about the session."""
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+
+    with translation.override("nl"):
+        day = date_filter(timezone.localtime(session.starts_at), "j F Y")
+    return any(text in body for text in ("Groep Merkteken Noordster", "Zaal Merkteken Korenbloem", day)) or (
+        'id="oneclick-session"' in body
+    )
+
+
+def test_a_removed_members_link_no_longer_works_and_names_nothing(client, marked_reminder):
+    from groups.models import Membership
+    from groups.services import membership_deactivate
+
+    session = marked_reminder.session
+    attend = url(marked_reminder.pk, Action.ATTEND)
+    decline = url(marked_reminder.pk, Action.DECLINE)
+    assert _names_the_session(client.get(attend).content.decode(), session)  # while a member: it does
+    membership_deactivate(
+        membership=Membership.objects.get(user=marked_reminder.recipient, group=session.group)
+    )
+    for link in (attend, decline):
+        response = client.get(link)
+        assert response.status_code == 410
+        body = response.content.decode()
+        assert not _names_the_session(body, session)
+        assert [t.name for t in response.templates][0] == "notifications/oneclick_invalid.html"
+        assert response.context["reason"] == "gone"
+        response = client.post(link, {"decline_reason": "busy"})
+        assert response.status_code == 410
+        assert not _names_the_session(response.content.decode(), session)
+    assert not RSVP.objects.exists()
+    assert not OneClickUse.objects.exists()
+
+
+def test_a_removed_member_can_still_unsubscribe_without_seeing_the_session(client, marked_reminder):
+    from groups.models import Membership
+    from groups.services import membership_deactivate
+
+    session = marked_reminder.session
+    membership_deactivate(
+        membership=Membership.objects.get(user=marked_reminder.recipient, group=session.group)
+    )
+    link = url(marked_reminder.pk, Action.UNSUBSCRIBE)
+    response = client.get(link)
+    assert response.status_code == 200 and b'method="post"' in response.content
+    assert not _names_the_session(response.content.decode(), session)
+    assert client.post(link).status_code == 200
+    assert NotificationPreference.objects.get(user=marked_reminder.recipient).disabled_kinds == [
+        Kind.REMINDER_FIRST
+    ]

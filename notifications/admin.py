@@ -1,17 +1,17 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from groups.admin import OrganisationScopedAdmin
+from accounts.admin_site import ReadOnlyAdminMixin
 
-from .models import Alert, GroupNotificationSettings, Outbox, Status
+from . import sweep
+from .models import Alert, GroupNotificationSettings, Outbox
 
 
 @admin.register(Outbox)
-class OutboxAdmin(OrganisationScopedAdmin):
-    """Failures show here: filter on status "mislukt" (the error is in the list)."""
+class OutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only apart from the retry actions (sweep.outbox_retry). Failures show here: filter on status
+    "mislukt" (the error is in the list)."""
 
-    organisation_path = "group__organisation"
     list_display = [
         "id",
         "kind",
@@ -27,42 +27,38 @@ class OutboxAdmin(OrganisationScopedAdmin):
     list_filter = ["status", "kind", "due_at"]
     search_fields = ["recipient__email", "group__name", "subject_key"]
     list_select_related = ["recipient", "group", "session", "session__group"]
-    raw_id_fields = ["recipient", "group", "session", "alert"]
-    readonly_fields = ["claimed_at", "sent_at", "attempts", "last_error", "created_at"]
     date_hierarchy = "due_at"
-    actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
+    actions = ["retry_now", "resend_interrupted"]
 
     @admin.action(description=_("Opnieuw versturen (mislukte en geannuleerde berichten)"))
     def retry_now(self, request, queryset):
-        count = queryset.filter(status__in=[Status.FAILED, Status.CANCELLED]).update(
-            status=Status.PENDING, due_at=timezone.now(), attempts=0, claim_token=None, claimed_at=None
+        count = sweep.outbox_retry(ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("%(count)d berichten staan weer klaar.") % {"count": count}, messages.SUCCESS
         )
+
+    @admin.action(description=_("Onderbroken berichten toch versturen (ze kunnen al zijn aangekomen)"))
+    def resend_interrupted(self, request, queryset):
+        count = sweep.outbox_retry(ids=list(queryset.values_list("pk", flat=True)), interrupted=True)
         self.message_user(
             request, _("%(count)d berichten staan weer klaar.") % {"count": count}, messages.SUCCESS
         )
 
 
 @admin.register(Alert)
-class AlertAdmin(OrganisationScopedAdmin):
-    organisation_path = "group__organisation"
+class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Opened and closed by the alert scan (notifications.alerts) only."""
+
     list_display = ["group", "rule", "user", "session", "opened_at", "closed_at"]
     list_filter = ["rule", ("closed_at", admin.EmptyFieldListFilter), "opened_at"]
     search_fields = ["group__name"]
     list_select_related = ["group", "user", "session", "session__group"]
-    raw_id_fields = ["group", "user", "session"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GroupNotificationSettings)
-class GroupNotificationSettingsAdmin(OrganisationScopedAdmin):
-    organisation_path = "group__organisation"
+class GroupNotificationSettingsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Changed in the app through notifications.services.group_settings_set."""
+
     list_display = ["group", "disabled_kinds", "no_casus_days", "updated_at"]
     search_fields = ["group__name"]
+    list_select_related = ["group"]

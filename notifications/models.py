@@ -1,6 +1,7 @@
 """The notification outbox, per-group and per-user settings, one-click link uses and attendance alerts."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -124,7 +125,14 @@ class Outbox(models.Model):
                 condition=~Q(status="sending") | Q(claimed_at__isnull=False, claim_token__isnull=False),
                 name="outbox_sending_is_claimed",
             ),
+            # With a group on every row about a session or alert, the composite foreign keys of migration
+            # 0006 (PostgreSQL) tie the session and the alert to that group.
+            models.CheckConstraint(
+                condition=Q(group__isnull=False) | Q(session__isnull=True, alert__isnull=True),
+                name="outbox_session_alert_have_group",
+            ),
         ]
+
         # A row changes status three or four times, and each change adds an entry to every index without a
         # condition: the indexes on status are partial (a sent row is in none of them), foreign keys that
         # lead another index have none of their own, and the mostly empty ones skip NULL.
@@ -144,6 +152,21 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id} ({self.subject_key}, {self.status})"
+
+    def clean(self):
+        super().clean()
+        _same_group(self, "session")
+        _same_group(self, "alert")
+
+
+def _same_group(row, field: str) -> None:
+    """The row's session (or alert) belongs to the row's group: one group's data never rides on another's."""
+    related_id = getattr(row, f"{field}_id")
+    if related_id is None:
+        return
+    related = row._meta.get_field(field).related_model
+    if not related.objects.filter(pk=related_id, group_id=row.group_id).exists():
+        raise ValidationError({field: _("Dit hoort bij een andere groep.")})
 
 
 class Handover(models.Model):
@@ -262,6 +285,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}: {self.get_rule_display()}"
+
+    def clean(self):
+        super().clean()
+        _same_group(self, "session")
 
     @property
     def is_open(self) -> bool:

@@ -12,10 +12,16 @@ The one edge, a worker killed while sending: its claim stays ``sending``. After 
 than the task's hard time limit, so the sender is certainly dead) ``recover_stale`` looks at each dead claim:
 its journaled rows were sent and are settled; its lowest-id row still ``sending`` without a hand-over is the
 one that was in flight, which may or may not have reached the mail server. We choose **at-most-once** for
-that one message: it is marked ``failed`` with ``INTERRUPTED`` (visible to admins in Django admin and
-``manage.py outbox_status``, and re-sendable by hand), never sent again automatically. The claim's other
-rows were not attempted yet and go back to ``pending``.
+that one message: it is marked ``failed`` with ``INTERRUPTED`` (visible to superusers in Django admin and
+``manage.py outbox_status``), never sent again automatically; ``outbox_retry(interrupted=True)`` (its own
+admin action) sends it again when a person decides to. The claim's other rows were not attempted yet and go
+back to ``pending``.
 So a kill costs at most one message per killed sender process, marked; nothing is sent twice.
+
+A row is about one group: its session's (and its alert's) group is the row's group, which the database
+enforces on PostgreSQL (migration 0006) and ``Outbox.clean`` elsewhere. The sweep does not rely on either:
+a row whose group differs from its session's or alert's is cancelled, never sent, and every check (the
+group's opt-ins, the recipient's membership, the casus-title setting) reads the session's group.
 """
 
 import logging
@@ -68,6 +74,25 @@ class Recovery(NamedTuple):
     sent: int  # handed over before the sender died: now marked sent
     interrupted: int  # in flight when it died: failed, INTERRUPTED
     released: int  # not attempted: pending again
+
+
+@transaction.atomic
+def outbox_retry(*, ids: list[int], interrupted: bool = False, now=None) -> int:
+    """Put failed and cancelled rows back in the queue (the sweep checks again whether each is still wanted).
+    Never a row the mail server accepted (sent, or with a hand-over), and an ``INTERRUPTED`` row (which may
+    have gone out) only when asked for with ``interrupted``. Returns how many rows are pending again."""
+    rows = Outbox.objects.filter(
+        pk__in=ids, status__in=[Status.FAILED, Status.CANCELLED], sent_at__isnull=True
+    ).exclude(pk__in=Handover.objects.values("outbox_id"))
+    rows = rows.filter(last_error=INTERRUPTED) if interrupted else rows.exclude(last_error=INTERRUPTED)
+    return rows.update(
+        status=Status.PENDING,
+        due_at=now or timezone.now(),
+        attempts=0,
+        claim_token=None,
+        claimed_at=None,
+        last_error="",
+    )
 
 
 def recover_stale(*, now=None) -> Recovery:
@@ -138,6 +163,7 @@ def _claimed_rows(token, pks):
     return (
         Outbox.objects.filter(pk__in=pks, claim_token=token, status=Status.SENDING)
         .select_related("recipient", "group", "session", "session__group", "alert", "alert__user")
+        .alias(tenant_id=Coalesce("session__group_id", "alert__group_id", "group_id"))
         .annotate(
             answered=Exists(rsvps),
             declined=Exists(rsvps.filter(answer=RSVP.Answer.DECLINE)),
@@ -149,7 +175,7 @@ def _claimed_rows(token, pks):
             attending=Coalesce(Subquery(attending, output_field=IntegerField()), Value(0)),
             is_member=Exists(
                 Membership.objects.filter(
-                    group=OuterRef("group_id"), user=user_ref, status=Membership.Status.ACTIVE
+                    group=OuterRef("tenant_id"), user=user_ref, status=Membership.Status.ACTIVE
                 )
             ),
         )
@@ -157,9 +183,18 @@ def _claimed_rows(token, pks):
     )
 
 
+def _tenant_mismatch(row: Outbox) -> bool:
+    """The row names a session or alert of another group than its own (a forged or corrupt row)."""
+    return (row.session_id is not None and row.session.group_id != row.group_id) or (
+        row.alert_id is not None and row.alert.group_id != row.group_id
+    )
+
+
 def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | None:
     """Why this row must not go out any more (conditions are checked at send time), or None."""
     kind, session = row.kind, row.session
+    if _tenant_mismatch(row):
+        return "group does not match the session or alert"
     if not row.recipient.is_active:
         return "recipient inactive"
     if kind in group_off:
@@ -168,7 +203,7 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
         return "switched off by the recipient"
     if kind in PERSONAL_KINDS:
         return None
-    if not row.is_member and kind != Kind.ATTENDANCE_ALERT:
+    if not row.is_member:
         return "recipient is no member"
     if session is None:
         return None
@@ -200,7 +235,7 @@ def _casus_titles(rows: list[Outbox]) -> dict[int, list[str]]:
     sessions = {
         row.session_id
         for row in rows
-        if row.session_id and row.kind in CASUS_TITLE_KINDS and row.group.show_casus_title_in_email
+        if row.session_id and row.kind in CASUS_TITLE_KINDS and row.session.group.show_casus_title_in_email
     }
     titles: dict[int, list[str]] = defaultdict(list)
     if sessions:
@@ -217,7 +252,7 @@ def _casus_titles(rows: list[Outbox]) -> dict[int, list[str]]:
 def _extra_context(row: Outbox, casus_titles: dict[int, list[str]]) -> dict:
     from .alerts import describe, digest_items_for_admin
 
-    if row.session_id and row.group.show_casus_title_in_email and row.kind in CASUS_TITLE_KINDS:
+    if row.session_id and row.session.group.show_casus_title_in_email and row.kind in CASUS_TITLE_KINDS:
         return {"casus_titles": casus_titles.get(row.session_id, [])}
     if row.kind == Kind.ATTENDANCE_ALERT and row.alert_id:
         return {"alert_text": describe(row.alert)}
@@ -238,6 +273,12 @@ def _extra_context(row: Outbox, casus_titles: dict[int, list[str]]) -> dict:
     return {}
 
 
+def _group_id(row: Outbox) -> int | None:
+    if row.session_id is not None:
+        return row.session.group_id
+    return row.alert.group_id if row.alert_id is not None else row.group_id
+
+
 def send_claimed(token, pks: list[int]) -> int:
     """Send the rows of one claim; returns how many went out."""
     now = timezone.now()
@@ -249,7 +290,7 @@ def send_claimed(token, pks: list[int]) -> int:
     group_off = {
         g: set(kinds)
         for g, kinds in GroupNotificationSettings.objects.filter(
-            group_id__in={row.group_id for row in rows if row.group_id}
+            group_id__in={_group_id(row) for row in rows} - {None}
         ).values_list("group_id", "disabled_kinds")
     }
     skipped: dict[str, list[int]] = defaultdict(list)
@@ -259,7 +300,7 @@ def send_claimed(token, pks: list[int]) -> int:
         reason = _skip_reason(
             row,
             now=now,
-            group_off=group_off.get(row.group_id, set()),
+            group_off=group_off.get(_group_id(row), set()),
             user_off=set(pref.disabled_kinds) if pref else set(),
         )
         if reason:

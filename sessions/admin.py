@@ -1,6 +1,10 @@
 from django.contrib import admin
 
+from accounts.admin_site import ReadOnlyAdminMixin
+
 from .models import RSVP, Attendance, DoorvraagPrompt, Method, MethodPhase, Presenter, Schedule, Session
+
+# Methods and prompts are the product's shared catalogue (no tenant data): superusers edit them here.
 
 
 class MethodPhaseInline(admin.TabularInline):
@@ -22,25 +26,30 @@ class DoorvraagPromptAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_active"]
 
 
+# A group's schedule, sessions, RSVPs, attendance and presenters are read-only here: the app changes them
+# through sessions.services (session_create/update/cancel, rsvp_set, presenter_claim/release) and the
+# planning views, which bump the calendar SEQUENCE, replan the outbox and tell the members.
+
+
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["group", "rrule", "start_time", "duration_minutes", "timezone", "horizon_months"]
     search_fields = ["group__name"]
     list_select_related = ["group"]
 
 
-class RSVPInline(admin.TabularInline):
+class RSVPInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RSVP
     extra = 0
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Attendance
     extra = 0
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["group", "starts_at", "status", "method", "facilitator"]
     list_filter = ["status", "group__organisation", "group"]
     search_fields = ["group__name"]
@@ -50,6 +59,6 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Presenter)
-class PresenterAdmin(admin.ModelAdmin):
+class PresenterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["session", "user", "slot", "claimed_at"]
     list_select_related = ["session__group", "user"]

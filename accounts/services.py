@@ -1,7 +1,10 @@
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
 
-from .models import User
+from .lockout import normalise
+from .models import User, new_feed_token
+from .signals import password_reset_requested
 
 
 @transaction.atomic
@@ -25,8 +28,23 @@ def user_create(*, email: str, display_name: str, password: str | None, language
 @transaction.atomic
 def user_regenerate_feed_token(*, user: User) -> User:
     """A new secret for the user's calendar feed URL: the old URL stops working at once."""
-    from .models import new_feed_token
-
     user.feed_token = new_feed_token()
     user.save(update_fields=["feed_token"])
     return user
+
+
+@transaction.atomic
+def password_reset_request(*, email: str) -> None:
+    """Someone asked for a reset link for ``email``: announce it for the active account with a password at
+    that address, if there is one. Deliberately returns nothing, so no caller can tell whether there was."""
+    for user in User.objects.filter(email__iexact=normalise(email), is_active=True):
+        if user.has_usable_password():
+            password_reset_requested.send(sender=User, user=user)
+
+
+@transaction.atomic
+def account_unlock(*, user: User) -> int:
+    """Clear the account's failed logins from every address (its owner just set a new password through the
+    link in their mailbox). Returns how many records went."""
+    count, _ = AccessAttempt.objects.filter(username=normalise(user.email)).delete()
+    return count

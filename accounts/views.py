@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import LanguageForm, LoginForm, ProfileForm
-from .services import user_set_language
+from .services import account_unlock, password_reset_request, user_set_language
+from .throttle import password_reset_throttled
 
 
 class InvalidFormIs400:
@@ -31,11 +32,28 @@ class PasswordChangeView(InvalidFormIs400, auth_views.PasswordChangeView):
 
 
 class PasswordResetView(InvalidFormIs400, auth_views.PasswordResetView):
-    pass
+    """Asks for a reset link. The same neutral answer whether or not the address has an account; the mail
+    goes through the outbox (the notifications app), the link in it is made when it is sent."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if password_reset_throttled(request=self.request, email=email):
+            minutes = max(1, int(settings.PASSWORD_RESET_WINDOW.total_seconds() // 60))
+            form.add_error(
+                None,
+                _("Er is te vaak om een link gevraagd. Probeer het over %(minutes)s minuten opnieuw.")
+                % {"minutes": minutes},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        password_reset_request(email=email)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(InvalidFormIs400, auth_views.PasswordResetConfirmView):
-    pass
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        account_unlock(user=self.user)  # the owner proved they read the mailbox: failed logins are cleared
+        return response
 
 
 def _remember_language(response, language: str) -> None:

@@ -46,3 +46,8 @@ def link_max_age() -> timedelta:
 def retry_delay(attempts: int) -> timedelta:
     """Backoff after a failed attempt: 2, 4, 8, … minutes, at most six hours."""
     return timedelta(minutes=min(2**attempts, 360))
+
+
+def password_reset_interval() -> timedelta:
+    """An account gets at most one password reset mail per interval (the outbox's unique constraint)."""
+    return timedelta(minutes=_setting("NOTIFICATIONS_PASSWORD_RESET_INTERVAL_MINUTES", 15))

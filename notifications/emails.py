@@ -21,11 +21,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, translation
+from django.utils.encoding import force_bytes
 from django.utils.html import escape
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Kind, Outbox
@@ -91,6 +94,8 @@ LEADS = {
 RSVP_KINDS = frozenset({Kind.INVITE, Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE})
 TEXT_TEMPLATE = "notifications/email/message.txt"
 HTML_TEMPLATE = "notifications/email/message.html"
+PASSWORD_RESET_TEXT = "notifications/email/password_reset.txt"
+PASSWORD_RESET_HTML = "notifications/email/password_reset.html"
 
 
 @cache
@@ -290,10 +295,47 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
+def _password_reset_message(row: Outbox) -> OutboxEmail:
+    """The reset link, made now: the token (Django's, tied to the current password and last login, valid for
+    PASSWORD_RESET_TIMEOUT) is in no database row. No unsubscribe link: the recipient asked for this mail."""
+    user = row.recipient
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "reset_url": settings.SITE_URL + path,
+            "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
+            "site_url": settings.SITE_URL,
+        }
+        subject = str(_("Nieuw wachtwoord voor Intervisie"))
+        text = render_to_string(PASSWORD_RESET_TEXT, context)
+        html = render_to_string(PASSWORD_RESET_HTML, context)
+    message = OutboxEmail(
+        subject=subject,
+        body=text,
+        to=[user.email],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": f"<outbox-{row.pk}@{_mail_domain()}>",
+            "X-Intervisie-Outbox": str(row.pk),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | None = None) -> OutboxEmail:
     """The e-mail for ``row`` (recipient, group, session, alert loaded). ``extra`` adds template context
     (digest items, alert texts, casus titles) computed by the caller; ``shared`` is the batch's render
     cache (a fresh one when not given)."""
+    if row.kind == Kind.PASSWORD_RESET:
+        return _password_reset_message(row)
     user = row.recipient
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         subject, text, html, session_values, session_html = (shared or Shared()).rendered(row, extra or {})

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import RSVP
 
-from .models import GROUP_KINDS, Kind
+from .models import ALWAYS_SENT_KINDS, GROUP_KINDS, Kind
 from .tokens import Action
 
-USER_KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.DIGEST,)]
+USER_KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.DIGEST, *ALWAYS_SENT_KINDS)]
 
 
 class OneClickForm(forms.Form):

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     ATTENDANCE_ALERT = "attendance_alert", _("aanwezigheidssignaal (begeleider)")
     DIGEST = "digest", _("dagelijks overzicht")
     ADMIN_DIGEST = "admin_digest", _("dagelijks signalenoverzicht (beheerder)")
+    PASSWORD_RESET = "password_reset", _("link om een nieuw wachtwoord te kiezen")
 
 
 # Kinds a user may receive bundled in their daily digest instead of one by one. Calendar invites,
@@ -41,7 +42,9 @@ DIGESTIBLE_KINDS = frozenset(
     }
 )
 # Kinds a group can switch off (the digests are per-user choices).
-GROUP_KINDS = [kind for kind in Kind if kind not in (Kind.DIGEST, Kind.ADMIN_DIGEST)]
+GROUP_KINDS = [kind for kind in Kind if kind not in (Kind.DIGEST, Kind.ADMIN_DIGEST, Kind.PASSWORD_RESET)]
+# Kinds nobody can switch off: the mail someone asked for themselves.
+ALWAYS_SENT_KINDS = frozenset({Kind.PASSWORD_RESET})
 
 
 class Status(models.TextChoices):
@@ -132,7 +135,6 @@ class Outbox(models.Model):
                 name="outbox_session_alert_have_group",
             ),
         ]
-
         # A row changes status three or four times, and each change adds an entry to every index without a
         # condition: the indexes on status are partial (a sent row is in none of them), foreign keys that
         # lead another index have none of their own, and the mostly empty ones skip NULL.

@@ -18,6 +18,7 @@ from reflections.selectors import reflection_closes_at
 from sessions.calendar import session_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
+from . import conf
 from .models import GroupNotificationSettings, Kind, Outbox, Status
 
 # The one reminder to attendees who have not reflected yet goes out this long before the window closes.
@@ -337,3 +338,21 @@ def member_leave(*, group_id: int, user_id: int) -> int:
     return Outbox.objects.filter(
         recipient_id=user_id, group_id=group_id, status__in=[Status.PENDING, Status.HELD]
     ).update(status=Status.CANCELLED, last_error=LEFT_NOTE)
+
+
+def password_reset_queue(*, user_id: int) -> list[int]:
+    """Someone asked for a password reset link for this account: one row per account and interval (a second
+    request in the same interval adds nothing). The row holds no secret: the link is made when it is sent.
+    Returns the ids of the rows due now."""
+    now = timezone.now()
+    interval = int(conf.password_reset_interval().total_seconds())
+    key = f"password_reset:{int(now.timestamp()) // interval}"
+    Outbox.objects.bulk_create(
+        [Outbox(kind=Kind.PASSWORD_RESET, recipient_id=user_id, subject_key=key, due_at=now)],
+        ignore_conflicts=True,
+    )
+    return list(
+        Outbox.objects.filter(
+            recipient_id=user_id, kind=Kind.PASSWORD_RESET, subject_key=key, status=Status.PENDING
+        ).values_list("id", flat=True)
+    )

@@ -5,6 +5,7 @@ from functools import partial
 
 from django.db import transaction
 
+from accounts import signals as account_signals
 from groups import signals as group_signals
 from sessions import signals
 
@@ -47,8 +48,15 @@ def on_membership_changed(sender, *, membership, active, **kwargs):
         planning.member_leave(group_id=membership.group_id, user_id=membership.user_id)
 
 
+def on_password_reset_requested(sender, *, user, **kwargs):
+    _send_soon(planning.password_reset_queue(user_id=user.pk))
+
+
 def connect() -> None:
     uid = "notifications"
+    account_signals.password_reset_requested.connect(
+        on_password_reset_requested, dispatch_uid=f"{uid}.password_reset"
+    )
     group_signals.membership_changed.connect(on_membership_changed, dispatch_uid=f"{uid}.membership")
     signals.session_planned_or_changed.connect(on_session_planned_or_changed, dispatch_uid=f"{uid}.planned")
     signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")

@@ -29,9 +29,11 @@ import smtplib
 import uuid
 from collections import defaultdict
 from contextlib import ExitStack
+from datetime import timedelta
 from time import monotonic
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.mail import mailers
 from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
@@ -197,6 +199,8 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
         return "group does not match the session or alert"
     if not row.recipient.is_active:
         return "recipient inactive"
+    if kind == Kind.PASSWORD_RESET:  # asked for by the recipient: no opt-out, no membership
+        return _password_reset_skip(row, now=now)
     if kind in group_off:
         return "switched off for the group"
     if kind in user_off:
@@ -227,6 +231,14 @@ def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | No
         case _:
             gone = False
     return "condition no longer holds" if gone else None
+
+
+def _password_reset_skip(row: Outbox, *, now) -> str | None:
+    if not row.recipient.has_usable_password():
+        return "recipient has no password to reset"
+    if row.created_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT) <= now:
+        return "too late"
+    return None
 
 
 def _casus_titles(rows: list[Outbox]) -> dict[int, list[str]]:

@@ -34,3 +34,27 @@ def test_other_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_csrf_cookie_is_httponly_and_htmx_sends_the_token_from_the_page(world):
+    import json
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.member, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("home"))
+    assert page.cookies[settings.CSRF_COOKIE_NAME]["httponly"] is True
+    headers = json.loads(re.search(r"<body[^>]*hx-headers='([^']+)'", page.content.decode()).group(1))
+    assert client.post(reverse("accounts:logout")).status_code == 403
+    assert (
+        client.post(reverse("accounts:logout"), headers={"X-CSRFToken": headers["X-CSRFToken"]}).status_code
+        == 302
+    )
+
+    # No script of ours reads the cookie (it could not any more).
+    scripts = [path for path in Path(settings.BASE_DIR, "static").rglob("*.js")]
+    assert scripts and not [path for path in scripts if "document.cookie" in path.read_text(errors="ignore")]

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CasusAccess(models.Model):
-    """One opening of a casus page (logged after a 200 response). Readable by the casus author and the
-    organisation's admins. A deleted account's openings stay, without the name."""
+    """One opening of a casus page (logged after a 200 response). Who may read a casus's openings:
+    ``privacy/permissions.py``. A deleted account's openings stay, without the name."""
 
     casus = models.ForeignKey("casussen.Casus", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

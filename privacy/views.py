@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from casussen.models import Casus
-from groups.permissions import Need, require
 
 from . import selectors, services
 from .forms import AccountDeleteForm
+from .permissions import access_log_view
 
 
 @login_required
@@ -45,11 +44,13 @@ def account_delete(request):
 
 @login_required
 def casus_access(request, casus_id: int):
-    """Who opened this casus: for its author (while a member) and the organisation's admins."""
+    """Who opened this casus (who may read it, and whether with the title: ``privacy/permissions.py``)."""
     casus = get_object_or_404(Casus.objects.select_related("group"), pk=casus_id)
-    access = require(request.user, casus.group, Need.VIEW)
-    if not (access.is_admin or (casus.author_id == request.user.pk and access.is_member)):
-        raise PermissionDenied
-    return render(
-        request, "privacy/casus_access.html", {"casus": casus, "entries": selectors.casus_access_log(casus)}
-    )
+    log_view = access_log_view(request.user, casus)
+    context = {
+        "casus_id": casus.pk,
+        "group": casus.group,
+        "title": casus.title if log_view.show_title else None,
+        "entries": selectors.casus_access_log(casus),
+    }
+    return render(request, "privacy/casus_access.html", context)

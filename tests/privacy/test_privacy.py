@@ -197,7 +197,7 @@ def test_profile_links_the_privacy_page(world, client_for):
 def test_casus_access_is_logged_and_shown_to_author_and_admin(
     world, client_for, django_assert_max_num_queries
 ):
-    casus = CasusFactory(group=world.group, author=world.facilitator)
+    casus = CasusFactory(group=world.group, author=world.facilitator, title="Casus Merkteken Zeemeeuw")
     detail = reverse("casussen:detail", kwargs={"casus_id": casus.pk})
     assert client_for(world.member).get(detail).status_code == 200
     assert client_for(world.outsider).get(detail).status_code == 404  # refused openings are not logged
@@ -208,14 +208,56 @@ def test_casus_access_is_logged_and_shown_to_author_and_admin(
     for _ in range(6):  # more openings by more people: the log page stays at a fixed number of queries
         client_for(MembershipFactory(group=world.group).user).get(detail)
     log_url = reverse("privacy:casus_access", kwargs={"casus_id": casus.pk})
+    pages = {}
     for reader in (world.facilitator, world.admin):
         client = client_for(reader)
         with django_assert_max_num_queries(12):
             response = client.get(log_url)
         assert response.status_code == 200
-        assert world.member.display_name in response.content.decode()
+        pages[reader] = response.content.decode()
+        assert world.member.display_name in pages[reader]
+    # The author sees which casus it is; the organisation admin, who is no member, only its number.
+    assert "Casus Merkteken Zeemeeuw" in pages[world.facilitator]
+    assert "Casus Merkteken Zeemeeuw" not in pages[world.admin]
     assert client_for(world.member).get(log_url).status_code == 403
     assert CasusAccess.objects.filter(casus=casus).count() == 7
+
+
+def test_a_drafts_access_log_is_its_authors_only(world, client_for):
+    draft = CasusFactory(
+        group=world.group,
+        author=world.member,
+        title="Concept Merkteken Lijster",
+        status="draft",
+        submitted_at=None,
+    )
+    log_url = reverse("privacy:casus_access", kwargs={"casus_id": draft.pk})
+    response = client_for(world.member).get(log_url)
+    assert response.status_code == 200 and "Concept Merkteken Lijster" in response.content.decode()
+    for other in (world.facilitator, world.admin, world.outsider, world.former_member):
+        response = client_for(other).get(log_url)
+        assert response.status_code == 404  # as on the casus pages: for anyone else the draft does not exist
+        assert "Concept Merkteken Lijster" not in response.content.decode()
+
+
+def test_an_admin_who_is_also_a_member_sees_the_title(world, client_for):
+    from groups.models import OrganisationAdmin
+
+    OrganisationAdmin.objects.create(organisation=world.group.organisation, user=world.facilitator)
+    casus = CasusFactory(group=world.group, author=world.member, title="Casus Merkteken Reiger")
+    response = client_for(world.facilitator).get(
+        reverse("privacy:casus_access", kwargs={"casus_id": casus.pk})
+    )
+    assert response.status_code == 200 and "Casus Merkteken Reiger" in response.content.decode()
+
+
+def test_a_former_author_no_longer_reads_the_log(world, client_for):
+    from groups.services import membership_deactivate
+
+    casus = CasusFactory(group=world.group, author=world.member, title="Casus Merkteken Kievit")
+    membership_deactivate(membership=world.membership(world.member))
+    response = client_for(world.member).get(reverse("privacy:casus_access", kwargs={"casus_id": casus.pk}))
+    assert response.status_code == 404
 
 
 def test_retention_purge_is_logged(world):

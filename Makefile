@@ -16,9 +16,10 @@ LOCK := $(UV) pip compile pyproject.toml --universal --python-version 3.12 --gen
 # uv itself comes from its own hashed lock (requirements/uv.txt), installed with the interpreter's pip into
 # .venv/.uv; uv then makes the venv (Python >= 3.12, scripts/find-python) and installs the app's locks.
 $(UV): requirements/uv.txt
+	@echo "Installing uv, then the locked packages (the first time only)."
 	@mkdir -p $(VENV)
-	$$(scripts/find-python) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
-		--upgrade --target $(VENV)/.uv -r requirements/uv.txt
+	@$$(scripts/find-python) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+		--require-hashes --no-deps --upgrade --target $(VENV)/.uv -r requirements/uv.txt
 	@test -x $(PY) || $(UV) venv --quiet --allow-existing --python "$$(scripts/find-python)" $(VENV)
 	@touch $(UV)
 

@@ -11,7 +11,7 @@ from tests.permission_matrix import LOGIN, Row
 
 from .conftest import ROLES
 
-# Namespaces owned by third parties (Django admin has its own permission system, tested by Django).
+# Django admin (/beheer/, superusers only) has its own matrix: tests/test_admin_matrix.py walks its registry and URLs.
 EXEMPT_NAMESPACES = {"admin"}
 
 

@@ -11,7 +11,7 @@ from tests.permission_matrix import LOGIN, Row
 
 from .conftest import ROLES
 
-# Django admin (/beheer/, superusers only) has its own matrix: tests/test_admin_matrix.py walks its registry and URLs.
+# Django admin (/beheer/, superusers only) has its own matrix: tests/test_admin_matrix.py.
 EXEMPT_NAMESPACES = {"admin"}
 
 

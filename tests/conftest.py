@@ -90,3 +90,11 @@ def pytest_collection_modifyitems(items):
         )
         if transactional and "django_db_serialized_rollback" not in fixtures:
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+def pytest_runtest_setup(item):
+    """A test marked ``postgres``, ``redis``, ``integration`` or ``browser`` is skipped where that service
+    is missing, and fails in CI (tests/services.py)."""
+    from . import services
+
+    services.check(item)

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from casussen import live, services
+from casussen.models import Casus
 from tests.factories import MembershipFactory
+from tests.html import attribute_values
 
 from .factories import CasusFactory, SessionFactory
 
@@ -34,7 +36,10 @@ def test_queue_budget(world, client_for, busy_group, django_assert_max_num_queri
     with django_assert_max_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count("terug naar wachtrij") == 0  # member: not their casussen
+    booked = Casus.objects.filter(group=world.group, session__isnull=False)
+    assert booked.count() == 6
+    unbook = {reverse("casussen:unbook", kwargs={"casus_id": casus.pk}) for casus in booked}
+    assert unbook.isdisjoint(attribute_values(response.content.decode(), "form", "action"))  # not theirs
 
 
 def test_casus_detail_budget(world, client_for, busy_group, django_assert_max_num_queries):
@@ -54,6 +59,7 @@ def test_casus_detail_budget(world, client_for, busy_group, django_assert_max_nu
     assert response.content.decode().count("Een advies") == len(members)
 
 
+@pytest.mark.redis  # the unchanged poll's login session is read from Redis (accounts.session_store)
 def test_poll_budget_and_size(
     world, client_for, busy_group, django_assert_max_num_queries, django_assert_num_queries
 ):

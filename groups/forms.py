@@ -195,7 +195,7 @@ class GroupSettingsForm(forms.ModelForm):
         help_texts = HELP_TEXTS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "agreements": forms.Textarea(attrs={"rows": 5}),
+            "agreements": forms.Textarea(attrs={"rows": 6}),
         }
 
     def __init__(self, *args, read_only: bool = False, **kwargs):
@@ -204,7 +204,10 @@ class GroupSettingsForm(forms.ModelForm):
             field.disabled = read_only
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            *(Fieldset(legend, *fields, css_class="mb-4") for legend, fields in SETTINGS_FIELDSETS)
+            *(
+                Fieldset(legend, *fields, css_class="mb-4 pt-3 border-top")
+                for legend, fields in SETTINGS_FIELDSETS
+            )
         )
         if not read_only:
             self.helper.add_input(Submit("submit", _("Instellingen opslaan")))

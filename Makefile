@@ -50,7 +50,7 @@ run:
 	@echo "Demo logins, password intervisie-demo: begeleider@demo.intervisie.nl (intervisiebegeleider),"
 	@echo "  anna@demo.intervisie.nl (deelnemer), beheerder@demo.intervisie.nl (beheerder)."
 	@$(MAKE) --no-print-directory messages
-	mkdir -p var/broker/queue var/broker/processed var/broker/control
+	@d=$${VAR_DIR:-var}/broker; mkdir -p $$d/queue $$d/processed $$d/control
 	DEBUG=1 $(PY) manage.py migrate --no-input -v 0
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo account above."

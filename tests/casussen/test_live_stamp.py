@@ -39,6 +39,7 @@ def running(world, booked):
     return run, member, token
 
 
+@pytest.mark.redis  # the login session comes from Redis (accounts.session_store), not the database
 def test_unchanged_poll_is_answered_without_queries(running, booked, django_assert_num_queries):
     _, member, token = running
     with django_assert_num_queries(0):

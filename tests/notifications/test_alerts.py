@@ -21,12 +21,10 @@ pytestmark = pytest.mark.django_db
 _clock = {"days": 400}
 
 
-@pytest.fixture(autouse=True, params=["postgresql", "portable"])
+@pytest.fixture(autouse=True, params=[pytest.param("postgresql", marks=pytest.mark.postgres), "portable"])
 def sql_path(request, monkeypatch):
     """Every test runs the PostgreSQL scan (LATERAL windows, set-based open/close) and the portable one
     (window functions and the ORM, as on SQLite) against the same database."""
-    if request.param == "postgresql" and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
     if request.param == "portable":
         monkeypatch.setattr(alerts, "_postgresql", lambda: False)
     _clock["days"] = 400  # every test's history starts at the same point in the past
@@ -194,6 +192,7 @@ def _conditions() -> set:
     return {(c.key, c.user_id, c.session_id, tuple(sorted(c.detail.items()))) for c in found}
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("sql_path", ["postgresql"], indirect=True)
 def test_both_sql_paths_find_the_same_conditions(sql_path, monkeypatch):
     long_group, facilitator, people = group_with_members(members=4)

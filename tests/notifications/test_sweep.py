@@ -283,10 +283,9 @@ class ProbeBackend(FailingBackend):
         return len(messages)
 
 
+@pytest.mark.postgres  # the helper connection is PostgreSQL only
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_each_mark_is_committed_on_its_own_connection_before_the_next_send(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("the helper connection is PostgreSQL only")
     group, _, _ = group_with_members(members=4)
     plan_session(group)
     Outbox.objects.exclude(kind=Kind.REMINDER_FIRST).delete()

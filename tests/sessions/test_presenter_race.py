@@ -4,7 +4,7 @@ the unique constraint on (session, slot) lets exactly one win."""
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from sessions import services
 from sessions.models import Presenter
@@ -12,7 +12,7 @@ from tests.factories import GroupFactory, MembershipFactory
 
 from .factories import SessionFactory
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
+pytestmark = pytest.mark.postgres  # row locking between real connections
 
 
 @pytest.mark.django_db(transaction=True)

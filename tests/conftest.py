@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pytest
 
@@ -13,13 +14,23 @@ from .factories import (
     OrganisationFactory,
 )
 
-ROLES = ("anonymous", "outsider", "member", "facilitator", "admin")
+ROLES = (
+    "anonymous",
+    "outsider",
+    "member",
+    "facilitator",
+    "admin",
+    "foreign_admin",
+    "former_member",
+    "revoked_member",
+)
 
 
 @dataclass
 class World:
     """Two groups of one organisation: ``group`` (with a facilitator, a member and a former member) and
-    ``other_group`` (with the outsider); plus an organisation admin who is no member of either."""
+    ``other_group`` (with the outsider); plus an organisation admin who is no member of either. Made on
+    first use: ``foreign_admin`` (another organisation's admin) and ``revoked_member``."""
 
     group: Group
     other_group: Group
@@ -30,11 +41,40 @@ class World:
     admin: User
     extra: dict = field(default_factory=dict)
 
+    @cached_property
+    def foreign_admin(self) -> User:
+        """Admin of another organisation and facilitator of a group there (made on first use)."""
+        from .factories import UserFactory
+
+        user = UserFactory(is_staff=True, display_name="Otto Oostwaarts")
+        organisation = OrganisationFactory(name="Organisatie Oost")
+        OrganisationAdminFactory(organisation=organisation, user=user)
+        FacilitatorFactory(group=GroupFactory(organisation=organisation, name="Groep Oost"), user=user)
+        return user
+
+    @cached_property
+    def revoked_member(self) -> User:
+        """Joined ``group`` through an invitation that was revoked afterwards (made on first use)."""
+        return revoked_member(self.group)
+
     def user_for(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
 
     def membership(self, user: User) -> Membership:
         return Membership.objects.get(user=user, group=self.group)
+
+
+def revoked_member(group: Group) -> User:
+    """A member who joined through an invitation that was then revoked (which ends the membership)."""
+    from groups import services
+
+    from .factories import InvitationFactory, UserFactory
+
+    user = UserFactory()
+    invitation = InvitationFactory(group=group, email=user.email)
+    services.invitation_accept(invitation_id=invitation.pk, user=user)
+    services.invitation_revoke(invitation=invitation)
+    return user
 
 
 @pytest.fixture

@@ -13,12 +13,22 @@ LOGIN = "login"  # expected: a redirect to the login page
 @dataclass(frozen=True)
 class Row:
     name: str  # "namespace:name"
-    expect: dict  # role -> status code (int) or LOGIN; roles: anonymous outsider member facilitator admin
+    # role -> status code (int) or LOGIN, for every role in tests.conftest.ROLES
+    expect: dict
     kwargs: Callable = lambda world: {}  # builds URL kwargs from the World (may create objects)
     method: str = "get"
     data: Callable = lambda world: {}
     label: str = ""
-    extra_roles: dict = field(default_factory=dict)  # e.g. {"former_member": 404}
+    extra_roles: dict = field(default_factory=dict)  # overrides of ``expect`` for single roles
+    # Markers (tests/permission_matrix/markers.py) the page must show to every role that answers 200 and
+    # may read them (or role -> markers, for pages of one's own data); no answer may hold a marker the role
+    # may not read.
+    shows: tuple | dict = ()
+    # Token pages (feed, one-click links): the body is judged for the token's owner, not the requester.
+    seen_as: str | None = None
+    # role -> markers this role may also read on this page (its own data, e.g. a former member's export
+    # names the group they were in).
+    reads: dict = field(default_factory=dict)
     # Called after the request as check(world, role, response): e.g. that a refused POST changed nothing.
     check: Callable | None = None
 
@@ -27,12 +37,49 @@ class Row:
         return f"{self.name}:{self.method}{'-' + self.label if self.label else ''}"
 
 
-def standard(view: int = 200, *, member=None, facilitator=None, admin=None, outsider=404, anonymous=LOGIN):
-    """A row's expectations for a group page: member/facilitator/admin default to ``view``."""
+def standard(
+    view: int = 200,
+    *,
+    member=None,
+    facilitator=None,
+    admin=None,
+    outsider=404,
+    anonymous=LOGIN,
+    foreign_admin=404,
+    former_member=404,
+    revoked_member=404,
+):
+    """A row's expectations for a group page: member/facilitator/admin default to ``view``; whoever is not in
+    the group (another group's member, another organisation's admin, a removed member, a member whose
+    invitation was revoked) gets a 404."""
     return {
         "anonymous": anonymous,
         "outsider": outsider,
         "member": view if member is None else member,
         "facilitator": view if facilitator is None else facilitator,
         "admin": view if admin is None else admin,
+        "foreign_admin": foreign_admin,
+        "former_member": former_member,
+        "revoked_member": revoked_member,
     }
+
+
+LOGGED_IN_ROLES = (
+    "outsider",
+    "member",
+    "facilitator",
+    "admin",
+    "foreign_admin",
+    "former_member",
+    "revoked_member",
+)
+
+
+def logged_in(status, **overrides) -> dict:
+    """Pages of one's own (profile, settings): every logged-in role gets ``status``, anonymous the login."""
+    return {"anonymous": LOGIN, **dict.fromkeys(LOGGED_IN_ROLES, status), **overrides}
+
+
+def public(status, **overrides) -> dict:
+    """Pages without login (token pages, password reset): every role gets ``status``."""
+    return {**dict.fromkeys(("anonymous", *LOGGED_IN_ROLES), status), **overrides}

@@ -5,9 +5,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import LOGIN, Row, standard
+from . import LOGIN, Row, public, standard
 
-FORMER = {"former_member": 404}
 MEMBERS_ONLY = standard(200, admin=403)
 FACILITATOR_ONLY = standard(200, member=403, admin=403)
 
@@ -38,6 +37,15 @@ def _own_draft(world):
 
 def _others_draft(world):
     return {"casus_id": _casus(world, author=world.facilitator, status="draft", submitted_at=None).pk}
+
+
+def _marked(key):
+    """The casus seeded with marker strings (tests/permission_matrix/markers.py)."""
+    return lambda world: {"casus_id": world.extra["marked"][key].pk}
+
+
+def _marked_session(world):
+    return {"session_id": world.extra["marked"]["session"].pk}
 
 
 def _others_submitted(world):
@@ -126,16 +134,15 @@ def _attendance_data(world):
 CASUS_DATA = {"title": "Titel", "kernvraag": "Hoe kan ik rustig blijven?", "wish": "advice"}
 
 ROWS = [
-    Row("casussen:queue", MEMBERS_ONLY, kwargs=_group, extra_roles=FORMER),
-    Row("casussen:history", MEMBERS_ONLY, kwargs=_group, extra_roles=FORMER),
-    Row("casussen:create", MEMBERS_ONLY, kwargs=_group, extra_roles=FORMER),
+    Row("casussen:queue", MEMBERS_ONLY, kwargs=_group, shows=("casus_title",)),
+    Row("casussen:history", MEMBERS_ONLY, kwargs=_group),
+    Row("casussen:create", MEMBERS_ONLY, kwargs=_group),
     Row(
         "casussen:create",
         standard(302, admin=403),
         kwargs=_group,
         method="post",
         data=lambda w: CASUS_DATA,
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:autosave",
@@ -143,30 +150,32 @@ ROWS = [
         kwargs=_group,
         method="post",
         data=lambda w: CASUS_DATA,
-        extra_roles=FORMER,
     ),
-    Row("casussen:autosave", standard(405, outsider=405, anonymous=405), kwargs=_group, label="get"),
-    Row("casussen:detail", MEMBERS_ONLY, kwargs=_submitted, extra_roles=FORMER),
+    Row("casussen:autosave", public(405), kwargs=_group, label="get"),
+    Row(
+        "casussen:detail",
+        MEMBERS_ONLY,
+        kwargs=_marked("casus"),
+        shows=("casus_title", "kernvraag", "situatie"),
+    ),
     Row(
         "casussen:detail",
         standard(200, facilitator=404, admin=403),
         kwargs=_own_draft,
         label="own-draft",
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:detail",
         standard(200, member=404, admin=403),
-        kwargs=_others_draft,
+        kwargs=_marked("draft"),
         label="others-draft",
-        extra_roles=FORMER,
+        shows=("draft_title",),
     ),
     Row(
         "casussen:edit",
         standard(200, facilitator=404, admin=403),
         kwargs=_own_draft,
         label="own-draft",
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:edit",
@@ -174,20 +183,19 @@ ROWS = [
         kwargs=_own_draft,
         method="post",
         data=lambda w: CASUS_DATA,
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:edit",
         standard(404, facilitator=200, admin=403),
-        kwargs=_others_draft,
+        kwargs=_marked("draft"),
         label="others-draft",
+        shows=("draft_title",),
     ),
     Row(
         "casussen:submit",
         standard(302, facilitator=404, admin=403),
         kwargs=_own_draft,
         method="post",
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:book",
@@ -195,7 +203,6 @@ ROWS = [
         kwargs=_submitted,
         method="post",
         data=_book_data,
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:book",
@@ -205,18 +212,17 @@ ROWS = [
         data=_book_data,
         label="others",
     ),
-    Row("casussen:unbook", standard(302, admin=403), kwargs=_booked, method="post", extra_roles=FORMER),
+    Row("casussen:unbook", standard(302, admin=403), kwargs=_booked, method="post"),
     Row(
         "casussen:vote",
         standard(302, admin=403),
         kwargs=_others_submitted,
         method="post",
         data=_book_data,
-        extra_roles=FORMER,
     ),
-    Row("casussen:summary", standard(200, facilitator=404, admin=403), kwargs=_discussed, extra_roles=FORMER),
-    Row("casussen:session", MEMBERS_ONLY, kwargs=_plain_session, extra_roles=FORMER),
-    Row("casussen:session_method", FACILITATOR_ONLY, kwargs=_plain_session, extra_roles=FORMER),
+    Row("casussen:summary", standard(200, facilitator=404, admin=403), kwargs=_discussed),
+    Row("casussen:session", MEMBERS_ONLY, kwargs=_marked_session, shows=("parked",)),
+    Row("casussen:session_method", FACILITATOR_ONLY, kwargs=_plain_session),
     Row(
         "casussen:session_method",
         standard(302, member=403, admin=403),
@@ -224,15 +230,14 @@ ROWS = [
         method="post",
         data=lambda w: {"method": ""},
     ),
-    Row("casussen:live", MEMBERS_ONLY, kwargs=_running, extra_roles=FORMER),
-    Row("casussen:poll", MEMBERS_ONLY, kwargs=_running, extra_roles=FORMER),
+    Row("casussen:live", MEMBERS_ONLY, kwargs=_running),
+    Row("casussen:poll", MEMBERS_ONLY, kwargs=_running),
     Row(
         "casussen:live_start",
         standard(302, member=403, admin=403),
         kwargs=_session_with_booked,
         method="post",
         data=_start_data,
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:live_step",
@@ -240,7 +245,6 @@ ROWS = [
         kwargs=_running,
         method="post",
         data=lambda w: {"action": "next"},
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:question_add",
@@ -248,14 +252,12 @@ ROWS = [
         kwargs=_running,
         method="post",
         data=lambda w: {"text": "Wat maakt dit lastig voor je?"},
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:question_mark",
         standard(302, facilitator=403, admin=403),
         kwargs=_question_of_member_presenter,
         method="post",
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:advice_add",
@@ -263,7 +265,6 @@ ROWS = [
         kwargs=_running,
         method="post",
         data=lambda w: {"text": "Bel de ouder morgen terug."},
-        extra_roles=FORMER,
     ),
     Row(
         "casussen:parked_add",
@@ -271,16 +272,14 @@ ROWS = [
         kwargs=_plain_session,
         method="post",
         data=lambda w: {"text": "Roostervraag"},
-        extra_roles=FORMER,
     ),
-    Row("casussen:attendance", FACILITATOR_ONLY, kwargs=_past_session, extra_roles=FORMER),
+    Row("casussen:attendance", FACILITATOR_ONLY, kwargs=_past_session),
     Row(
         "casussen:attendance",
         standard(302, member=403, admin=403),
         kwargs=_past_session,
         method="post",
         data=_attendance_data,
-        extra_roles=FORMER,
     ),
 ]
 

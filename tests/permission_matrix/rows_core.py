@@ -1,8 +1,8 @@
 from tests.factories import InvitationFactory
 
-from . import LOGIN, Row, standard
+from . import Row, logged_in, public, standard
 
-EVERYONE_LOGGED_IN = {"anonymous": LOGIN, "outsider": 200, "member": 200, "facilitator": 200, "admin": 200}
+EVERYONE_LOGGED_IN = logged_in(200)
 
 
 def _group(world):
@@ -19,28 +19,24 @@ def _invitation_token(world):
     return {"token": invitation_token(InvitationFactory(group=world.group, email="new@example.org"))}
 
 
-def _public(status):
-    return dict.fromkeys(("anonymous", "outsider", "member", "facilitator", "admin"), status)
-
-
 ROWS = [
     Row("home", EVERYONE_LOGGED_IN),
-    Row("set_language", _public(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
-    Row("accounts:login", {**_public(302), "anonymous": 200}),
-    Row("accounts:logout", _public(302), method="post"),
+    Row("set_language", public(302), method="post", data=lambda w: {"language": "en", "next": "/"}),
+    Row("accounts:login", {**public(302), "anonymous": 200}),
+    Row("accounts:logout", public(302), method="post"),
     Row("accounts:profile", EVERYONE_LOGGED_IN),
     Row("accounts:password_change", EVERYONE_LOGGED_IN),
     Row("accounts:password_change_done", EVERYONE_LOGGED_IN),
-    Row("accounts:password_reset", _public(200)),
-    Row("accounts:password_reset_done", _public(200)),
+    Row("accounts:password_reset", public(200)),
+    Row("accounts:password_reset_done", public(200)),
     Row(
         "accounts:password_reset_confirm",
-        _public(200),
+        public(200),
         kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"},
     ),
-    Row("accounts:password_reset_complete", _public(200)),
-    Row("groups:detail", standard(200), kwargs=_group, extra_roles={"former_member": 404}),
-    Row("groups:invite", standard(member=403, view=200), kwargs=_group, extra_roles={"former_member": 404}),
+    Row("accounts:password_reset_complete", public(200)),
+    Row("groups:detail", standard(200), kwargs=_group, shows=("group", "member_name")),
+    Row("groups:invite", standard(member=403, view=200), kwargs=_group),
     Row(
         "groups:invite",
         standard(member=403, view=302),
@@ -53,14 +49,19 @@ ROWS = [
         standard(member=403, view=302),
         kwargs=_membership,
         method="post",
-        extra_roles={"former_member": 404},
     ),
     Row(
         "groups:membership_deactivate",
-        standard(405, outsider=405, anonymous=405),
+        public(405),
         kwargs=_membership,
         label="get-not-allowed",
     ),
     # Token pages are public: the token is the key. Logged-in users other than the invitee get a 403 page.
-    Row("groups:invitation_accept", {**_public(403), "anonymous": 200}, kwargs=_invitation_token),
+    Row(
+        "groups:invitation_accept",
+        {**public(403), "anonymous": 200},
+        kwargs=_invitation_token,
+        seen_as="invitee",
+        shows=("group",),
+    ),
 ]

@@ -1,17 +1,15 @@
-from . import LOGIN, Row, standard
+from . import LOGIN, Row, logged_in, public, standard
 
-EVERYONE_LOGGED_IN = {"anonymous": LOGIN, "outsider": 200, "member": 200, "facilitator": 200, "admin": 200}
+EVERYONE_LOGGED_IN = logged_in(200)
 
 
 def _group(world):
     return {"group_id": world.group.pk}
 
 
-def _public(status):
-    return dict.fromkeys(("anonymous", "outsider", "member", "facilitator", "admin"), status)
+def _reminder_link(action, *, recipient="member", marked=False):
+    """A one-click link from a reminder to ``recipient`` (for the marked session, or a new one)."""
 
-
-def _reminder_link(action):
     def kwargs(world):
         from datetime import timedelta
 
@@ -21,13 +19,17 @@ def _reminder_link(action):
         from notifications.tokens import make_token
         from sessions.models import Session
 
-        start = timezone.now() + timedelta(days=10)
-        session = Session.objects.create(
-            group=world.group, starts_at=start, ends_at=start + timedelta(hours=2)
-        )
+        if marked:
+            session = world.extra["marked"]["session"]
+            start = session.starts_at
+        else:
+            start = timezone.now() + timedelta(days=10)
+            session = Session.objects.create(
+                group=world.group, starts_at=start, ends_at=start + timedelta(hours=2)
+            )
         row = Outbox.objects.create(
             kind=Kind.REMINDER_FIRST,
-            recipient=world.member,
+            recipient=getattr(world, recipient),
             subject_key=f"session:{session.pk}",
             group=world.group,
             session=session,
@@ -40,16 +42,58 @@ def _reminder_link(action):
 
 ROWS = [
     # One-click links: the signed token is the key (works without logging in); GET shows a confirm page.
-    Row("notifications:oneclick", _public(200), kwargs=_reminder_link("attend"), label="attend"),
-    Row("notifications:oneclick", _public(200), kwargs=_reminder_link("unsubscribe"), label="unsubscribe"),
+    # The page is the recipient's: it names them, their group and the session, to whoever holds the link.
     Row(
-        "notifications:oneclick", _public(200), kwargs=_reminder_link("attend"), method="post", label="attend"
+        "notifications:oneclick",
+        public(200),
+        kwargs=_reminder_link("attend"),
+        label="attend",
+        seen_as="member",
     ),
-    Row("notifications:oneclick", _public(400), kwargs=lambda w: {"token": "tampered"}, label="tampered"),
+    Row(
+        "notifications:oneclick",
+        public(200),
+        kwargs=_reminder_link("attend", marked=True),
+        label="marked",
+        seen_as="member",
+        shows=("group", "location"),
+    ),
+    # A removed member's old link names no group, date or place any more.
+    Row(
+        "notifications:oneclick",
+        public(410),
+        kwargs=_reminder_link("attend", recipient="former_member", marked=True),
+        label="former-member",
+        seen_as="former_member",
+    ),
+    Row(
+        "notifications:oneclick",
+        public(410),
+        kwargs=_reminder_link("attend", recipient="former_member", marked=True),
+        method="post",
+        label="former-member",
+        seen_as="former_member",
+    ),
+    Row(
+        "notifications:oneclick",
+        public(200),
+        kwargs=_reminder_link("unsubscribe"),
+        label="unsubscribe",
+        seen_as="member",
+    ),
+    Row(
+        "notifications:oneclick",
+        public(200),
+        kwargs=_reminder_link("attend"),
+        method="post",
+        label="attend",
+        seen_as="member",
+    ),
+    Row("notifications:oneclick", public(400), kwargs=lambda w: {"token": "tampered"}, label="tampered"),
     Row("notifications:preferences", EVERYONE_LOGGED_IN),
     Row(
         "notifications:preferences",
-        {**_public(302), "anonymous": LOGIN},
+        {**public(302), "anonymous": LOGIN},
         method="post",
         data=lambda w: {"enabled": ["invite"], "digest": ""},
     ),
@@ -57,7 +101,6 @@ ROWS = [
         "notifications:group_settings",
         standard(member=403, view=200),
         kwargs=_group,
-        extra_roles={"former_member": 404},
     ),
     Row(
         "notifications:group_settings",
@@ -65,6 +108,5 @@ ROWS = [
         kwargs=_group,
         method="post",
         data=lambda w: {"enabled": ["invite"], "no_casus_days": 5},
-        extra_roles={"former_member": 404},
     ),
 ]

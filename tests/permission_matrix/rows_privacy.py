@@ -1,42 +1,49 @@
 """Privacy pages: every logged-in user manages their own data; a casus's access log is for its author (while
-a member) and the organisation's admins only."""
+a member) and, without the casus's title and never for a draft, the organisation's admins
+(privacy/permissions.py)."""
 
-from . import LOGIN, Row, standard
+from . import Row, logged_in, standard
 
-EVERYONE_LOGGED_IN = {"anonymous": LOGIN, "outsider": 200, "member": 200, "facilitator": 200, "admin": 200}
+EVERYONE_LOGGED_IN = logged_in(200)
 
 
-def _casus_of(role):
-    def build(world):
-        from tests.casussen.factories import CasusFactory
-
-        return {"casus_id": CasusFactory(group=world.group, author=getattr(world, role)).pk}
-
-    return build
+def _marked(key):
+    """The member's submitted casus or the facilitator's draft, seeded with markers."""
+    return lambda world: {"casus_id": world.extra["marked"][key].pk}
 
 
 ROWS = [
     Row("privacy:overview", EVERYONE_LOGGED_IN),
-    Row("privacy:export", EVERYONE_LOGGED_IN),
+    # The download holds one's own data: the member's casus and reflection, a former member's membership.
+    Row(
+        "privacy:export",
+        EVERYONE_LOGGED_IN,
+        shows={"member": ("casus_title", "reflection"), "facilitator": ("draft_title",)},
+        reads={"former_member": ("group",), "revoked_member": ("group",)},
+    ),
     Row("privacy:delete", EVERYONE_LOGGED_IN),
     # A wrong password never deletes anything (the real deletion is tested in tests/privacy).
     Row(
         "privacy:delete",
-        {**EVERYONE_LOGGED_IN, **dict.fromkeys(("outsider", "member", "facilitator", "admin"), 400)},
+        logged_in(400),
         method="post",
         data=lambda w: {"password": "niet-het-wachtwoord", "confirm": "on"},
         label="wrong-password",
     ),
+    # The member's submitted casus: its author reads the log with the title; the organisation admin, who is
+    # no member, the log without it (the marker check on the 200 says so); the facilitator is not the author.
     Row(
         "privacy:casus_access",
         standard(200, facilitator=403),
-        kwargs=_casus_of("member"),
-        extra_roles={"former_member": 404},
+        kwargs=_marked("casus"),
+        shows=("casus_title",),
     ),
+    # A draft's log is its author's only (privacy/permissions.py): for everyone else the draft does not exist.
     Row(
         "privacy:casus_access",
-        standard(200, member=403),
-        kwargs=_casus_of("facilitator"),
-        label="others",
+        standard(404, facilitator=200),
+        kwargs=_marked("draft"),
+        label="others-draft",
+        shows=("draft_title",),
     ),
 ]

@@ -3,10 +3,9 @@
 
 from datetime import timedelta
 
-from . import LOGIN, Row, standard
+from . import LOGIN, Row, logged_in, public, standard
 
-EVERYONE_LOGGED_IN = {"anonymous": LOGIN, "outsider": 200, "member": 200, "facilitator": 200, "admin": 200}
-FORMER = {"former_member": 404}
+EVERYONE_LOGGED_IN = logged_in(200)
 VALID = {
     "usefulness": 4,
     "depth": 3,
@@ -30,13 +29,8 @@ def _due_session(world):
     return _session(world, ended_ago=timedelta(weeks=world.group.followup_weeks, days=1))
 
 
-def _reflection(world):
-    from tests.reflections.factories import reflect
-
-    session_id = _session(world)["session_id"]
-    from sessions.models import Session
-
-    return {"reflection_id": reflect(Session.objects.get(pk=session_id), world.member).pk}
+def _marked_reflection(world):
+    return {"reflection_id": world.extra["marked"]["reflection"].pk}
 
 
 def _group(world):
@@ -44,19 +38,18 @@ def _group(world):
 
 
 def _author_only(status=200):
-    return {"anonymous": LOGIN, "outsider": 404, "member": status, "facilitator": 404, "admin": 404}
+    return {**public(404), "anonymous": LOGIN, "member": status}
 
 
 ROWS = [
-    Row("reflections:session", standard(200, admin=403), kwargs=_session, extra_roles=FORMER),
-    Row("reflections:write", standard(200, admin=403), kwargs=_session, extra_roles=FORMER),
+    Row("reflections:session", standard(200, admin=403), kwargs=_session),
+    Row("reflections:write", standard(200, admin=403), kwargs=_session),
     Row(
         "reflections:write",
         standard(302, admin=403),
         kwargs=_session,
         method="post",
         data=lambda w: VALID,
-        extra_roles=FORMER,
     ),
     Row(
         "reflections:write",
@@ -70,7 +63,6 @@ ROWS = [
         "reflections:followup",
         standard(member=200, facilitator=403, admin=403),
         kwargs=_due_session,
-        extra_roles=FORMER,
     ),
     Row(
         "reflections:followup",
@@ -78,11 +70,11 @@ ROWS = [
         kwargs=_due_session,
         method="post",
         data=lambda w: {"outcome": "applied", "what_changed": "Ik vraag eerst door"},
-        extra_roles=FORMER,
     ),
-    Row("reflections:detail", _author_only(), kwargs=_reflection, extra_roles=FORMER),
-    Row("reflections:group", standard(200, admin=403), kwargs=_group, extra_roles=FORMER),
-    Row("reflections:health", standard(member=403, view=200, admin=403), kwargs=_group, extra_roles=FORMER),
-    Row("reflections:learning_log", EVERYONE_LOGGED_IN),
-    Row("reflections:learning_log_csv", EVERYONE_LOGGED_IN),
+    Row("reflections:detail", _author_only(), kwargs=_marked_reflection, shows=("reflection",)),
+    Row("reflections:group", standard(200, admin=403), kwargs=_group),
+    Row("reflections:health", standard(member=403, view=200, admin=403), kwargs=_group),
+    # One's own takeaways: the member reads theirs, nobody else does.
+    Row("reflections:learning_log", EVERYONE_LOGGED_IN, shows=("reflection",)),
+    Row("reflections:learning_log_csv", EVERYONE_LOGGED_IN, shows=("reflection",)),
 ]

@@ -2,10 +2,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import LOGIN, Row, standard
+from . import LOGIN, Row, logged_in, public, standard
 
-EVERYONE_LOGGED_IN = {"anonymous": LOGIN, "outsider": 200, "member": 200, "facilitator": 200, "admin": 200}
-FORMER = {"former_member": 404}
+EVERYONE_LOGGED_IN = logged_in(200)
 MEMBERS_ONLY = standard(200, admin=403)  # RSVPs are confidential to members (Need.MEMBER)
 
 
@@ -46,24 +45,23 @@ def _schedule_form(world):
     }
 
 
+def _marked_session(world):
+    return {"session_id": world.extra["marked"]["session"].pk}
+
+
 def _feed_token(world):
     return {"token": world.member.feed_token}
 
 
-def _public(status):
-    return dict.fromkeys(("anonymous", "outsider", "member", "facilitator", "admin"), status)
-
-
 ROWS = [
     Row("sessions:mine", EVERYONE_LOGGED_IN),
-    Row("sessions:detail", MEMBERS_ONLY, kwargs=_session, extra_roles=FORMER),
+    Row("sessions:detail", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group")),
     Row(
         "sessions:rsvp",
         standard(302, admin=403),
         kwargs=_session,
         method="post",
         data=lambda w: {"answer": "attend"},
-        extra_roles=FORMER,
     ),
     Row(
         "sessions:rsvp",
@@ -72,64 +70,57 @@ ROWS = [
         method="post",
         data=lambda w: {"answer": "decline", "decline_reason": "busy"},
         label="decline",
-        extra_roles=FORMER,
     ),
-    Row("sessions:rsvp", _public(405), kwargs=_session, label="get-not-allowed"),
+    Row("sessions:rsvp", public(405), kwargs=_session, label="get-not-allowed"),
     Row(
         "sessions:presenter_claim",
         standard(302, admin=403),
         kwargs=_session,
         method="post",
-        extra_roles=FORMER,
     ),
     Row(
         "sessions:presenter_release",
         standard(302, admin=403),
         kwargs=_claimed_session,
         method="post",
-        extra_roles=FORMER,
     ),
-    Row("sessions:download", MEMBERS_ONLY, kwargs=_session, extra_roles=FORMER),
-    Row("sessions:edit", standard(200, member=403), kwargs=_session, extra_roles=FORMER),
+    Row("sessions:download", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group")),
+    Row("sessions:edit", standard(200, member=403), kwargs=_session),
     Row(
         "sessions:edit",
         standard(302, member=403),
         kwargs=_session,
         method="post",
         data=_future_form,
-        extra_roles=FORMER,
     ),
-    Row("sessions:cancel", standard(200, member=403), kwargs=_session, extra_roles=FORMER),
+    Row("sessions:cancel", standard(200, member=403), kwargs=_session),
     Row(
         "sessions:cancel",
         standard(302, member=403),
         kwargs=_session,
         method="post",
         data=lambda w: {"reason": "De begeleider is ziek."},
-        extra_roles=FORMER,
     ),
-    Row("sessions:group_schedule", standard(200, member=403), kwargs=_group, extra_roles=FORMER),
+    Row("sessions:group_schedule", standard(200, member=403), kwargs=_group),
     Row(
         "sessions:group_schedule",
         standard(302, member=403),
         kwargs=_group,
         method="post",
         data=_schedule_form,
-        extra_roles=FORMER,
     ),
-    Row("sessions:new", standard(200, member=403), kwargs=_group, extra_roles=FORMER),
+    Row("sessions:new", standard(200, member=403), kwargs=_group),
     Row(
         "sessions:new",
         standard(302, member=403),
         kwargs=_group,
         method="post",
         data=_future_form,
-        extra_roles=FORMER,
     ),
     Row("sessions:feed_settings", EVERYONE_LOGGED_IN),
-    Row("sessions:feed_regenerate", {**_public(302), "anonymous": LOGIN}, method="post"),
-    Row("sessions:feed_regenerate", _public(405), label="get-not-allowed"),
+    Row("sessions:feed_regenerate", {**public(302), "anonymous": LOGIN}, method="post"),
+    Row("sessions:feed_regenerate", public(405), label="get-not-allowed"),
     # The feed is public: the secret token in the URL is the key (calendar apps cannot log in).
-    Row("sessions:feed", _public(200), kwargs=_feed_token),
-    Row("sessions:feed", _public(404), kwargs=lambda w: {"token": "not-a-token"}, label="bad-token"),
+    Row("sessions:feed", public(200), kwargs=_feed_token, seen_as="member", shows=("location", "group")),
+    Row("sessions:feed", public(404), kwargs=lambda w: {"token": "not-a-token"}, label="bad-token"),
 ]

@@ -38,7 +38,10 @@ class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupModelAdmin(admin.ModelAdmin):
+class GroupModelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: an organisation's beheerders create and configure its groups in the app
+    (groups.services.group_create / group_update, which tells the outbox to replan)."""
+
     list_display = ["name", "organisation", "size_limit", "quorum", "is_active", "created_at"]
     list_filter = ["organisation", "is_active"]
     list_select_related = ["organisation"]

@@ -158,7 +158,8 @@ MODELS: dict[str, ModelRow] = {
     ),
     "accounts.User": ModelRow(lambda w: w.mine.member, **EDITABLE),
     "groups.Organisation": ModelRow(lambda w: w.mine.organisation, **EDITABLE),
-    "groups.Group": ModelRow(lambda w: w.mine.group, **EDITABLE),
+    # Created and configured by the organisation's beheerders in the app (group_create / group_update).
+    "groups.Group": ModelRow(lambda w: w.mine.group, **READ_ONLY),
     # Memberships come only from an accepted invitation (the app's service).
     "groups.Membership": ModelRow(
         lambda w: Membership.objects.filter(group=w.mine.group).first(), **READ_ONLY

@@ -78,11 +78,21 @@ def attendance_register(
     for user_id, status in statuses.items():
         if user_id not in allowed or status not in valid_statuses:
             raise CasusError(_("Onbekende deelnemer of status."))
-        Attendance.objects.update_or_create(
-            session=session,
-            user_id=user_id,
-            defaults={"status": status, "registered_by": registered_by, "registered_at": now},
-        )
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                session=session,
+                user_id=user_id,
+                status=status,
+                registered_by=registered_by,
+                registered_at=now,
+            )
+            for user_id, status in statuses.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["session", "user"],
+        update_fields=["status", "registered_by", "registered_at"],
+    )
     became_held = session.status != Session.Status.HELD
     session.status = Session.Status.HELD
     session.actual_started_at = started_at

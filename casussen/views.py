@@ -40,7 +40,9 @@ def _own_draft_or_404(request, group, casus_id) -> Casus:
 
 
 def _upcoming(group):
-    return Session.objects.filter(group=group, pk__in=[s.pk for s in selectors.upcoming_sessions(group)])
+    upcoming = [s.pk for s in selectors.upcoming_sessions(group)]
+    # The group too: a session's label (its str) names it.
+    return Session.objects.filter(group=group, pk__in=upcoming).select_related("group")
 
 
 @group_required(Need.MEMBER)

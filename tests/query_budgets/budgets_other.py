@@ -1,0 +1,140 @@
+"""Dashboards, notifications, privacy and reflections."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from notifications.models import Kind, Outbox
+from notifications.tokens import make_token
+
+from . import Budget, covered
+from .scene import held_in
+
+DASHBOARDS = "tests/dashboards/test_queries.py::test_query_counts_do_not_grow"
+REFLECTION = {
+    "usefulness": 4,
+    "depth": 3,
+    "candor": 4,
+    "safety": 5,
+    "stayed_intervision": 4,
+    "time_well_used": 3,
+    "takeaway": "Doorvragen loont",
+}
+
+
+def _group(scene):
+    return {"group_id": scene.group.pk}
+
+
+def _reminder_link(scene):
+    session = scene.upcoming
+    row = Outbox.objects.create(
+        kind=Kind.REMINDER_FIRST,
+        recipient=scene.world.member,
+        subject_key=f"session:{session.pk}:{scene.counter()}",
+        group=scene.group,
+        session=session,
+        due_at=timezone.now() - timedelta(hours=1),
+    )
+    return {"token": make_token(row.pk, "attend")}
+
+
+def _fresh_held(scene):
+    w = scene.world
+    session = held_in(
+        scene.group, ended_ago=timedelta(hours=2), attendees=[w.facilitator, w.member, *scene.grown]
+    )
+    return {"session_id": session.pk}
+
+
+BUDGETS = [
+    # Dashboards: measured small and grown (more groups, sessions, members) in their own test, against
+    # the budgets written there.
+    covered("dashboards:index", "facilitator", DASHBOARDS),
+    covered("dashboards:group", "facilitator", DASHBOARDS),
+    covered("dashboards:admin", "admin", DASHBOARDS),
+    covered("dashboards:group_attendance", "facilitator", DASHBOARDS),
+    covered("dashboards:member_accreditation", "facilitator", DASHBOARDS),
+    Budget(
+        "dashboards:presence_list",
+        "facilitator",
+        9,
+        kwargs=lambda s: {"group_id": s.group.pk, "session_id": s.held.pk, "fmt": "pdf"},
+    ),  # fmt: skip
+    covered("dashboards:my_accreditation_file", "member", DASHBOARDS),
+    Budget("dashboards:my_accreditation", "member", 5),
+    Budget(
+        "dashboards:presence_list",
+        "facilitator",
+        9,
+        label="csv",
+        kwargs=lambda s: {"group_id": s.group.pk, "session_id": s.held.pk, "fmt": "csv"},
+    ),  # fmt: skip
+    Budget("dashboards:my_accreditation_file", "member", 8, kwargs=lambda s: {"fmt": "pdf"}, label="pdf"),
+    # Notifications.
+    Budget("notifications:oneclick", "anonymous", 6, kwargs=_reminder_link),
+    Budget("notifications:oneclick", "anonymous", 17, kwargs=_reminder_link, method="post"),
+    Budget("notifications:preferences", "member", 6),
+    Budget(
+        "notifications:preferences",
+        "member",
+        11,
+        method="post",
+        status=302,
+        data=lambda s: {"enabled": ["invite"], "digest": ""},
+    ),  # fmt: skip
+    Budget("notifications:group_settings", "facilitator", 9, kwargs=_group),
+    Budget(
+        "notifications:group_settings",
+        "facilitator",
+        17,
+        kwargs=_group,
+        method="post",
+        status=302,
+        data=lambda s: {"enabled": ["invite"], "no_casus_days": 5},
+    ),  # fmt: skip
+    # Privacy.
+    Budget("privacy:overview", "member", 5),
+    Budget("privacy:export", "member", 22),
+    Budget("privacy:delete", "member", 5),
+    Budget(
+        "privacy:delete",
+        "member",
+        17,
+        method="post",
+        status=400,
+        label="wrong-password",
+        data=lambda s: {"password": "niet-het-wachtwoord", "confirm": "on"},
+    ),  # fmt: skip
+    Budget("privacy:casus_access", "member", 9, kwargs=lambda s: {"casus_id": s.casus.pk}),
+    Budget("privacy:casus_access", "admin", 9, kwargs=lambda s: {"casus_id": s.casus.pk}, label="admin"),
+    # Reflections.
+    Budget("reflections:session", "member", 18, kwargs=lambda s: {"session_id": s.held.pk}),
+    Budget("reflections:session", "facilitator", 17, kwargs=lambda s: {"session_id": s.held.pk}, label="f"),
+    Budget("reflections:write", "member", 13, kwargs=lambda s: {"session_id": s.held.pk}),
+    Budget(
+        "reflections:write",
+        "member",
+        47,
+        kwargs=_fresh_held,
+        method="post",
+        data=lambda s: REFLECTION,
+        status=302,
+    ),  # fmt: skip
+    Budget("reflections:followup", "member", 10, kwargs=lambda s: {"session_id": s.due.pk}),
+    Budget(
+        "reflections:followup",
+        "member",
+        25,
+        kwargs=lambda s: {"session_id": s.due.pk},
+        method="post",
+        data=lambda s: {"outcome": "applied", "what_changed": "Ik vraag eerst door"},
+        status=302,
+    ),  # fmt: skip
+    Budget("reflections:detail", "member", 6, kwargs=lambda s: {"reflection_id": s.reflection.pk}),
+    Budget("reflections:group", "member", 14, kwargs=_group),
+    Budget("reflections:group", "facilitator", 14, kwargs=_group, label="facilitator"),
+    Budget("reflections:health", "facilitator", 18, kwargs=_group),
+    Budget("reflections:learning_log", "member", 8),
+    Budget("reflections:learning_log_csv", "member", 7),
+]

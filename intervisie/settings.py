@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "privacy.middleware.CasusAccessMiddleware",
+    "intervisie.cache_headers.PrivateNoStoreMiddleware",  # answers to a logged-in user: private, no-store
 ]
 
 ROOT_URLCONF = "intervisie.urls"

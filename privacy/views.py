@@ -25,7 +25,6 @@ def export(request):
     response = HttpResponse(services.export_zip(request.user), content_type="application/zip")
     filename = f"intervisie-gegevens-{timezone.localdate():%Y-%m-%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

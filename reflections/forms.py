@@ -2,9 +2,11 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import EYE_OPENER_MAX, SCALE_MAX, SCALE_MIN, SCALES, TAKEAWAY_MAX, WHAT_CHANGED_MAX, FollowUp
+from .selectors import MIN_ANSWERS
 
 SCALE_CHOICES = [(value, str(value)) for value in range(SCALE_MIN, SCALE_MAX + 1)]
 SCALE_ERRORS = {
@@ -34,7 +36,13 @@ class ReflectionForm(forms.Form):
     share_takeaway = forms.BooleanField(
         label=_("Deel met de groep"),
         required=False,
-        help_text=_("Alleen dan ziet de groep deze regel, zonder je naam."),
+        help_text=format_lazy(
+            _(
+                "Alleen dan ziet de groep deze regel, zonder je naam, en pas als de reflectieronde "
+                "gesloten is met minstens {n} reflecties."
+            ),
+            n=MIN_ANSWERS,
+        ),
     )
 
     def __init__(self, *args, is_presenter: bool = False, questions=(), **kwargs):

@@ -191,9 +191,13 @@ def session_reflection_counts(session_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def shared_takeaways(session: Session) -> list[str]:
+def shared_takeaways(session: Session, *, now: datetime | None = None) -> list[str]:
     """Takeaways whose authors ticked "deel met de groep": text only, no names, in a fixed neutral order
-    (alphabetical) so the order tells nothing about who wrote when."""
+    (alphabetical) so the order tells nothing about who wrote when. Only once the session's aggregate is
+    published (the same rule as the scores: final and at least 3 answers); before that, none, so a single
+    answer's text is never shown next to "1 reflectie ingevuld"."""
+    if session_aggregates([session.pk], now=now)[session.pk] is None:
+        return []
     return sorted(
         Reflection.objects.filter(session=session, share_takeaway=True)
         .exclude(takeaway="")

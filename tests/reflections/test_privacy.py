@@ -85,17 +85,51 @@ def test_facilitator_cannot_open_an_individual_reflection(closed_window_session,
     assert "geheim" in response.content.decode()
 
 
+def _session_page(client, session) -> str:
+    return client.get(reverse("reflections:session", kwargs={"session_id": session.pk})).content.decode()
+
+
+SHARED = 'id="shared-takeaways"'
+
+
 def test_takeaways_are_shared_only_when_ticked(closed_window_session, crew, world, client_for):
     reflect(closed_window_session, crew[0], 4, takeaway="Ik vraag vaker door", share_takeaway=True)
     reflect(closed_window_session, crew[1], 4, takeaway="Alleen voor mij")
-    page = (
-        client_for(crew[2])
-        .get(reverse("reflections:session", kwargs={"session_id": closed_window_session.pk}))
-        .content.decode()
-    )
-    assert "Ik vraag vaker door" in page
+    reflect(closed_window_session, crew[3], 4)
+    page = _session_page(client_for(crew[2]), closed_window_session)
+    assert SHARED in page and "Ik vraag vaker door" in page
     assert "Alleen voor mij" not in page
     assert crew[0].display_name not in page  # shared lines carry no name
+
+
+def test_a_single_shared_takeaway_is_not_shown_even_after_the_window(
+    closed_window_session, crew, client_for
+):
+    """One answer: its text next to "1 reflectie ingevuld" would name its author."""
+    reflect(closed_window_session, crew[0], 4, takeaway="Markering Eenling", share_takeaway=True)
+    reflect(closed_window_session, crew[1], 4, takeaway="Markering Tweede", share_takeaway=True)
+    assert selectors.shared_takeaways(closed_window_session) == []
+    page = _session_page(client_for(crew[2]), closed_window_session)
+    assert SHARED not in page
+    assert "Markering Eenling" not in page and "Markering Tweede" not in page
+
+
+def test_shared_takeaways_wait_for_the_round_to_close_like_the_scores(open_session, crew, client_for):
+    for i, user in enumerate(crew[:5]):
+        reflect(open_session, user, 4, takeaway=f"Markering Open {i}", share_takeaway=True)
+    assert selectors.session_aggregates([open_session.pk])[open_session.pk] is None
+    page = _session_page(client_for(crew[0]), open_session)
+    assert SHARED not in page and "Markering Open 0" not in page
+    assert selectors.shared_takeaways(open_session) == []
+    # The 14 days passing publishes both at once ...
+    later = selectors.reflection_closes_at(open_session) + timedelta(seconds=1)
+    assert selectors.session_aggregates([open_session.pk], now=later)[open_session.pk] is not None
+    assert len(selectors.shared_takeaways(open_session, now=later)) == 5
+    # ... and so does the last attendee's answer.
+    reflect(open_session, crew[5], 4)
+    page = _session_page(client_for(crew[0]), open_session)
+    assert SHARED in page
+    assert all(f"Markering Open {i}" in page for i in range(5))
 
 
 @pytest.fixture

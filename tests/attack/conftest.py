@@ -1,0 +1,337 @@
+"""Two organisations for the attacker suite: a victim group full of marker strings (every name, title and
+text is unique, so a leak is a plain substring) and the attackers around it."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from groups.models import Group, Invitation, Membership
+from sessions.models import Session
+from tests.factories import (
+    FacilitatorFactory,
+    GroupFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationAdminFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+# The victim's strings. Every one must be absent from every answer an attacker gets (see ATTACKER_MAY_READ).
+VICTIM = {
+    "org": "Organisatie Amberwoud",
+    "group": "Groep Amberlicht",
+    "group_description": "Omschrijving Noorderlicht",
+    "default_location": "Vaste plek Eikenhof",
+    "admin_name": "Anouk Amberbeheer",
+    "facilitator_name": "Fenna Fluweelzacht",
+    "member_name": "Mees Mistralwind",
+    "member2_name": "Noor Nachtegaalzang",
+    "mail_domain": "amberlicht.example",  # every victim's e-mail address
+    "casus_booked": "Casus Orkaanvlinder",
+    "casus_discussed": "Casus Zeeanemoon",
+    "casus_submitted": "Casus Koraalduiker",
+    "casus_draft": "Concept Geheimtuin",
+    "kernvraag": "Kernvraag Waterlelie",
+    "situatie": "Situatie Kristalmeer",
+    "tried": "Geprobeerd Klaprooswei",
+    "draft_kernvraag": "Conceptvraag Mosterdzaad",
+    "summary": "Opbrengst Kaneelstok",
+    "action": "Actie Rozenbottel",
+    "location": "Locatie Zilverberk",
+    "cancel_reason": "Annulering Parelmoer",
+    "parked": "Parkeerpunt Kolibrie",
+    "question": "Vraag Lavendelveld",
+    "advice": "Advies Mandarijnboom",
+    "reflection_shared": "Reflectie Dennenappel",
+    "reflection_private": "Reflectie Sneeuwuil",
+    "eye_opener": "Oogopener Vuurvlieg",
+    "followup": "Followup Zonnewijzer",
+}
+
+ATTACKERS = ("foreign_admin", "outsider", "removed_member", "revoked_member", "anonymous")
+
+# What an attacker may read in spite of being one: the outsider is in the victim's organisation (its name),
+# a removed or revoked member's own data download names the group they were in, and the login form shows
+# the address the attacker typed (a victim's).
+ATTACKER_MAY_READ = {
+    ("outsider", None): {"org"},
+    ("anonymous", "accounts:login"): {"mail_domain"},
+    ("removed_member", "privacy:export"): {"group", "org"},
+    ("revoked_member", "privacy:export"): {"group", "org"},
+}
+
+
+@dataclass
+class Victim:
+    organisation: object
+    group: Group
+    admin: User
+    facilitator: User
+    member: User
+    member2: User
+    sessions: dict  # upcoming, held, cancelled
+    casussen: dict  # booked, discussed, submitted, draft
+    objects: dict = field(default_factory=dict)  # everything else a URL can name, by URL kwarg
+    old_feed_token: str = ""
+
+
+@dataclass
+class Attack:
+    victim: Victim
+    attackers: dict  # role -> User (None for anonymous)
+    links: dict  # role -> one-click tokens of that attacker's own old e-mails
+    attacker_user_ids: set
+
+
+def _victim_user(name: str, local: str, **kwargs) -> User:
+    return UserFactory(display_name=VICTIM[name], email=f"{local}@{VICTIM['mail_domain']}", **kwargs)
+
+
+def _outbox_links(user, session, group) -> list[str]:
+    from notifications.models import Kind, Outbox
+    from notifications.tokens import Action, make_token
+
+    row = Outbox.objects.create(
+        kind=Kind.REMINDER_FIRST,
+        recipient=user,
+        subject_key=f"session:{session.pk}",
+        group=group,
+        session=session,
+        due_at=timezone.now() - timedelta(hours=1),
+    )
+    return [make_token(row.pk, action) for action in Action.ALL]
+
+
+def build_victim() -> Victim:
+    from accounts.services import user_regenerate_feed_token
+    from casussen import live, services
+    from reflections.models import FollowUp, Reflection
+    from sessions.models import RSVP, Attendance, Presenter
+    from tests.casussen.factories import CasusFactory, SessionFactory
+    from tests.reflections.factories import scores
+
+    organisation = OrganisationFactory(name=VICTIM["org"], slug="amberwoud")
+    group = GroupFactory(
+        organisation=organisation,
+        name=VICTIM["group"],
+        description=VICTIM["group_description"],
+        default_location=VICTIM["default_location"],
+    )
+    admin = _victim_user("admin_name", "anouk", is_staff=True)
+    OrganisationAdminFactory(organisation=organisation, user=admin)
+    facilitator = _victim_user("facilitator_name", "fenna")
+    member = _victim_user("member_name", "mees")
+    member2 = _victim_user("member2_name", "noor")
+    FacilitatorFactory(group=group, user=facilitator)
+    MembershipFactory(group=group, user=member)
+    MembershipFactory(group=group, user=member2)
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    upcoming = SessionFactory(
+        group=group,
+        starts_at=now + timedelta(days=6),
+        ends_at=now + timedelta(days=6, hours=2),
+        location=VICTIM["location"],
+        facilitator=facilitator,
+    )
+    cancelled = SessionFactory(
+        group=group,
+        starts_at=now + timedelta(days=20),
+        ends_at=now + timedelta(days=20, hours=2),
+        location=VICTIM["location"],
+        status=Session.Status.CANCELLED,
+        cancellation_reason=VICTIM["cancel_reason"],
+    )
+    # The held session: a casus discussed live (questions, advice), then reflections and a follow-up.
+    start = now - timedelta(days=29)
+    held = SessionFactory(
+        group=group,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        location=VICTIM["location"],
+        facilitator=facilitator,
+    )
+    discussed = CasusFactory(
+        group=group,
+        author=member,
+        title=VICTIM["casus_discussed"],
+        kernvraag=VICTIM["kernvraag"],
+        situatie=VICTIM["situatie"],
+        tried=VICTIM["tried"],
+    )
+    Session.objects.filter(pk=held.pk).update(
+        starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2)
+    )
+    held.refresh_from_db()
+    discussed = services.casus_book(casus=discussed, session=held)
+    run = live.live_start(session=held, casus=discussed)
+    question = live.question_add(run=run, author=member2, text=VICTIM["question"])
+    live.advice_set(run=run, author=member2, text=VICTIM["advice"])
+    live.parked_add(session=held, author=facilitator, text=VICTIM["parked"])
+    live.live_step(run=run, action="finish")
+    discussed.refresh_from_db()
+    services.casus_summary_set(
+        casus=discussed, outcome="", takeaways=VICTIM["summary"], action_1=VICTIM["action"], action_2=""
+    )
+    Session.objects.filter(pk=held.pk).update(
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        status=Session.Status.HELD,
+        actual_started_at=start,
+        actual_ended_at=start + timedelta(hours=2),
+    )
+    held.refresh_from_db()
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=held, user=user, status=Attendance.Status.PRESENT)
+            for user in (facilitator, member, member2)
+        ]
+    )
+    Presenter.objects.get_or_create(session=held, user=member, defaults={"slot": 1})
+    # Written directly: the reflection window of a session four weeks ago is closed.
+    reflections = []
+    reflections.append(
+        Reflection.objects.create(
+            session=held,
+            author=member,
+            **scores(4),
+            takeaway=VICTIM["reflection_private"],
+            as_presenter=True,
+            advice_fit=4,
+            eye_opener=VICTIM["eye_opener"],
+        )
+    )
+    reflections.append(
+        Reflection.objects.create(
+            session=held,
+            author=member2,
+            **scores(3),
+            takeaway=VICTIM["reflection_shared"],
+            share_takeaway=True,
+        )
+    )
+    reflections.append(Reflection.objects.create(session=held, author=facilitator, **scores(5)))
+    FollowUp.objects.create(
+        session=held, presenter=member, outcome="applied", what_changed=VICTIM["followup"]
+    )
+
+    booked = CasusFactory(
+        group=group,
+        author=member2,
+        title=VICTIM["casus_booked"],
+        kernvraag=VICTIM["kernvraag"],
+        situatie=VICTIM["situatie"],
+    )
+    booked = services.casus_book(casus=booked, session=upcoming)
+    live.parked_add(session=upcoming, author=member, text=VICTIM["parked"])
+    submitted = CasusFactory(
+        group=group,
+        author=member,
+        title=VICTIM["casus_submitted"],
+        kernvraag=VICTIM["kernvraag"],
+        situatie=VICTIM["situatie"],
+    )
+    services.casus_vote_toggle(casus=submitted, session=upcoming, voter=member2)
+    draft = CasusFactory(
+        group=group,
+        author=member2,
+        title=VICTIM["casus_draft"],
+        kernvraag=VICTIM["draft_kernvraag"],
+        status="draft",
+        submitted_at=None,
+    )
+    RSVP.objects.create(session=upcoming, user=member, answer=RSVP.Answer.ATTEND)
+    RSVP.objects.create(
+        session=upcoming, user=member2, answer=RSVP.Answer.DECLINE, decline_reason=RSVP.Reason.BUSY
+    )
+    invitation = InvitationFactory(
+        group=group, email=f"nieuw@{VICTIM['mail_domain']}", invited_by=facilitator
+    )
+    old_feed_token = member.feed_token
+    user_regenerate_feed_token(user=member)  # the attacker found the old one in a forwarded invite
+    victim = Victim(
+        organisation=organisation,
+        group=group,
+        admin=admin,
+        facilitator=facilitator,
+        member=member,
+        member2=member2,
+        sessions={"upcoming": upcoming, "held": held, "cancelled": cancelled},
+        casussen={"booked": booked, "discussed": discussed, "submitted": submitted, "draft": draft},
+        old_feed_token=old_feed_token,
+    )
+    victim.objects = {
+        "group_id": [group.pk],
+        "session_id": [upcoming.pk, held.pk, cancelled.pk],
+        "casus_id": [booked.pk, discussed.pk, submitted.pk, draft.pk],
+        "question_id": [question.pk],
+        "reflection_id": [r.pk for r in reflections],
+        "membership_id": list(Membership.objects.filter(group=group).values_list("pk", flat=True)),
+        "user_id": [facilitator.pk, member.pk, member2.pk, admin.pk],
+        "invitation_id": [invitation.pk],
+    }
+    return victim
+
+
+def build_attack() -> Attack:
+    from groups import services as group_services
+
+    # The other organisation: its admin also guides a group of their own.
+    foreign_admin = UserFactory(is_staff=True, display_name="Bram Basaltrots", email="bram@basalt.example")
+    foreign_org = OrganisationFactory(name="Organisatie Basalt", slug="basalt")
+    OrganisationAdminFactory(organisation=foreign_org, user=foreign_admin)
+    FacilitatorFactory(
+        group=GroupFactory(organisation=foreign_org, name="Groep Basaltkust"), user=foreign_admin
+    )
+
+    victim = build_victim()
+    # A member of another group of the victim's organisation.
+    outsider = UserFactory(display_name="Olaf Zijspoor", email="olaf@zijspoor.example")
+    MembershipFactory(
+        group=GroupFactory(organisation=victim.organisation, name="Groep Zijspoor"), user=outsider
+    )
+
+    def joined(name: str, email: str) -> tuple[User, Invitation]:
+        user = UserFactory(display_name=name, email=email)
+        invitation = InvitationFactory(group=victim.group, email=email, invited_by=victim.facilitator)
+        group_services.invitation_accept(invitation_id=invitation.pk, user=user)
+        invitation.refresh_from_db()
+        return user, invitation
+
+    removed, _ = joined("Rik Rancuneus", "rik@rancune.example")
+    revoked, revoked_invitation = joined("Roos Roestig", "roos@roest.example")
+    upcoming = victim.sessions["upcoming"]
+    links = {
+        "removed_member": _outbox_links(removed, upcoming, victim.group),
+        "revoked_member": _outbox_links(revoked, upcoming, victim.group),
+    }
+    group_services.membership_deactivate(membership=Membership.objects.get(user=removed, group=victim.group))
+    group_services.invitation_revoke(invitation=revoked_invitation)
+    attackers = {
+        "foreign_admin": foreign_admin,
+        "outsider": outsider,
+        "removed_member": removed,
+        "revoked_member": revoked,
+        "anonymous": None,
+    }
+    victim.objects["membership_id"] = list(
+        Membership.objects.filter(group=victim.group).values_list("pk", flat=True)
+    )
+    victim.objects["invitation_id"] = list(
+        Invitation.objects.filter(group=victim.group).values_list("pk", flat=True)
+    )
+    return Attack(
+        victim=victim,
+        attackers=attackers,
+        links=links,
+        attacker_user_ids={user.pk for user in attackers.values() if user is not None},
+    )
+
+
+@pytest.fixture
+def attack(db) -> Attack:
+    return build_attack()

@@ -51,3 +51,23 @@ def texts(html: str, tag: str, **attrs: str) -> list[str]:
     collector.feed(html)
     collector.close()
     return collector.found
+
+
+class _Attributes(HTMLParser):
+    def __init__(self, tag: str, name: str):
+        super().__init__(convert_charrefs=True)
+        self.tag, self.name, self.found = tag, name, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == self.tag:
+            self.found.extend(value for key, value in attrs if key == self.name and value is not None)
+
+    handle_startendtag = handle_starttag
+
+
+def attribute_values(html: str, tag: str, name: str) -> list[str]:
+    """Every value of attribute ``name`` on ``tag`` elements (``form``, ``action``: where the forms post)."""
+    collector = _Attributes(tag, name)
+    collector.feed(html)
+    collector.close()
+    return collector.found

@@ -63,7 +63,7 @@ def test_covered_elsewhere_names_a_test_that_measures_it(budget: Budget):
     assert f'"{budget.name}"' in source, f"{budget.covered} does not request {budget.name}"
 
 
-def _measure(scene: Scene, budget: Budget, client_for) -> tuple[int, list[str]]:
+def _measure(scene: Scene, budget: Budget, client_for) -> tuple[int, list[str], str]:
     client = client_for(scene.world.user_for(budget.role))
     url = reverse(budget.name, kwargs=budget.kwargs(scene))
     data = budget.data(scene)
@@ -72,7 +72,11 @@ def _measure(scene: Scene, budget: Budget, client_for) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as queries:
         response = getattr(client, budget.method)(url, data=data, headers=headers)
     assert response.status_code == budget.status, (budget.id, response.status_code)
-    return len(queries), [q["sql"] for q in queries.captured_queries]
+    return (
+        len(queries),
+        [q["sql"] for q in queries.captured_queries],
+        response.content.decode(errors="replace"),
+    )
 
 
 @pytest.mark.parametrize("budget", MEASURED)
@@ -81,10 +85,12 @@ def test_query_budget(budget: Budget, world, client_for):
     budget.kwargs(scene)  # build the page's own objects first, so grow() adds to them
     scene.grow(SMALL)
     _measure(scene, budget, client_for)  # warm-up: caches and lazily computed figures
-    small, _ = _measure(scene, budget, client_for)
+    small, _sql, _body = _measure(scene, budget, client_for)
     scene.grow(MORE)
     _measure(scene, budget, client_for)
-    large, sql = _measure(scene, budget, client_for)
+    large, sql, body = _measure(scene, budget, client_for)
+    if budget.shows is not None:
+        assert budget.shows(scene) in body, f"{budget.id}: the grown data is not on the page"
     listing = "\n".join(sql)
     assert large <= small, f"{budget.id}: {small} queries, {large} with three times the data\n{listing}"
     assert large <= budget.max_queries, (

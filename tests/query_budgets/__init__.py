@@ -26,6 +26,8 @@ class Budget:
     label: str = ""
     # Measured elsewhere with growing data: "tests/<path>.py::test_name" (the test must exist).
     covered: str = ""
+    # Text the grown page must hold (proof that the added data reached it), e.g. the last grown item's title.
+    shows: Callable | None = None
     # A known N+1 not fixed yet: the test is expected to fail (strictly: fixing it makes the suite say so).
     n_plus_one: str = ""
 

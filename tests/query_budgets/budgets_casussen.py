@@ -51,6 +51,14 @@ def _fresh_booked(scene):
     return {"casus_id": services.casus_book(casus=_casus(scene), session=session).pk}
 
 
+def _last_queued(scene):
+    return f"Wachtrij {scene.last}"
+
+
+def _last_question(scene):
+    return f"Vraag {scene.last}?"
+
+
 def _running(scene):
     return {"session_id": scene.running.pk}
 
@@ -94,9 +102,9 @@ def _attendance_data(scene):
 
 
 BUDGETS = [
-    Budget("casussen:queue", "member", 12, kwargs=_group),
-    Budget("casussen:queue", "facilitator", 12, kwargs=_group, label="facilitator"),
-    Budget("casussen:history", "member", 9, kwargs=_group),
+    Budget("casussen:queue", "member", 12, kwargs=_group, shows=_last_queued),
+    Budget("casussen:queue", "facilitator", 12, kwargs=_group, label="facilitator", shows=_last_queued),
+    Budget("casussen:history", "member", 9, kwargs=_group, shows=lambda s: f"Besproken {s.last}"),
     Budget("casussen:create", "member", 8, kwargs=_group),
     Budget(
         "casussen:create", "member", 30, kwargs=_group, method="post", data=lambda s: CASUS_DATA, status=302
@@ -111,6 +119,7 @@ BUDGETS = [
         13,
         kwargs=_held_casus,
         label="discussed",
+        shows=lambda s: f"Advies {s.last}",
     ),
     Budget("casussen:edit", "member", 8, kwargs=lambda s: {"casus_id": s.draft.pk}),
     Budget("casussen:submit", "member", 28, kwargs=_fresh_draft, method="post", status=302),
@@ -134,8 +143,21 @@ BUDGETS = [
         data=lambda s: {"session": s.upcoming.pk},
     ),  # fmt: skip
     Budget("casussen:summary", "member", 8, kwargs=_held_casus),
-    Budget("casussen:session", "member", 12, kwargs=lambda s: {"session_id": s.upcoming.pk}),
-    Budget("casussen:session", "member", 12, kwargs=_running, label="running"),
+    Budget(
+        "casussen:session",
+        "member",
+        12,
+        kwargs=lambda s: {"session_id": s.upcoming.pk},
+        shows=lambda s: f"Op de agenda {min(s.last, 5)}",
+    ),  # fmt: skip
+    Budget(
+        "casussen:session",
+        "member",
+        12,
+        kwargs=_running,
+        label="running",
+        shows=lambda s: f"Onderwerp {s.last}",
+    ),  # fmt: skip
     Budget("casussen:session_method", "facilitator", 9, kwargs=lambda s: {"session_id": s.upcoming.pk}),
     Budget(
         "casussen:session_method",
@@ -146,11 +168,19 @@ BUDGETS = [
         data=lambda s: {"method": ""},
         status=302,
     ),  # fmt: skip
-    Budget("casussen:live", "member", 12, kwargs=_running),
-    Budget("casussen:live", "facilitator", 12, kwargs=_running, label="facilitator"),
+    Budget("casussen:live", "member", 12, kwargs=_running, shows=_last_question),
+    Budget("casussen:live", "facilitator", 12, kwargs=_running, label="facilitator", shows=_last_question),
     # The database path (the version asked for is not current); the zero-query answer from Redis for an
-    # unchanged poll is tested in tests/casussen/test_live_stamp.py.
-    Budget("casussen:poll", "member", 12, kwargs=_running, data=lambda s: {"v": "0"}, htmx=True),
+    # unchanged poll is tested in tests/casussen/test_live_stamp.py (marked redis).
+    Budget(
+        "casussen:poll",
+        "member",
+        12,
+        kwargs=_running,
+        data=lambda s: {"v": "0"},
+        htmx=True,
+        shows=_last_question,
+    ),  # fmt: skip
     Budget(
         "casussen:live_start",
         "facilitator",
@@ -205,7 +235,13 @@ BUDGETS = [
         htmx=True,
         data=lambda s: {"text": "Roostervraag"},
     ),  # fmt: skip
-    Budget("casussen:attendance", "facilitator", 11, kwargs=lambda s: {"session_id": s.past.pk}),
+    Budget(
+        "casussen:attendance",
+        "facilitator",
+        11,
+        kwargs=lambda s: {"session_id": s.past.pk},
+        shows=lambda s: s.last_name(),
+    ),  # fmt: skip
     Budget(
         "casussen:attendance",
         "facilitator",

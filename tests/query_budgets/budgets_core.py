@@ -55,8 +55,10 @@ BUDGETS = [
         kwargs=lambda s: {"uidb64": "MQ", "token": "bad-token"},
     ),
     Budget("accounts:password_reset_complete", "anonymous", 2),
-    Budget("groups:detail", "member", 9, kwargs=_group),
-    Budget("groups:detail", "facilitator", 9, kwargs=_group, label="facilitator"),
+    Budget("groups:detail", "member", 9, kwargs=_group, shows=lambda s: s.last_name()),
+    Budget(
+        "groups:detail", "facilitator", 9, kwargs=_group, label="facilitator", shows=lambda s: s.last_name()
+    ),
     Budget("groups:invite", "facilitator", 8, kwargs=_group),
     Budget("groups:invite", "facilitator", 19, kwargs=_group, method="post", data=_invite_data, status=302),
     Budget(

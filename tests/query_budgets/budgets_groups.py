@@ -65,7 +65,13 @@ BUDGETS = [
     Budget("groups:settings", "admin", 8, kwargs=_group),
     Budget("groups:settings", "facilitator", 8, kwargs=_group, label="read-only"),
     Budget("groups:settings", "admin", 50, kwargs=_group, method="post", data=_settings_data, status=302),
-    Budget("groups:invitations", "facilitator", 10, kwargs=_group),
+    Budget(
+        "groups:invitations",
+        "facilitator",
+        10,
+        kwargs=_group,
+        shows=lambda s: f"uitgenodigd{s.last}-{s.group.pk}@example.org",
+    ),  # fmt: skip
     Budget("groups:invitation_revoke", "facilitator", 9, kwargs=_fresh_invitation),
     Budget(
         "groups:invitation_revoke", "facilitator", 17, kwargs=_fresh_invitation, method="post", status=302

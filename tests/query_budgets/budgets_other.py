@@ -106,7 +106,13 @@ BUDGETS = [
         label="wrong-password",
         data=lambda s: {"password": "niet-het-wachtwoord", "confirm": "on"},
     ),  # fmt: skip
-    Budget("privacy:casus_access", "member", 9, kwargs=lambda s: {"casus_id": s.casus.pk}),
+    Budget(
+        "privacy:casus_access",
+        "member",
+        9,
+        kwargs=lambda s: {"casus_id": s.casus.pk},
+        shows=lambda s: s.last_name(),
+    ),
     Budget("privacy:casus_access", "admin", 9, kwargs=lambda s: {"casus_id": s.casus.pk}, label="admin"),
     # Reflections.
     Budget("reflections:session", "member", 18, kwargs=lambda s: {"session_id": s.held.pk}),
@@ -135,6 +141,6 @@ BUDGETS = [
     Budget("reflections:group", "member", 14, kwargs=_group),
     Budget("reflections:group", "facilitator", 14, kwargs=_group, label="facilitator"),
     Budget("reflections:health", "facilitator", 18, kwargs=_group),
-    Budget("reflections:learning_log", "member", 8),
+    Budget("reflections:learning_log", "member", 8, shows=lambda s: f"Meegenomen {s.last}"),
     Budget("reflections:learning_log_csv", "member", 7),
 ]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from django.utils import timezone
+from django.utils.html import escape
 
 from casussen import live
 from casussen import services as casus_services
@@ -219,6 +220,14 @@ class Scene:
         return Casus.objects.create(
             group=self.group, author=self.world.member, title="Concept", kernvraag="Hoe?", status="draft"
         )
+
+    @property
+    def last(self) -> int:
+        """The number of the last grow() step (titles and texts it wrote end in it)."""
+        return self._n
+
+    def last_name(self) -> str:
+        return escape(self.grown[-1].display_name)
 
     def built(self, name: str) -> bool:
         return name in self.__dict__

@@ -121,3 +121,8 @@ def check_body(response, *, reader: str, seen_as: str | None = None, shows=(), a
         shows = shows.get(owner, ())
     missing = [key for key in shows if owner in MARKERS[key].readers and not found(body, key)]
     assert not missing, f"{reader} does not see {missing} (the body check would be blind)"
+
+
+def marked(world) -> dict:
+    """The marked objects of ``world``, seeded on first use (suites that reuse the rows need not seed)."""
+    return world.extra.get("marked") or seed(world)

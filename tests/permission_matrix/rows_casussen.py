@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import LOGIN, Row, public, standard
+from . import LOGIN, Row, markers, public, standard
 
 MEMBERS_ONLY = standard(200, admin=403)
 FACILITATOR_ONLY = standard(200, member=403, admin=403)
@@ -41,11 +41,11 @@ def _others_draft(world):
 
 def _marked(key):
     """The casus seeded with marker strings (tests/permission_matrix/markers.py)."""
-    return lambda world: {"casus_id": world.extra["marked"][key].pk}
+    return lambda world: {"casus_id": markers.marked(world)[key].pk}
 
 
 def _marked_session(world):
-    return {"session_id": world.extra["marked"]["session"].pk}
+    return {"session_id": markers.marked(world)["session"].pk}
 
 
 def _others_submitted(world):

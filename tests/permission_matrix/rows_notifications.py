@@ -1,4 +1,4 @@
-from . import LOGIN, Row, logged_in, public, standard
+from . import LOGIN, Row, logged_in, markers, public, standard
 
 EVERYONE_LOGGED_IN = logged_in(200)
 
@@ -20,7 +20,7 @@ def _reminder_link(action, *, recipient="member", marked=False):
         from sessions.models import Session
 
         if marked:
-            session = world.extra["marked"]["session"]
+            session = markers.marked(world)["session"]
             start = session.starts_at
         else:
             start = timezone.now() + timedelta(days=10)

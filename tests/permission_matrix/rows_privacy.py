@@ -2,14 +2,14 @@
 a member) and, without the casus's title and never for a draft, the organisation's admins
 (privacy/permissions.py)."""
 
-from . import Row, logged_in, standard
+from . import Row, logged_in, markers, standard
 
 EVERYONE_LOGGED_IN = logged_in(200)
 
 
 def _marked(key):
     """The member's submitted casus or the facilitator's draft, seeded with markers."""
-    return lambda world: {"casus_id": world.extra["marked"][key].pk}
+    return lambda world: {"casus_id": markers.marked(world)[key].pk}
 
 
 ROWS = [

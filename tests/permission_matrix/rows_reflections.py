@@ -3,7 +3,7 @@
 
 from datetime import timedelta
 
-from . import LOGIN, Row, logged_in, public, standard
+from . import LOGIN, Row, logged_in, markers, public, standard
 
 EVERYONE_LOGGED_IN = logged_in(200)
 VALID = {
@@ -30,7 +30,7 @@ def _due_session(world):
 
 
 def _marked_reflection(world):
-    return {"reflection_id": world.extra["marked"]["reflection"].pk}
+    return {"reflection_id": markers.marked(world)["reflection"].pk}
 
 
 def _group(world):

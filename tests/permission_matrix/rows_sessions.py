@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import LOGIN, Row, logged_in, public, standard
+from . import LOGIN, Row, logged_in, markers, public, standard
 
 EVERYONE_LOGGED_IN = logged_in(200)
 MEMBERS_ONLY = standard(200, admin=403)  # RSVPs are confidential to members (Need.MEMBER)
@@ -46,7 +46,7 @@ def _schedule_form(world):
 
 
 def _marked_session(world):
-    return {"session_id": world.extra["marked"]["session"].pk}
+    return {"session_id": markers.marked(world)["session"].pk}
 
 
 def _feed_token(world):

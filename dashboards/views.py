@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from groups.models import Group, Membership
-from groups.permissions import Need, group_required
+from groups.permissions import Need, administered_organisation_ids, group_required
 from sessions.models import RSVP, Session
 
 from . import charts, exports, integrations, pdf, selectors
@@ -70,9 +70,9 @@ def index(request):
 @login_required
 def admin_overview(request):
     """All groups of the organisations the user administers, sortable."""
+    if not administered_organisation_ids(request.user):
+        raise PermissionDenied  # a new organisation's admin, with no group yet, starts here too
     groups = selectors.administered_groups(request.user)
-    if not groups.exists():
-        raise PermissionDenied
     form, error = _period_or_400(request, "dashboards/admin.html", {"summaries": []})
     if error:
         return error

@@ -1,5 +1,5 @@
-"""The organisation admin's journey in Chromium: log in through the login form → create a group in the
-Django admin (/beheer/) → invite a facilitator → see the new group on the admin dashboard."""
+"""The organisation admin's journey in Chromium: log in through the login form → create a group on
+the app's new-group page → invite a facilitator → see the new group on the admin dashboard."""
 
 from django.urls import reverse
 
@@ -31,16 +31,19 @@ def test_admin_journey(live_server, mailoutbox):
             page.locator("form [type=submit]").last.click()
             page.wait_for_url(live_server.url + reverse("home"))
 
-            # 1. Create a group in the Django admin.
-            page.goto(live_server.url + "/beheer/groups/group/add/")
-            page.select_option("select[name=organisation]", str(organisation.pk))
+            # 1. Create a group in the app (Django admin is for superusers only).
+            page.goto(live_server.url + reverse("dashboards:admin"))
+            page.goto(live_server.url + reverse("groups:create"))
+            if page.locator("select[name=organisation]").count():
+                page.select_option("select[name=organisation]", str(organisation.pk))
             page.fill("input[name=name]", "Groep Beheerreis")
             shots(page, "admin-add-group")
-            page.locator("input[name=_save]").click()
-            page.wait_for_url("**/beheer/groups/group/")
+            page.locator("form[method=post] [type=submit]").last.click()
+            page.wait_for_url("**/groepen/*/")
             group = Group.objects.get(name="Groep Beheerreis")
             assert group.organisation == organisation
-            shots(page, "admin-group-list")
+            assert page.url.endswith(reverse("groups:detail", args=[group.pk]))
+            shots(page, "admin-group-page")
 
             # 2. Invite a facilitator.
             page.goto(live_server.url + reverse("groups:invite", args=[group.pk]))

@@ -57,22 +57,6 @@ class Migration(migrations.Migration):
             field=models.PositiveSmallIntegerField(default=8, validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(20)], verbose_name='maximaal aantal deelnemers'),
         ),
         migrations.RunPython(clean_group_names, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('name__regex', '[\x01-\x1f\x7f-\x9f\u2028\u2029]'), _negated=True), name='group_name_no_control_characters'),
-        ),
-        migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('name', django.db.models.functions.text.Trim('name')), models.Q(('name', ''), _negated=True)), name='group_name_trimmed'),
-        ),
-        migrations.AlterConstraint(
-            model_name='group',
-            name='group_name_unique_per_org',
-            constraint=models.UniqueConstraint(models.F('organisation'), django.db.models.functions.text.Lower('name'), name='group_name_unique_per_org', violation_error_message='Deze organisatie heeft al een groep met deze naam.'),
-        ),
-        migrations.AlterConstraint(
-            model_name='group',
-            name='group_quorum_lte_size',
-            constraint=models.CheckConstraint(condition=models.Q(('quorum__lte', models.F('size_limit'))), name='group_quorum_lte_size', violation_error_message='Het quorum kan niet groter zijn dan het maximaal aantal deelnemers.'),
-        ),
+        # The constraints follow in 0003: on PostgreSQL a table cannot be altered in the transaction that
+        # just updated its rows while their (deferred) foreign-key checks are pending.
     ]

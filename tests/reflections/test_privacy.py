@@ -102,9 +102,7 @@ def test_takeaways_are_shared_only_when_ticked(closed_window_session, crew, worl
     assert crew[0].display_name not in page  # shared lines carry no name
 
 
-def test_a_single_shared_takeaway_is_not_shown_even_after_the_window(
-    closed_window_session, crew, client_for
-):
+def test_a_single_shared_takeaway_is_not_shown_even_after_the_window(closed_window_session, crew, client_for):
     """One answer: its text next to "1 reflectie ingevuld" would name its author."""
     reflect(closed_window_session, crew[0], 4, takeaway="Markering Eenling", share_takeaway=True)
     reflect(closed_window_session, crew[1], 4, takeaway="Markering Tweede", share_takeaway=True)

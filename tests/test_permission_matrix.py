@@ -90,4 +90,3 @@ def test_permission(row: Row, role: str, world, client_for):
     )
     if row.check is not None:
         row.check(world, role, response)
-

@@ -4,7 +4,10 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intervisie.settings")
+    # Checking for missing migrations signs nothing, so it needs no SECRET_KEY: it runs on the test settings.
+    signs_nothing = sys.argv[1:2] == ["makemigrations"] and "SECRET_KEY" not in os.environ
+    default = "intervisie.settings_test" if signs_nothing else "intervisie.settings"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

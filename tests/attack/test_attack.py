@@ -17,20 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from tests.permission_matrix.markers import response_text
+from tests.proof.conftest import STATE_APPS
 
 from .conftest import ATTACKER_MAY_READ, ATTACKERS, VICTIM
 
 EXEMPT_NAMESPACES = {"admin"}  # Django admin: its own suite (tests/test_admin_matrix.py)
-STATE_APPS = (
-    "accounts",
-    "groups",
-    "meetings",
-    "casussen",
-    "reflections",
-    "notifications",
-    "dashboards",
-    "privacy",
-)
 WALK = 50
 # After these the client is logged out (or the password changed): log the attacker in again.
 RELOGIN = {"accounts:logout", "privacy:delete", "accounts:password_change", "set_language"}

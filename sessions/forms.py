@@ -2,11 +2,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import wallclock
 from .models import RSVP, Method, Schedule, Session
 from .schedule import RuleError, occurrences, parse_rule, zone
+from .services import MAX_PRESENTERS, MIN_PRESENTERS, SessionError
 
 
 class RSVPForm(forms.Form):
@@ -84,6 +87,18 @@ class ScheduleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["default_method"].queryset = Method.objects.filter(is_active=True)
+        # After is_valid(): what to tell about occurrences in the horizon whose start the clock skips or
+        # shows twice (the generator moves or resolves them as ``sessions/schedule.py`` says).
+        self.notices: list[str] = []
+
+    def clean_first_date(self):
+        day = self.cleaned_data["first_date"]
+        if day is not None:
+            try:
+                wallclock.check_day(day)
+            except wallclock.WallClockError as error:
+                raise forms.ValidationError(error.message) from error
+        return day
 
     def clean_timezone(self):
         value = self.cleaned_data["timezone"].strip()
@@ -112,15 +127,27 @@ class ScheduleForm(forms.ModelForm):
             )
             probe.rrule = data["rrule"]
             now = timezone.now()
-            occurrences(probe, since=now, until=now + timedelta(days=31 * data.get("horizon_months", 6)))
+            planned = occurrences(
+                probe, since=now, until=now + timedelta(days=31 * data.get("horizon_months", 6))
+            )
+            tz = zone(data["timezone"])
+            self.notices = [notice for o in planned if (notice := o.notice(tz))]
         except RuleError as error:
             self.add_error("rrule", error.args[0])
         return data
 
 
+FOLD_FIELDS = {"start_time": "start_fold", "end_time": "end_fold"}
+# The service names the stored instants; the form shows them at the fields the person typed them in.
+SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+
 class SessionForm(forms.ModelForm):
-    """Plan a one-off session or change one: a local date, start and end time (Europe/Amsterdam or the
-    group's zone)."""
+    """Plan a one-off session or change one: a local date, start and end time in the group's zone
+    (``calendar.group_zone``). The times are read by ``wallclock.to_utc``: a time the clock skips that
+    day is refused with a message naming the gap; a time that happens twice (the night the clock goes
+    back) gets a choice field ("de eerste keer / de tweede keer"), shown only then. The times are kept as
+    typed: nothing is moved silently."""
 
     day = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(
@@ -142,19 +169,80 @@ class SessionForm(forms.ModelForm):
             start = self.instance.starts_at.astimezone(tz)
             end = self.instance.ends_at.astimezone(tz)
             self.initial.update({"day": start.date(), "start_time": start.time(), "end_time": end.time()})
-        self.order_fields(["day", "start_time", "end_time"])
+            self.initial.update(
+                {
+                    "start_fold": wallclock.fold_of(self.instance.starts_at, tz),
+                    "end_fold": wallclock.fold_of(self.instance.ends_at, tz),
+                }
+            )
+        order = ["day"]
+        for time_name, fold_name in FOLD_FIELDS.items():
+            order.append(time_name)
+            local = self._typed_local(time_name)
+            if local is not None and wallclock.is_ambiguous(local, tz):
+                self.fields[fold_name] = forms.ChoiceField(
+                    label=_("Welke %(time)s?") % {"time": local.strftime("%H:%M")},
+                    choices=wallclock.fold_choices(local, tz),
+                    widget=forms.RadioSelect,
+                    required=False,  # a missing choice gets the message that explains it, in clean()
+                )
+                order.append(fold_name)
+        self.order_fields(order)
+
+    def _typed_local(self, time_name: str) -> datetime | None:
+        """The local date and time as typed (bound) or stored (unbound), or None while not readable."""
+        if not self.is_bound:
+            day, clock = self.initial.get("day"), self.initial.get(time_name)
+            return datetime.combine(day, clock) if day and clock else None
+        try:
+            day = self.fields["day"].clean(self["day"].data)
+            clock = self.fields[time_name].clean(self[time_name].data)
+        except forms.ValidationError:
+            return None
+        return datetime.combine(day, clock)
+
+    def clean_presenter_slots(self):
+        slots = self.cleaned_data["presenter_slots"]
+        if not MIN_PRESENTERS <= slots <= MAX_PRESENTERS:
+            raise forms.ValidationError(
+                _("Kies %(low)s tot en met %(high)s inbrengers."),
+                params={"low": MIN_PRESENTERS, "high": MAX_PRESENTERS},
+            )
+        return slots
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        try:
+            wallclock.check_day(day)
+        except wallclock.WallClockError as error:
+            raise forms.ValidationError(error.message) from error
+        return day
+
+    def _instant(self, time_name: str) -> datetime | None:
+        """The UTC instant of the typed day and time, or None after adding the error to its field."""
+        data = self.cleaned_data
+        local = datetime.combine(data["day"], data[time_name])
+        fold_name = FOLD_FIELDS[time_name]
+        try:
+            return wallclock.to_utc(local, self.tz, data.get(fold_name) or None)
+        except wallclock.AmbiguousTime as error:
+            self.add_error(fold_name if fold_name in self.fields else time_name, error.message)
+        except wallclock.WallClockError as error:
+            self.add_error(time_name, error.message)
+        return None
 
     def clean(self):
         data = super().clean()
-        day, start, end = data.get("day"), data.get("start_time"), data.get("end_time")
-        if day and start and end:
-            starts_at = datetime.combine(day, start, tzinfo=self.tz)
-            ends_at = datetime.combine(day, end, tzinfo=self.tz)
-            if ends_at <= starts_at:
-                self.add_error("end_time", _("De eindtijd moet na de begintijd liggen."))
-            elif starts_at <= timezone.now():
-                self.add_error("day", _("Kies een moment in de toekomst."))
-            data["starts_at"], data["ends_at"] = starts_at, ends_at
+        if not all(data.get(name) for name in ("day", "start_time", "end_time")):
+            return data
+        starts_at, ends_at = self._instant("start_time"), self._instant("end_time")
+        if starts_at is None or ends_at is None:
+            return data
+        if ends_at <= starts_at:
+            self.add_error("end_time", _("De eindtijd moet na de begintijd liggen."))
+        elif starts_at <= timezone.now():
+            self.add_error("day", _("Kies een moment in de toekomst."))
+        data["starts_at"], data["ends_at"] = starts_at, ends_at
         return data
 
     def _post_clean(self):
@@ -168,6 +256,19 @@ class SessionForm(forms.ModelForm):
             "ends_at": data["ends_at"],
             **{name: data[name] for name in self.Meta.fields},
         }
+
+    def add_service_error(self, error: ValidationError | SessionError) -> None:
+        """Show what the service refused at the field it concerns (its ``starts_at``/``ends_at`` are this
+        form's start and end time); anything else above the form."""
+        if isinstance(error, SessionError):
+            self.add_error(None, error.message)
+            return
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for name, errors in error.error_dict.items():
+            field = SERVICE_FIELDS.get(name, name)
+            self.add_error(field if field in self.fields else None, [m for e in errors for m in e.messages])
 
 
 class CancelForm(forms.Form):

@@ -2,7 +2,16 @@
 
 The rule runs in *local wall-clock time* (naive datetimes in the schedule's time zone), and only then is
 each occurrence given its zone and converted to UTC. So a 14:00 session stays at 14:00 local time across
-DST changes, while its UTC start shifts by an hour.
+DST changes, while its UTC start shifts by an hour. Each occurrence lasts ``duration_minutes`` real
+minutes.
+
+Twice a year a wall-clock start may not be a plain time (``sessions/wallclock.py``). The generator cannot
+ask, so it always reads such a start the way RFC 5545 (3.3.5) tells calendar clients to read it:
+- a start the clock skips (02:30 on the last Sunday of March in Europe/Amsterdam) is read with the offset
+  from before the gap, so that session moves on by the gap's length (03:30) and keeps its duration;
+- a start that happens twice (02:30 on the last Sunday of October) is the first one, still summer time.
+The schedule form tells the person which occurrences in the horizon this concerns (``Occurrence.notice``).
+The recurrence_id is the instant so read, the same on every run.
 
 Idempotent: each occurrence is identified by ``Session.recurrence_id`` (the UTC start the rule gave it),
 unique per group in the database. Running the generator twice, or concurrently, creates nothing twice.
@@ -30,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import Membership
 
+from . import wallclock
 from .models import Schedule, Session
 from .signals import session_cancelled, session_planned_or_changed
 
@@ -85,6 +95,19 @@ def exception_dates(schedule: Schedule) -> set[date]:
 class Occurrence:
     starts_at: datetime  # UTC
     ends_at: datetime  # UTC
+    local_start: datetime | None = None  # naive, the wall-clock start the rule gave
+    moved: bool = False  # the rule's start falls in a DST gap: moved on by the gap's length
+    ambiguous: bool = False  # the rule's start happens twice that day: the first one (summer time)
+
+    def notice(self, tz: ZoneInfo) -> str | None:
+        """What a person should be told about this occurrence's start, if anything (translated)."""
+        if self.local_start is None:
+            return None
+        if self.moved:
+            return wallclock.moved_message(self.local_start, tz)
+        if self.ambiguous:
+            return wallclock.first_occurrence_message(self.local_start, tz)
+        return None
 
 
 def occurrences(schedule: Schedule, *, until: datetime, since: datetime | None = None) -> list[Occurrence]:
@@ -102,12 +125,17 @@ def occurrences(schedule: Schedule, *, until: datetime, since: datetime | None =
     for naive in rule.between(local_since, local_until, inc=True):
         if naive.date() in skip:
             continue
-        local = naive.replace(tzinfo=tz)
-        # The end is wall-clock too: a session never gains or loses an hour across a DST change.
+        # A start the clock skips or shows twice is read as RFC 5545 says (see the module docstring).
+        start = wallclock.rfc5545_instant(naive, tz)
+        # The length is what was typed, in real minutes: also a session across the night of a DST change
+        # lasts duration_minutes (its start keeps the wall clock from week to week all the same).
         result.append(
             Occurrence(
-                starts_at=local.astimezone(UTC),
-                ends_at=(naive + duration).replace(tzinfo=tz).astimezone(UTC),
+                starts_at=start.instant,
+                ends_at=start.instant + duration,
+                local_start=naive,
+                moved=start.moved,
+                ambiguous=start.ambiguous,
             )
         )
         if len(result) > MAX_OCCURRENCES:

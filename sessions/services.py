@@ -3,7 +3,7 @@
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +11,29 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from groups.models import Group, Membership
 
+from . import wallclock
 from .models import RSVP, Method, Presenter, Session
 from .signals import presenter_changed, rsvp_changed, session_cancelled, session_planned_or_changed
 
 # Changes that move the event in members' calendars: they raise the iCalendar SEQUENCE.
 CALENDAR_FIELDS = ("starts_at", "ends_at", "location", "online_link")
 EDITABLE_FIELDS = (*CALENDAR_FIELDS, "method", "presenter_slots", "quorum_override", "facilitator")
+MIN_PRESENTERS, MAX_PRESENTERS = 1, 6  # as the database's session_presenter_slots_range says
+
+# What a person is told when a row would break one of the model's constraints: the field it concerns and
+# a message. Constraint names never reach a message (an unknown one gets the general text).
+_ENDS_AFTER_START = _("De eindtijd moet na de begintijd liggen.")
+CONSTRAINT_MESSAGES = {
+    "session_ends_after_start": ("ends_at", _ENDS_AFTER_START),
+    "session_presenter_slots_range": ("presenter_slots", _("Kies 1 tot en met 6 inbrengers.")),
+    "session_reason_only_if_cancelled": (
+        "cancellation_reason",
+        _("Alleen een geannuleerde bijeenkomst heeft een reden van annulering."),
+    ),
+    "session_actual_end_after_start": ("actual_ended_at", _("Het einde moet na het begin liggen.")),
+    "session_unique_occurrence": (NON_FIELD_ERRORS, _("Deze bijeenkomst van het rooster bestaat al.")),
+}
+_OTHER_CONSTRAINT = _("Deze gegevens passen niet bij elkaar. Controleer ze en probeer het opnieuw.")
 
 
 class SessionError(Exception):
@@ -38,7 +55,44 @@ def _require_open(session: Session, now: datetime | None = None) -> None:
         raise SessionError(_("Deze bijeenkomst is al begonnen."))
 
 
+def _check_times(starts_at: datetime, ends_at: datetime, *, horizon: bool = True) -> None:
+    """The end after the start, and (``horizon``) a start within the dates the forms accept
+    (``wallclock.check_day``): ValidationError on ``starts_at``/``ends_at`` with a message."""
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ValueError("starts_at and ends_at must be aware datetimes")
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _ENDS_AFTER_START
+    if horizon:
+        try:
+            wallclock.check_day(timezone.localdate(starts_at))
+        except wallclock.WallClockError as error:
+            errors["starts_at"] = error.message
+    if errors:
+        raise ValidationError(errors)
+
+
+def _full_clean(session: Session) -> None:
+    """``full_clean`` with the constraints' messages replaced by ``CONSTRAINT_MESSAGES`` (Django's own
+    text names the constraint: "Beperking 'session_ends_after_start' is geschonden")."""
+    errors: dict = {}
+    try:
+        session.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for constraint in session._meta.constraints:
+        try:
+            constraint.validate(Session, session)
+        except ValidationError:
+            field, message = CONSTRAINT_MESSAGES.get(constraint.name, (NON_FIELD_ERRORS, _OTHER_CONSTRAINT))
+            errors.setdefault(field, []).append(ValidationError(message))
+    if errors:
+        raise ValidationError(errors)
+
+
 def _check_presenter_slots(presenter_slots: int, method: Method | None) -> None:
+    if not MIN_PRESENTERS <= presenter_slots <= MAX_PRESENTERS:
+        raise ValidationError({"presenter_slots": CONSTRAINT_MESSAGES["session_presenter_slots_range"][1]})
     if method is not None and presenter_slots > method.max_presenters:
         raise ValidationError(
             {
@@ -73,8 +127,9 @@ def session_create(
         quorum_override=quorum_override,
         facilitator=facilitator,
     )
+    _check_times(starts_at, ends_at)
     _check_presenter_slots(presenter_slots, method)
-    session.full_clean()
+    _full_clean(session)
     session.save()
     session_planned_or_changed.send(sender=Session, session=session, created=True, changed=set())
     return session
@@ -96,6 +151,8 @@ def session_update(*, session: Session, **changes) -> set[str]:
         return set()
     for name in changed:
         setattr(session, name, changes[name])
+    if changed & {"starts_at", "ends_at"}:
+        _check_times(session.starts_at, session.ends_at, horizon="starts_at" in changed)
     _check_presenter_slots(session.presenter_slots, session.method)
     if "presenter_slots" in changed and session.presenters.filter(slot__gt=session.presenter_slots).exists():
         raise ValidationError(
@@ -103,7 +160,7 @@ def session_update(*, session: Session, **changes) -> set[str]:
         )
     if changed & set(CALENDAR_FIELDS):
         session.sequence += 1
-    session.full_clean()
+    _full_clean(session)
     session.save()
     session_planned_or_changed.send(sender=Session, session=session, created=False, changed=changed)
     return changed
@@ -120,7 +177,7 @@ def session_cancel(*, session: Session, reason: str) -> Session:
     session.status = Session.Status.CANCELLED
     session.cancellation_reason = reason
     session.sequence += 1
-    session.full_clean()
+    _full_clean(session)
     session.save()
     session_cancelled.send(sender=Session, session=session, reason=reason)
     return session

@@ -183,10 +183,8 @@ def session_edit(request, session_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.session_update(session=session, **form.changes())
-        except services.SessionError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except (services.SessionError, ValidationError) as exc:
+            form.add_service_error(exc)
         else:
             if changed:
                 messages.success(request, _("De bijeenkomst is gewijzigd; de deelnemers krijgen bericht."))
@@ -235,6 +233,8 @@ def group_schedule(request, group_id: int):
                         "restored": len(result.restored),
                     },
                 )
+                for notice in form.notices:  # starts the DST change moved or resolved (schedule.py)
+                    messages.warning(request, notice)
                 return redirect("sessions:group_schedule", group_id=group.pk)
         status = 400
     else:
@@ -254,7 +254,7 @@ def session_new(request, group_id: int):
             try:
                 services.session_create(group=group, **changes)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_service_error(exc)
             else:
                 messages.success(
                     request, _("De bijeenkomst is gepland; de deelnemers krijgen een uitnodiging.")

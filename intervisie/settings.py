@@ -224,6 +224,9 @@ if _email_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Intervisie <noreply@intervisie.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ORGANIZER of the calendar events of a group without a facilitator: a mailbox a person reads, so an
+# answer from a calendar app reaches someone (docs/notifications.md, "Calendars").
+CALENDAR_ORGANIZER_EMAIL = os.environ.get("CALENDAR_ORGANIZER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Content Security Policy (Django 6 built-in): no inline scripts, no third-party origins.
 SECURE_CSP = {

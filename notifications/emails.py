@@ -30,6 +30,7 @@ from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Kind, Outbox
 from .tokens import Action, link_url
@@ -137,10 +138,80 @@ def session_url(row: Outbox) -> str:
     return settings.SITE_URL + reverse("home")
 
 
-def _ics(session, *, cancel: bool, email: str) -> bytes:
-    from sessions.calendar import session_invite_ics
+# Invites and cancellations carry the iTIP message twice, as calendar clients expect (what Google Calendar
+# sends): inline, as the last alternative of the body (``text/calendar; method=...``: mail clients show a
+# meeting request or remove the event), and as a file to open by hand, typed ``application/ics`` so no
+# client takes it for a second request.
+CALENDAR_KINDS = {Kind.INVITE: "REQUEST", Kind.CANCELLATION: "CANCEL"}
+CALENDAR_FILENAMES = {
+    Kind.INVITE: pgettext_lazy("bestandsnaam, zonder .ics", "uitnodiging"),
+    Kind.CANCELLATION: pgettext_lazy("bestandsnaam, zonder .ics", "afzegging"),
+}
+# The lead of an invite or cancellation for a member who follows the subscription feed: no calendar part.
+FEED_LEADS = {
+    Kind.INVITE: _(
+        "Je bent uitgenodigd voor de bijeenkomst van %(group)s op %(when)s. Je agenda-abonnement zet hem "
+        "vanzelf in je agenda."
+    ),
+    Kind.CANCELLATION: _(
+        "De bijeenkomst van %(group)s op %(when)s gaat niet door. Je agenda-abonnement haalt hem vanzelf "
+        "uit je agenda."
+    ),
+}
 
-    return session_invite_ics(session, cancel=cancel, attendee_email=email)
+
+def _follows_feed(row: Outbox) -> bool:
+    """The recipient chose the subscription feed as their calendar path (the sweep annotates it)."""
+    from .models import CalendarPath
+    from .selectors import calendar_path_of
+
+    feed = getattr(row, "calendar_feed", None)
+    if feed is None:
+        feed = calendar_path_of(row.recipient_id) == CalendarPath.FEED
+    return feed
+
+
+def _answer(row: Outbox) -> tuple[str | None, datetime | None]:
+    """The recipient's current RSVP to the row's session and when they gave it (the sweep annotates it)."""
+    if hasattr(row, "rsvp_answer"):
+        return row.rsvp_answer, row.rsvp_answered_at
+    from sessions.models import RSVP
+
+    found = (
+        RSVP.objects.filter(session_id=row.session_id, user_id=row.recipient_id)
+        .values_list("answer", "answered_at")
+        .first()
+    )
+    return found or (None, None)
+
+
+def _ics(row: Outbox, *, cancel: bool, organizers: dict) -> bytes:
+    """The invite or cancellation for the row's recipient, with their current answer as PARTSTAT; the
+    group's organizer looked up once per batch (``organizers``)."""
+    from sessions.calendar import session_invite_ics, session_organizer
+
+    session, user = row.session, row.recipient
+    organizer = organizers.get(session.group_id)
+    if organizer is None:
+        organizer = organizers[session.group_id] = session_organizer(session)
+    answer, answered_at = _answer(row)
+    return session_invite_ics(
+        session,
+        cancel=cancel,
+        attendee_email=user.email,
+        attendee_name=user.display_name,
+        answer=answer,
+        answered_at=answered_at,
+        organizer=organizer,
+    )
+
+
+def _attach_calendar(message: EmailMultiAlternatives, row: Outbox, organizers: dict) -> None:
+    """The iTIP message, inline and as a file whose name says what it is (in the recipient's language)."""
+    method = CALENDAR_KINDS[row.kind]
+    ics = _ics(row, cancel=method == "CANCEL", organizers=organizers)
+    message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
+    message.attach(f"{CALENDAR_FILENAMES[row.kind]}.ics", ics, "application/ics")
 
 
 # --- MIME: Django's message, with repeating header values parsed once ---------------------------------
@@ -223,6 +294,7 @@ class Shared:
     def __init__(self):
         self._templates: dict[tuple, tuple[str, str, str]] = {}
         self._values: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}
+        self.organizers: dict[int, object] = {}  # group id → the ORGANIZER of its invites
 
     def rendered(self, row: Outbox, extra: dict) -> tuple[str, str, str, dict[str, str], dict[str, str]]:
         """Subject, text and HTML templates for ``row`` in the active language, and the values of their
@@ -273,7 +345,7 @@ def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: d
     texts["rule"] = row.alert.get_rule_display() if row.alert_id else ""
     context = {
         "user": {"display_name": NAME, "preferred_language": html_lang},
-        "lead": LEADS[row.kind] % texts,
+        "lead": (FEED_LEADS if extra.get("calendar_feed") else LEADS)[row.kind] % texts,
         "session": session,
         "group": group,
         "when": texts["when"],
@@ -336,9 +408,12 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
     cache (a fresh one when not given)."""
     if row.kind == Kind.PASSWORD_RESET:
         return _password_reset_message(row)
-    user = row.recipient
+    user, shared = row.recipient, shared or Shared()
+    calendar = row.kind in CALENDAR_KINDS and row.session_id is not None
+    if calendar and _follows_feed(row):
+        calendar, extra = False, {**(extra or {}), "calendar_feed": True}
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject, text, html, session_values, session_html = (shared or Shared()).rendered(row, extra or {})
+        subject, text, html, session_values, session_html = shared.rendered(row, extra or {})
     unsubscribe = link_url(row.pk, Action.UNSUBSCRIBE)
     personal = {NAME: user.display_name, UNSUBSCRIBE: unsubscribe}
     if row.kind in RSVP_KINDS:
@@ -360,12 +435,7 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
     )
     html = _fill(html, {**session_html, **{code: escape(value) for code, value in personal.items()}})
     message.attach_alternative(html, "text/html")
-    if row.kind in (Kind.INVITE, Kind.CANCELLATION) and row.session_id:
-        cancel = row.kind == Kind.CANCELLATION
-        method = "CANCEL" if cancel else "REQUEST"
-        message.attach(
-            "uitnodiging.ics",
-            _ics(row.session, cancel=cancel, email=user.email),
-            f"text/calendar; method={method}; charset=UTF-8",
-        )
+    if calendar:
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            _attach_calendar(message, row, shared.organizers)
     return message

@@ -55,6 +55,16 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("geannuleerd")
     HELD = "held", _("wacht op dagoverzicht")
     BUNDLED = "bundled", _("opgenomen in dagoverzicht")
+    DOUBT = "doubt", _("onzeker: misschien verstuurd")
+
+
+class Doubt(models.TextChoices):
+    """Why a message is in doubt: it was handed to the mail server, which may or may not have taken it. Never
+    sent again automatically (at most once); the mail server's log, searched for the Message-ID, says."""
+
+    NO_REPLY = "no_reply", _("de mailserver gaf geen antwoord nadat het bericht was verstuurd")
+    WORKER_STOPPED = "worker_stopped", _("de verzender stopte terwijl hij dit bericht overdroeg")
+    TIME_LIMIT = "time_limit", _("de tijdslimiet van de verzender verliep tijdens het overdragen")
 
 
 class Outbox(models.Model):
@@ -109,6 +119,10 @@ class Outbox(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
+    doubt = models.CharField(_("waarom onzeker"), max_length=16, choices=Doubt.choices, blank=True)
+    # For a row in doubt: when its data went to the mail server (or, after a dead worker, the earliest it can
+    # have: the previous hand-over of its batch, else the claim).
+    handed_over_at = models.DateTimeField(_("overgedragen om"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -127,6 +141,10 @@ class Outbox(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(claimed_at__isnull=False, claim_token__isnull=False),
                 name="outbox_sending_is_claimed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="doubt", doubt__in=Doubt.values) | (~Q(status="doubt") & Q(doubt="")),
+                name="outbox_doubt_has_reason",
             ),
             # With a group on every row about a session or alert, the composite foreign keys of migration
             # 0006 (PostgreSQL) tie the session and the alert to that group.
@@ -192,6 +210,26 @@ class Handover(models.Model):
         return f"{self.outbox_id} @ {self.sent_at:%Y-%m-%d %H:%M:%S}"
 
 
+class MailOutage(models.Model):
+    """The mail server could not be reached (connection refused or timed out, or it refused our greeting or
+    sender): one row, id 1. The sweep claims nothing until ``paused_until``, so an outage costs no message an
+    attempt; each failed try doubles the pause (``conf.outage_pause``), a connection that works clears it."""
+
+    failures = models.PositiveIntegerField(default=0)
+    since = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("storing van de mailserver")
+        verbose_name_plural = _("storingen van de mailserver")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="mail_outage_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.failures} × {self.last_error[:60]}"
+
+
 class GroupNotificationSettings(models.Model):
     """Which kinds a group sends (offsets live on Group itself)."""
 
@@ -213,19 +251,38 @@ class GroupNotificationSettings(models.Model):
         return str(self.group)
 
 
+class CalendarPath(models.TextChoices):
+    """How a member's sessions reach their calendar: one way only, so no event is in two calendars."""
+
+    INVITES = "invites", _("uitnodigingen per e-mail in mijn eigen agenda")
+    FEED = "feed", _("een abonnement op mijn persoonlijke agenda-link")
+
+
 class NotificationPreference(models.Model):
-    """A user's choices: kinds switched off, and one daily digest instead of separate e-mails."""
+    """A user's choices: kinds switched off, one daily digest instead of separate e-mails, and how sessions
+    reach their calendar (invites and cancellations carry a calendar part only for ``INVITES``)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     disabled_kinds = models.JSONField(_("uitgeschakelde berichten"), default=list, blank=True)
     digest = models.BooleanField(_("één dagelijks overzicht in plaats van losse e-mails"), default=False)
+    calendar_path = models.CharField(
+        _("bijeenkomsten in je agenda via"),
+        max_length=8,
+        choices=CalendarPath.choices,
+        default=CalendarPath.INVITES,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("berichtvoorkeur")
         verbose_name_plural = _("berichtvoorkeuren")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(calendar_path__in=CalendarPath.values), name="notification_pref_calendar_path"
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user)

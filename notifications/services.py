@@ -76,6 +76,17 @@ def preferences_set(*, user, disabled_kinds: list[str], digest: bool) -> Notific
 
 
 @transaction.atomic
+def calendar_path_set(*, user, path: str) -> NotificationPreference:
+    """Choose how sessions reach the member's calendar: invites (a calendar part in each invite and
+    cancellation) or the subscription feed (the same e-mails without one, so no event shows twice)."""
+    preference = NotificationPreference.objects.select_for_update().get_or_create(user=user)[0]
+    preference.calendar_path = path
+    preference.full_clean()
+    preference.save()
+    return preference
+
+
+@transaction.atomic
 def group_settings_set(
     *, group: Group, disabled_kinds: list[str], no_casus_days: int
 ) -> GroupNotificationSettings:

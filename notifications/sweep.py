@@ -51,6 +51,7 @@ from . import conf
 from .emails import Shared, build_message
 from .models import (
     DIGESTIBLE_KINDS,
+    CalendarPath,
     GroupNotificationSettings,
     Handover,
     Kind,
@@ -168,6 +169,12 @@ def _claimed_rows(token, pks):
         .alias(tenant_id=Coalesce("session__group_id", "alert__group_id", "group_id"))
         .annotate(
             answered=Exists(rsvps),
+            # The invite's PARTSTAT and LAST-MODIFIED, and its calendar path (emails.build_message).
+            rsvp_answer=Subquery(rsvps.values("answer")[:1]),
+            rsvp_answered_at=Subquery(rsvps.values("answered_at")[:1]),
+            calendar_feed=Exists(
+                NotificationPreference.objects.filter(user=user_ref, calendar_path=CalendarPath.FEED)
+            ),
             declined=Exists(rsvps.filter(answer=RSVP.Answer.DECLINE)),
             is_presenter=Exists(Presenter.objects.filter(session=session_ref, user=user_ref)),
             own_casus_booked=Exists(booked.filter(author=user_ref)),

@@ -20,6 +20,7 @@ The feed itself is the library's VCALENDAR (with VTIMEZONE) with those event byt
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,10 +31,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import RSVP, Session
-from .selectors import FeedRow, feed_rows
+from .selectors import FeedRow, Organizer, feed_rows, group_organizer, reader_groups
 
 PRODID = "-//Intervisie//Intervisie//NL"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 EVENT_CACHE_SECONDS = 60 * 60 * 24 * 7
 FEED_CACHE_SECONDS = 60 * 60 * 24
 ALARM_BEFORE = timedelta(hours=1)
@@ -73,11 +74,28 @@ def _vtimezone(tzid: str):
     )
 
 
+PARTSTAT = {
+    RSVP.Answer.ATTEND: "ACCEPTED",
+    RSVP.Answer.DECLINE: "DECLINED",
+    RSVP.Answer.MAYBE: "TENTATIVE",
+}
+NO_ANSWER_PARTSTAT = "NEEDS-ACTION"
+
+
+class Reader(NamedTuple):
+    """The member a calendar is made for: its ATTENDEE (with their answer as PARTSTAT)."""
+
+    email: str
+    name: str
+
+
 class _Texts:
     """The event texts in the active language, looked up once per build instead of once per event."""
 
     def __init__(self):
-        self.summary = _("Intervisie %(group)s")
+        # The group's name usually names the kind of meeting already ("Intervisie Wijkteam Noord").
+        self.summary = _("Intervisie · %(group)s")
+        self.word = _("Intervisie").casefold()
         self.cancelled = _("Geannuleerd: %(summary)s")
         self.answer = _("Jouw antwoord: %(answer)s")
         self.reason = _("Reden van annulering: %(reason)s")
@@ -125,10 +143,28 @@ class _Builder:
             alarm["TRIGGER"] = vDuration(-ALARM_BEFORE)
         return alarm
 
-    def event(self, row: FeedRow, *, stamp: datetime | None = None, alarm: bool = True):
-        """The VEVENT of one session (no casus content); ``row.answer`` is the reader's RSVP. Properties
-        are set in the library's canonical order, so ``to_ical(sorted=False)`` gives the sorted output
-        without sorting each time."""
+    def title(self, group_name: str) -> str:
+        """The event's title: the group's name, with the word "Intervisie" before it unless it has it."""
+        if self.texts.word in group_name.casefold():
+            return group_name
+        return self.texts.summary % {"group": group_name}
+
+    def event(
+        self,
+        row: FeedRow,
+        *,
+        now: datetime,
+        reader: Reader | None = None,
+        organizer: Organizer | None = None,
+        stamp: datetime | None = None,
+        alarm: bool = True,
+    ):
+        """The VEVENT of one session (no casus content); ``row.answer`` is the reader's RSVP, shown in the
+        text and, with ``reader``, as their ATTENDEE's PARTSTAT. LAST-MODIFIED is the last change this
+        reader can see (the session's or their own answer's); DTSTAMP is ``stamp`` (when an iTIP message
+        is made) or, without a METHOD to answer, that same moment (RFC 5545 3.8.7.2). A session that has
+        begun (at ``now``), is cancelled or declined carries no alarm. Properties are set in the library's
+        canonical order, so ``to_ical(sorted=False)`` gives the sorted output without sorting each time."""
         from icalendar import Event
         from icalendar.prop import vDatetime, vInt, vText
 
@@ -136,7 +172,7 @@ class _Builder:
         tz = self.zone(row.tzid)
         answer = row.answer
         cancelled = row.status == Session.Status.CANCELLED
-        summary = texts.summary % {"group": row.group_name}
+        summary = self.title(row.group_name)
         if cancelled:
             summary = texts.cancelled % {"summary": summary}
         lines = []
@@ -148,11 +184,12 @@ class _Builder:
             lines.append(texts.online % {"link": row.online_link})
         # (no URL property: one line less per event in the hot feed)
         lines.append(f"{texts.url_head}{row.pk}{texts.url_tail}")
+        modified = last_modified(row).astimezone(UTC)
         event = Event()
         event["SUMMARY"] = vText(summary)
         event["DTSTART"] = vDatetime(row.starts_at.astimezone(tz))
         event["DTEND"] = vDatetime(row.ends_at.astimezone(tz))
-        event["DTSTAMP"] = vDatetime((stamp or row.updated_at).astimezone(UTC))
+        event["DTSTAMP"] = vDatetime((stamp or modified).astimezone(UTC))
         event["UID"] = vText(ical_uid(row.pk))
         event["SEQUENCE"] = vInt(row.sequence)
         event["DESCRIPTION"] = vText("\n".join(lines))
@@ -164,17 +201,46 @@ class _Builder:
             event["STATUS"] = vText("CANCELLED")
         if cancelled or answer == RSVP.Answer.DECLINE:
             event["TRANSP"] = vText("TRANSPARENT")
-        if alarm and not cancelled and answer != RSVP.Answer.DECLINE:
+        event["LAST-MODIFIED"] = vDatetime(modified)
+        if organizer is not None:
+            event["ORGANIZER"] = _address(organizer.email, organizer.name)
+        if reader is not None:
+            attendee = _address(reader.email, reader.name)
+            attendee.params["ROLE"] = "REQ-PARTICIPANT"
+            attendee.params["PARTSTAT"] = PARTSTAT.get(answer, NO_ANSWER_PARTSTAT)
+            # Members answer in the app (the links in the e-mail); a reply from the calendar reaches the
+            # organizer, a person, but is not asked for.
+            attendee.params["RSVP"] = "FALSE"
+            event["ATTENDEE"] = attendee
+        if alarm and not cancelled and answer != RSVP.Answer.DECLINE and row.starts_at > now:
             event.add_component(self.alarm(summary))
         return event
 
 
+def _address(email: str, name: str):
+    from icalendar import vCalAddress
+
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["CN"] = name
+    return address
+
+
+def last_modified(row: FeedRow) -> datetime:
+    """The last change a reader of this event can see: the session's own, or their answer's."""
+    if row.answered_at is not None and row.answered_at > row.updated_at:
+        return row.answered_at
+    return row.updated_at
+
+
 def ical_uid(session_id: int) -> str:
     """``Session.ical_uid`` without the model instance (the feed builds from rows)."""
-    return f"session-{session_id}@intervisie"
+    from .models import session_uid
+
+    return session_uid(session_id)
 
 
-def _row(session: Session, answer: str | None) -> FeedRow:
+def _row(session: Session, answer: str | None, answered_at: datetime | None = None) -> FeedRow:
     return FeedRow(
         pk=session.pk,
         updated_at=session.updated_at,
@@ -188,12 +254,31 @@ def _row(session: Session, answer: str | None) -> FeedRow:
         online_link=session.online_link,
         status=session.status,
         cancellation_reason=session.cancellation_reason,
+        group_id=session.group_id,
+        answered_at=answered_at,
     )
 
 
-def session_event(session: Session, *, answer: str | None = None, stamp: datetime | None = None, alarm=True):
-    """The VEVENT of a session (no casus content). ``answer`` is the reader's RSVP (feed and download)."""
-    return _Builder().event(_row(session, answer), stamp=stamp, alarm=alarm)
+def session_event(
+    session: Session,
+    *,
+    answer: str | None = None,
+    answered_at: datetime | None = None,
+    reader: Reader | None = None,
+    organizer: Organizer | None = None,
+    stamp: datetime | None = None,
+    alarm=True,
+):
+    """The VEVENT of a session (no casus content). ``answer`` is the reader's RSVP (given at
+    ``answered_at``), ``reader`` their ATTENDEE."""
+    return _Builder().event(
+        _row(session, answer, answered_at),
+        now=timezone.now(),
+        reader=reader,
+        organizer=organizer,
+        stamp=stamp,
+        alarm=alarm,
+    )
 
 
 def _calendar(*, name=None, method=None, tzids=(), uid=None, refresh_interval=None):
@@ -207,38 +292,67 @@ def _calendar(*, name=None, method=None, tzids=(), uid=None, refresh_interval=No
     return calendar
 
 
-def session_ics(session: Session, *, answer: str | None = None) -> bytes:
-    """The .ics download of one session (METHOD:PUBLISH), with the reader's answer."""
-    event = session_event(session, answer=answer)
+def session_ics(
+    session: Session,
+    *,
+    answer: str | None = None,
+    answered_at: datetime | None = None,
+    reader: Reader | None = None,
+) -> bytes:
+    """The .ics download of one session: METHOD:PUBLISH (RFC 5546 3.2.1: no ATTENDEE; the ORGANIZER,
+    which PUBLISH requires, is the group's facilitator), the reader's answer in the text."""
+    event = session_event(
+        session, answer=answer, answered_at=answered_at, organizer=session_organizer(session)
+    )
     calendar = _calendar(method="PUBLISH", tzids=[session_zone(session).key])
     calendar.add_component(event)
     return calendar.to_ical()
 
 
-def session_invite_ics(session: Session, *, cancel: bool, attendee_email: str | None = None) -> bytes:
-    """The iTIP invite an e-mail carries: METHOD:REQUEST when planned or changed, METHOD:CANCEL when
-    cancelled. Same UID every time; SEQUENCE is the session's, which goes up on every change."""
-    from icalendar import vCalAddress
-
-    event = session_event(session, stamp=timezone.now(), alarm=not cancel)
+def session_invite_ics(
+    session: Session,
+    *,
+    cancel: bool,
+    attendee_email: str | None = None,
+    attendee_name: str = "",
+    answer: str | None = None,
+    answered_at: datetime | None = None,
+    organizer: Organizer | None = None,
+) -> bytes:
+    """The iTIP message an e-mail carries (RFC 5546): METHOD:REQUEST when planned or changed, METHOD:CANCEL
+    (STATUS:CANCELLED) when cancelled. Same UID every time; SEQUENCE is the session's, which goes up on
+    every change of time, place or status. The ATTENDEE is the recipient with their current answer as
+    PARTSTAT; the ORGANIZER the group's facilitator (``organizer``, else looked up), or the configured
+    ``CALENDAR_ORGANIZER_EMAIL`` for a group without one. DTSTAMP is now (when the message is made)."""
+    reader = Reader(attendee_email, attendee_name) if attendee_email else None
+    event = session_event(
+        session,
+        answer=answer,
+        answered_at=answered_at,
+        reader=reader,
+        organizer=organizer or session_organizer(session),
+        stamp=timezone.now(),
+        alarm=not cancel,
+    )
     if cancel:
         event["STATUS"] = "CANCELLED"
-    organizer = vCalAddress(f"mailto:{_from_address()}")
-    organizer.params["CN"] = "Intervisie"
-    event.add("organizer", organizer)
-    if attendee_email:
-        attendee = vCalAddress(f"mailto:{attendee_email}")
-        attendee.params.update({"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
-        event.add("attendee", attendee)
     calendar = _calendar(method="CANCEL" if cancel else "REQUEST", tzids=[session_zone(session).key])
     calendar.add_component(event)
     return calendar.to_ical()
 
 
-def _from_address() -> str:
+def session_organizer(session: Session) -> Organizer:
+    """The ORGANIZER of a session's events: the group's facilitator, else the configured address."""
+    return group_organizer(session.group_id) or fallback_organizer()
+
+
+def fallback_organizer() -> Organizer:
+    """``CALENDAR_ORGANIZER_EMAIL`` (a mailbox a person reads; by default the sender address) for a group
+    without a facilitator."""
     from email.utils import parseaddr
 
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "noreply@intervisie.local"
+    name, address = parseaddr(settings.CALENDAR_ORGANIZER_EMAIL)
+    return Organizer(address or "noreply@intervisie.local", name or "Intervisie")
 
 
 # --- the personal feed -------------------------------------------------------------------------------
@@ -248,19 +362,26 @@ def _digest(text: str, size: int = 8) -> str:
     return hashlib.blake2b(text.encode(), digest_size=size).hexdigest()
 
 
-def _event_key_prefix(language: str) -> str:
-    """What every event of a build shares: this code's version, the site URL (in the text), language."""
-    return f"ical:{CACHE_VERSION}:{_digest(settings.SITE_URL, 4)}:{language}"
+def _event_key_prefix(language: str, reader: Reader) -> str:
+    """What every event of a build shares: this code's version, the site URL (in the text), language and
+    the reader (their ATTENDEE line)."""
+    who = _digest(f"{reader.email}\n{reader.name}")
+    return f"ical:{CACHE_VERSION}:{_digest(settings.SITE_URL, 4)}:{language}:{who}"
 
 
-def _event_key(prefix: str, row: FeedRow, names: dict[str, str]) -> str:
+def _event_key(prefix: str, row: FeedRow, names: dict, organizer: Organizer, now: datetime) -> str:
     """What a feed event depends on: the session's version (pk, updated_at, sequence: every change of a
-    session's own fields), the reader's answer, the group's zone and name (a rename changes no session)."""
-    name = names.get(row.group_name)
-    if name is None:
-        name = names[row.group_name] = _digest(row.group_name)
+    session's own fields), the reader's answer and when they gave it (LAST-MODIFIED), the group's zone,
+    name and organizer (a rename or a new facilitator changes no session), and whether it has begun (no
+    alarm then)."""
+    group = names.get((row.group_name, organizer))
+    if group is None:
+        group = names[(row.group_name, organizer)] = _digest("\n".join((row.group_name, *organizer)))
     stamp = f"{row.updated_at.timestamp():.6f}"
-    return f"{prefix}:{row.pk}:{stamp}:{row.sequence}:{row.answer or '-'}:{row.tzid}:{name}"
+    answered = f"{row.answered_at.timestamp():.6f}" if row.answered_at else "-"
+    begun = "b" if row.starts_at <= now else "u"
+    answer = f"{row.answer or '-'}:{answered}"
+    return f"{prefix}:{row.pk}:{stamp}:{row.sequence}:{answer}:{row.tzid}:{group}:{begun}"
 
 
 def feed_language(user) -> str:
@@ -276,10 +397,16 @@ def feed_etag(user, version: dict) -> str:
         user.feed_token,
         feed_language(user),
         user.display_name,
+        user.email,
         *(version[k] for k in sorted(version)),
     ]
     raw = "|".join(v.isoformat() if isinstance(v, datetime) else str(v) for v in parts)
     return f'"{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"'
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag for a calendar whose bytes depend only on what it shows (no DTSTAMP of "now")."""
+    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
 
 
 def feed_ics(user, *, etag: str, rows: list[FeedRow] | None = None) -> bytes:
@@ -294,18 +421,42 @@ def feed_ics(user, *, etag: str, rows: list[FeedRow] | None = None) -> bytes:
     return body
 
 
+def _organizers(user) -> dict[int, Organizer]:
+    """The ORGANIZER of each of the reader's groups (one query)."""
+    fallback = fallback_organizer()
+    return {
+        group_id: Organizer(email, name or "") if email else fallback
+        for group_id, _name, email, name in reader_groups(user)
+    }
+
+
 def _build_feed(user, rows: list[FeedRow]) -> bytes:
     language = feed_language(user)
-    prefix, names = _event_key_prefix(language), {}
-    keys = [_event_key(prefix, row, names) for row in rows]
+    now = timezone.now()
+    reader = Reader(user.email, user.display_name)
+    organizers = _organizers(user) if rows else {}
+    fallback = fallback_organizer()
+    row_organizers = [organizers.get(row.group_id, fallback) for row in rows]
+    prefix, names = _event_key_prefix(language, reader), {}
+    keys = [
+        _event_key(prefix, row, names, organizer, now)
+        for row, organizer in zip(rows, row_organizers, strict=True)
+    ]
     cached = cache.get_many(keys) if keys else {}
     tzids = {settings.TIME_ZONE}
     tzids.update(_usable_zone(tzid) for tzid in {row.tzid for row in rows})
     with translation.override(language):
-        missing = [(key, row) for key, row in zip(keys, rows, strict=True) if key not in cached]
+        missing = [
+            (key, row, organizer)
+            for key, row, organizer in zip(keys, rows, row_organizers, strict=True)
+            if key not in cached
+        ]
         if missing:
             builder = _Builder()
-            built = {key: builder.event(row).to_ical(sorted=False) for key, row in missing}
+            built = {
+                key: builder.event(row, now=now, reader=reader, organizer=organizer).to_ical(sorted=False)
+                for key, row, organizer in missing
+            }
             cache.set_many(built, timeout=EVENT_CACHE_SECONDS)
             cached.update(built)
         calendar = _calendar(

@@ -7,7 +7,7 @@ Two keys per reader:
   value) whenever something in the reader's feed changes;
 - ``ver``: ``(gen, etag, valid_until)`` as computed from the database. It is used only while its ``gen``
   is still the current one and before ``valid_until`` (the moment the oldest session leaves the feed's
-  3-month window, which no change announces).
+  3-month window, or the next session begins and loses its reminder, which no change announces).
 
 Both are read in one round trip. Invalidation replaces ``gen`` right away *and* again after the commit:
 a request that computed the version from the database before the change committed stored it under the
@@ -16,8 +16,11 @@ that request. What invalidates whom (``connect``, from ``MeetingsConfig.ready``)
 
 - a session saved or deleted (created by the schedule, changed, cancelled, restored, held; also in
   the admin) and a group's schedule or the group itself (rename) saved: the group's active members;
-- an RSVP saved: its member; a membership saved or deleted (joined, left): its member;
-- a user saved (token regenerated, language or name changed): that user.
+- an RSVP saved: its member; a membership saved or deleted (joined, left, role changed): its member and
+  the group's active members (the facilitator is the events' ORGANIZER; their ETag stays the same unless
+  it changed for them, so they still get 304);
+- a user saved (token regenerated, language, name or address changed): that user, and the members of the
+  groups they facilitate (their name and address are those groups' ORGANIZER).
 
 Changes that bypass ``save()`` (``QuerySet.update``, ``bulk_create``) send no signal; ``VERSION_SECONDS``
 bounds how long they can go unnoticed.
@@ -42,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 GEN_SECONDS = 60 * 60 * 24 * 30
 VERSION_SECONDS = 60 * 60
+FETCHED_SECONDS = 60 * 60 * 24 * 30
 
 
 def _gen_key(user_id: int) -> str:
@@ -68,10 +72,38 @@ def feed_etag(user, *, now: datetime | None = None) -> str:
             gen = cache.get(gen_key) or gen  # somebody else just set it
     version = selectors.feed_version(user, now=now)
     etag = calendar.feed_etag(user, version)
-    oldest_end = version["oldest_end"]
-    valid_until = oldest_end + selectors.FEED_PAST if oldest_end is not None else None
+    valid_until = _valid_until(version)
     cache.set(version_key, (gen, etag, valid_until), timeout=VERSION_SECONDS)
     return etag
+
+
+def _valid_until(version: dict) -> datetime | None:
+    """The first moment the feed changes by time alone: its oldest session leaves the window, or its next
+    session begins (and loses its reminder)."""
+    moments = []
+    if version["oldest_end"] is not None:
+        moments.append(version["oldest_end"] + selectors.FEED_PAST)
+    if version.get("next_start") is not None:
+        moments.append(version["next_start"])
+    return min(moments) if moments else None
+
+
+def _fetched_key(user_id: int) -> str:
+    return f"ical-fetched:{user_id}"
+
+
+def mark_fetched(user) -> None:
+    """A calendar app fetched the reader's feed (a full answer, not a 304): the feed settings page then
+    asks whether they want the feed as their only calendar path (no switch is made for them)."""
+    try:
+        cache.set(_fetched_key(user.pk), timezone.now(), timeout=FETCHED_SECONDS)
+    except Exception:  # the cache being down must not break the feed
+        logger.warning("feed fetch of user %s not recorded", user.pk, exc_info=True)
+
+
+def last_fetched(user) -> datetime | None:
+    """When a calendar app last fetched the reader's feed in full (within ``FETCHED_SECONDS``)."""
+    return cache.get(_fetched_key(user.pk))
 
 
 def _renew(user_ids) -> None:
@@ -119,9 +151,22 @@ def _on_member(sender, instance, **kwargs):
     invalidate_users([instance.user_id])
 
 
+def _on_membership(sender, instance, **kwargs):
+    """Joined, left or another role: the member's feed, and every member's (a facilitator's membership
+    decides the group's ORGANIZER; a role change cannot tell what it was before, so always)."""
+    invalidate_users(_members([instance.group_id]) | {instance.user_id})
+
+
 def _on_user(sender, instance, created=False, **kwargs):
-    if not created:
-        invalidate_users([instance.pk])
+    if created:
+        return
+    invalidate_users([instance.pk])
+    if kwargs.get("update_fields") and not {"email", "display_name"} & set(kwargs["update_fields"]):
+        return  # a login (last_login) or password change: nobody else's feed shows it
+    facilitated = Membership.objects.filter(
+        user_id=instance.pk, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+    ).values_list("group_id", flat=True)
+    invalidate_groups(list(facilitated))  # the facilitator's name and address are every member's ORGANIZER
 
 
 def connect() -> None:
@@ -133,6 +178,6 @@ def connect() -> None:
     post_save.connect(_on_group_part, sender=Schedule, dispatch_uid=f"{uid}.schedule")
     post_save.connect(_on_group, sender=Group, dispatch_uid=f"{uid}.group")
     post_save.connect(_on_member, sender=RSVP, dispatch_uid=f"{uid}.rsvp")
-    post_save.connect(_on_member, sender=Membership, dispatch_uid=f"{uid}.membership")
-    post_delete.connect(_on_member, sender=Membership, dispatch_uid=f"{uid}.membership_deleted")
+    post_save.connect(_on_membership, sender=Membership, dispatch_uid=f"{uid}.membership")
+    post_delete.connect(_on_membership, sender=Membership, dispatch_uid=f"{uid}.membership_deleted")
     post_save.connect(_on_user, sender=get_user_model(), dispatch_uid=f"{uid}.user")

@@ -227,7 +227,7 @@ class Session(models.Model):
 
     @property
     def ical_uid(self) -> str:
-        return f"session-{self.pk}@intervisie"
+        return session_uid(self.pk)
 
     @property
     def net_minutes(self) -> int | None:
@@ -326,3 +326,51 @@ class Attendance(models.Model):
     @property
     def was_there(self) -> bool:
         return self.status in (self.Status.PRESENT, self.Status.LATE)
+
+
+class Installation(models.Model):
+    """This installation's random identity: one row, made by migration ``0003_installation``. Its ``key``
+    goes into every calendar UID and e-mail Message-ID, so they never repeat after a database rebuild or in
+    another installation on the same domain (database ids do). Sessions with an id below
+    ``legacy_uid_below`` (those that existed when the row was made) keep the UID their invites went out
+    with: changing it would leave a second copy in every calendar."""
+
+    key = models.CharField(max_length=32, editable=False)
+    legacy_uid_below = models.BigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("installatie")
+        verbose_name_plural = _("installatie")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="installation_single_row")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def new_installation_key() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
+
+
+_installation: tuple[str, int] | None = None
+
+
+def installation() -> tuple[str, int]:
+    """(key, legacy_uid_below) of this installation, read once per process. The row is made by migration;
+    a database emptied since (a flushed test database) gets a fresh one, without legacy sessions."""
+    global _installation
+    if _installation is None:
+        row, _created = Installation.objects.get_or_create(pk=1, defaults={"key": new_installation_key()})
+        _installation = (row.key, row.legacy_uid_below)
+    return _installation
+
+
+def session_uid(session_id: int) -> str:
+    """The UID of a session's calendar event: the same in every invite, cancellation and feed. Sessions
+    older than the installation key keep their old form ``session-<id>@intervisie``."""
+    key, legacy_below = installation()
+    if session_id < legacy_below:
+        return f"session-{session_id}@intervisie"
+    return f"session-{session_id}.{key}@intervisie"

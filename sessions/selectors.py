@@ -178,6 +178,15 @@ class FeedRow(NamedTuple):
     online_link: str
     status: str
     cancellation_reason: str
+    group_id: int
+    answered_at: datetime | None  # when the reader last gave or changed their answer
+
+
+class Organizer(NamedTuple):
+    """Who a group's calendar events name as ORGANIZER: its facilitator (a person who reads replies)."""
+
+    email: str
+    name: str
 
 
 FEED_ROW_FIELDS = (
@@ -193,6 +202,8 @@ FEED_ROW_FIELDS = (
     "online_link",
     "status",
     "cancellation_reason",
+    "group_id",
+    "mine__answered_at",
 )
 
 
@@ -206,8 +217,10 @@ def feed_version(user, *, now: datetime | None = None) -> dict:
     """What the feed depends on, in two small queries (no rows): an aggregate over its sessions that
     changes whenever one is added, removed, changed (``updated_at`` is set on every save) or leaves the
     window, when the reader's RSVP is given, changed (``answered_at`` is now) or removed, and when a
-    group's schedule (time zone) changes; plus the names of the reader's groups (event text). It fixes
-    the ETag. ``oldest_end`` tells when the first session leaves the window (``FEED_PAST`` later)."""
+    group's schedule (time zone) changes; plus the names and facilitators (ORGANIZER) of the reader's
+    groups (event text). It fixes the ETag. ``oldest_end`` tells when the first session leaves the window
+    (``FEED_PAST`` later), ``next_start`` when the next one begins (it loses its reminder then)."""
+    now = now or timezone.now()
     version = _feed_queryset(user, now).aggregate(
         count=Count("pk"),
         pk_sum=Sum("pk"),
@@ -217,13 +230,41 @@ def feed_version(user, *, now: datetime | None = None) -> dict:
         answered=Max("mine__answered_at"),
         schedule_updated=Max("group__schedule__updated_at"),
         oldest_end=Min("ends_at"),
+        started=Count("pk", filter=Q(starts_at__lte=now)),
+        next_start=Min("starts_at", filter=Q(starts_at__gt=now)),
     )
-    version["groups"] = list(
-        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-        .order_by("group_id")
-        .values_list("group_id", "group__name")
-    )
+    version["groups"] = reader_groups(user)
     return version
+
+
+def reader_groups(user) -> list[tuple[int, str, str | None, str | None]]:
+    """The reader's active groups, in one query: id, name and the facilitator's e-mail and name (the
+    longest-serving active facilitator; None when the group has none)."""
+    facilitator = Membership.objects.filter(
+        group=OuterRef("group_id"), role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+    ).order_by("joined_at", "pk")
+    return list(
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .annotate(
+            organizer_email=Subquery(facilitator.values("user__email")[:1]),
+            organizer_name=Subquery(facilitator.values("user__display_name")[:1]),
+        )
+        .order_by("group_id")
+        .values_list("group_id", "group__name", "organizer_email", "organizer_name")
+    )
+
+
+def group_organizer(group) -> Organizer | None:
+    """The group's facilitator as ORGANIZER (one query), None when the group has none."""
+    found = (
+        Membership.objects.filter(
+            group=group, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+        )
+        .order_by("joined_at", "pk")
+        .values_list("user__email", "user__display_name")
+        .first()
+    )
+    return Organizer(*found) if found else None
 
 
 def feed_rows(user, *, now: datetime | None = None) -> list[FeedRow]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.models import User
 from accounts.services import user_regenerate_feed_token
@@ -165,14 +165,24 @@ def presenter_release(request, session_id: int):
     return redirect("sessions:detail", session_id=session.pk)
 
 
-@require_GET
+@require_safe
 @login_required
 def session_download(request, session_id: int):
+    """The session as a .ics file; HEAD answers like GET without the body (the server drops it)."""
     session = _member_session(request, session_id)
     my_rsvp = session.my_rsvps[0] if session.my_rsvps else None
-    body = calendar.session_ics(session, answer=my_rsvp.answer if my_rsvp else None)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="intervisie-{session.pk}.ics"'
+    body = calendar.session_ics(
+        session,
+        answer=my_rsvp.answer if my_rsvp else None,
+        answered_at=my_rsvp.answered_at if my_rsvp else None,
+    )
+    etag = calendar.body_etag(body)  # the body has no moment of its own (DTSTAMP is LAST-MODIFIED)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="intervisie-{session.pk}.ics"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -287,14 +297,15 @@ def feed_regenerate(request):
     return redirect("sessions:feed_settings")
 
 
-@require_GET
+@require_safe
 def feed(request, token: str):
-    """The personal subscription feed. The token in the URL is the key (calendar apps cannot log in)."""
+    """The personal subscription feed. The token in the URL is the key (calendar apps cannot log in). HEAD
+    answers like GET (same headers, 304 when conditional) without the body, which the server drops."""
     if not FEED_TOKEN_PATTERN.fullmatch(token):
         raise Http404
     user = (
         User.objects.filter(feed_token=token, is_active=True)
-        .only("pk", "feed_token", "display_name", "preferred_language")
+        .only("pk", "feed_token", "display_name", "email", "preferred_language")
         .first()
     )
     if user is None:
@@ -308,6 +319,7 @@ def feed(request, token: str):
             calendar.feed_ics(user, etag=etag), content_type="text/calendar; charset=utf-8"
         )
         response["Content-Disposition"] = 'inline; filename="intervisie.ics"'
+        feedcache.mark_fetched(user)  # the settings page can then offer the feed as the only path
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"

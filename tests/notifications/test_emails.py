@@ -146,4 +146,4 @@ def test_a_deep_copy_is_independent_and_builds_the_same_message():
     clone.alternatives.append(("<p>x</p>", "text/html"))
     clone.attachments.clear()
     assert message.to == [anna.email] and "X-Other" not in message.extra_headers
-    assert len(message.alternatives) == 1 and len(message.attachments) == 1
+    assert len(message.alternatives) == 2 and len(message.attachments) == 1  # HTML and the inline invite

@@ -18,8 +18,7 @@ The feed itself is the library's VCALENDAR (with VTIMEZONE) with those event byt
 """
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -64,14 +63,12 @@ def _usable_zone(name: str | None) -> str:
     return settings.TIME_ZONE
 
 
-@lru_cache(maxsize=16)
 def _vtimezone(tzid: str):
-    from icalendar import Timezone
+    """The zone's VTIMEZONE: yearly rules, right for every date (``sessions/vtimezone.py``); built once
+    per zone and process."""
+    from .vtimezone import vtimezone
 
-    today = date.today()  # noqa: DTZ011 - a range of years, the zone does not matter
-    return Timezone.from_tzid(
-        tzid, first_date=date(today.year - 2, 1, 1), last_date=date(today.year + 3, 1, 1)
-    )
+    return vtimezone(tzid)
 
 
 PARTSTAT = {

@@ -37,6 +37,11 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend  # no
 # BENCH_SWEEP_SCALE / BENCH_SCAN_SCALE < 1 for a quick trial run (the targets are for 1).
 SWEEP_SCALE = float(os.environ.get("BENCH_SWEEP_SCALE", "1"))
 SCAN_SCALE = float(os.environ.get("BENCH_SCAN_SCALE", "1"))
+# BENCH_PARTS=scan: the alert scan only (no sweep), e.g. to compare two versions of the scan.
+PARTS = set(os.environ.get("BENCH_PARTS", "sweep,scan").split(","))
+# BENCH_SCAN_COMPARE=/other/checkout/notifications/alerts.py: time that version's scan and this one's on the
+# same seeded data, alternately (before, after, before, after).
+COMPARE_WITH = os.environ.get("BENCH_SCAN_COMPARE", "")
 # Pool processes of the one worker node, and sender tasks the sweep fans out (one per process).
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 SWEEP_GROUPS, SWEEP_MEMBERS, SWEEP_SESSIONS = int(2_000 * SWEEP_SCALE), 10, 5
@@ -303,6 +308,37 @@ def _seed_scan(org_id: int) -> None:
     )
 
 
+def _scan_from(path: str):
+    """``alert_scan`` of another checkout's ``notifications/alerts.py`` (loaded as a module of this
+    ``notifications`` package, so its relative imports resolve), to time two versions on one data set."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notifications.alerts_compared", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.alert_scan
+
+
+def _time_scan(label: str, scan, alert_model) -> None:
+    from notifications.models import Outbox
+
+    t0 = time.perf_counter()
+    first = scan()
+    first_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    second = scan()
+    second_s = time.perf_counter() - t0
+    print(
+        f"{label}alert scan over {SCAN_GROUPS:,} groups: first {first_s:.2f} s "
+        f"({len(first.opened):,} alerts opened), "
+        f"steady state {second_s:.2f} s ({len(second.opened)} opened, {alert_model.objects.count():,} alerts)"
+        "   (target <= 5 s)"
+    )
+    if COMPARE_WITH:  # the next version starts from the same state
+        Outbox.objects.filter(alert__isnull=False).delete()
+        alert_model.objects.all().delete()
+
+
 def connection_cursor():
     from django.db import connection
 
@@ -336,30 +372,26 @@ def main():
         host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         db_url = f"postgres://{quote(db['USER'] or '')}@{host}/{db['NAME']}"
         org = Organisation.objects.create(name="Bench", slug="bench")
-        t0 = time.perf_counter()
-        created = seed_sweep(org.pk)
-        print(f"seeded {created:,} due messages in {time.perf_counter() - t0:.1f} s")
-        elapsed, delivered, duplicates, cpu = run_sweep(db_url, redis_url)
-        print(
-            f"sweep: {MESSAGES:,} messages sent in {elapsed:.1f} s ({MESSAGES / elapsed:,.0f}/s), "
-            f"{delivered:,} delivered, duplicates: {duplicates}, worker CPU {cpu:.1f} s "
-            f"({cpu / MESSAGES * 1000:.2f} ms per message)   (target <= 60 s, 0 duplicates)"
-        )
+        if "sweep" in PARTS:
+            t0 = time.perf_counter()
+            created = seed_sweep(org.pk)
+            print(f"seeded {created:,} due messages in {time.perf_counter() - t0:.1f} s")
+            elapsed, delivered, duplicates, cpu = run_sweep(db_url, redis_url)
+            print(
+                f"sweep: {MESSAGES:,} messages sent in {elapsed:.1f} s ({MESSAGES / elapsed:,.0f}/s), "
+                f"{delivered:,} delivered, duplicates: {duplicates}, worker CPU {cpu:.1f} s "
+                f"({cpu / MESSAGES * 1000:.2f} ms per message)   (target <= 60 s, 0 duplicates)"
+            )
+        if "scan" not in PARTS:
+            return
         t0 = time.perf_counter()
         seed_scan(org.pk)
         print(f"seeded {SCAN_GROUPS:,} groups with two years of sessions in {time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        first = alert_scan()
-        first_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        second = alert_scan()
-        second_s = time.perf_counter() - t0
-        print(
-            f"alert scan over {SCAN_GROUPS:,} groups: first {first_s:.2f} s "
-            f"({len(first.opened):,} alerts opened), "
-            f"steady state {second_s:.2f} s ({len(second.opened)} opened, {Alert.objects.count():,} alerts)"
-            "   (target <= 5 s)"
-        )
+        scans = [("", alert_scan)]
+        if COMPARE_WITH:
+            scans = [("before: ", _scan_from(COMPARE_WITH)), ("after:  ", alert_scan)] * 2
+        for label, scan in scans:
+            _time_scan(label, scan, Alert)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -27,7 +27,15 @@ $(VENV)/.installed-%: requirements/%.txt $(UV)
 	$(UV) pip install --quiet --require-hashes --python $(PY) -r $<
 	@touch $@
 
-install: $(VENV)/.installed-test
+# The calendar parsers the tests read every .ics with (ical.js, tests/calendar_parsers/package-lock.json).
+# Without npm the tests that need them skip (and fail under CI=true, where .ci/run installs Node.js).
+PARSERS := tests/calendar_parsers
+$(PARSERS)/node_modules/.package-lock.json: $(PARSERS)/package-lock.json $(PARSERS)/package.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(PARSERS) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the calendar-parser tests will skip (apt-get install nodejs npm)."; fi
+
+install: $(VENV)/.installed-test $(PARSERS)/node_modules/.package-lock.json
 install-dev: $(VENV)/.installed-dev
 
 lock: $(UV)

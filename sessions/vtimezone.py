@@ -26,7 +26,7 @@ sub-component's ``TZOFFSETFROM``. Built once per zone per process (``lru_cache``
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -48,6 +48,9 @@ class _State(NamedTuple):
     name: str
 
 
+RuleKey = tuple[int, str, time, _State, _State]
+
+
 class Change(NamedTuple):
     """One change of a zone's offset (or DST flag or name), as a VTIMEZONE describes it."""
 
@@ -65,7 +68,7 @@ class Change(NamedTuple):
         return f"{(self.local.day - 1) // 7 + 1}{weekday}"
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> RuleKey:
         """What a yearly rule repeats: equal keys in consecutive years are one rule."""
         return (self.local.month, self.byday, self.local.time(), self.before, self.after)
 
@@ -112,7 +115,7 @@ def zone_changes(zone: ZoneInfo, first_year: int = FIRST_YEAR, last_year: int = 
 def _runs(changes: list[Change]) -> list[list[Change]]:
     """Changes grouped into runs: the same key in consecutive years (at most one of a key per year)."""
     runs: list[list[Change]] = []
-    open_runs: dict[tuple, list[Change]] = {}
+    open_runs: dict[RuleKey, list[Change]] = {}
     for change in changes:
         run = open_runs.get(change.key)
         if run is not None and run[-1].local.year == change.local.year - 1:

@@ -1,6 +1,7 @@
 """The services some tests need, named by markers: ``postgres`` (DATABASE_URL points at PostgreSQL),
-``redis`` (REDIS_URL answers a PING), ``integration`` (a real Celery worker on Redis: needs Redis too) and
-``browser`` (Debian's Chromium, CHROMIUM_PATH or /usr/bin/chromium).
+``redis`` (REDIS_URL answers a PING), ``integration`` (a real Celery worker on Redis: needs Redis too),
+``browser`` (Debian's Chromium, CHROMIUM_PATH or /usr/bin/chromium) and ``node`` (Node.js with the calendar
+parsers of tests/calendar_parsers installed by ``npm ci``).
 
 Each service is looked for once per run. Where one is missing its tests are skipped with the reason, except
 in CI (CI=true): there a missing service fails the test, so a CI run cannot pass by skipping."""
@@ -44,11 +45,19 @@ def missing_chromium() -> str | None:
     return None
 
 
+@functools.cache
+def missing_node() -> str | None:
+    from .calendar_parsers.readers import missing_node as missing
+
+    return missing()
+
+
 NEEDS = {
     "postgres": (missing_postgres,),
     "redis": (missing_redis,),
     "integration": (missing_redis,),
     "browser": (missing_chromium,),
+    "node": (missing_node,),
 }
 
 

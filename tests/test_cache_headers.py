@@ -9,8 +9,9 @@ from django.utils.cache import get_max_age
 
 from casussen.models import LiveRun, Method
 from sessions.models import RSVP
-from tests.casussen.factories import CasusFactory, SessionFactory
-from tests.reflections.factories import held_session, reflect
+from tests.casussen.factories import CasusFactory
+from tests.reflections.factories import reflect
+from tests.sessions.factories import SessionFactory, held_session
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def pages(world):
     casus = CasusFactory(group=world.group, author=world.member)
     session = SessionFactory(group=world.group)
     RSVP.objects.create(session=session, user=world.member, answer="attend")
-    held = held_session(
-        world.group, attendees=[world.member, world.facilitator], ended_ago=timedelta(days=20)
-    )
+    held = held_session(world.group, present=[world.member, world.facilitator], ended_ago=timedelta(days=20))
     reflection = reflect(held, world.member, takeaway="Eerst doorvragen")
     return [
         ("casussen:detail", {"casus_id": casus.pk}),

@@ -111,8 +111,9 @@ def build_victim() -> Victim:
     from casussen import live, services
     from reflections.models import FollowUp, Reflection
     from sessions.models import RSVP, Attendance, Presenter
-    from tests.casussen.factories import CasusFactory, SessionFactory
+    from tests.casussen.factories import CasusFactory
     from tests.reflections.factories import scores
+    from tests.sessions.factories import SessionFactory
 
     organisation = OrganisationFactory(name=VICTIM["org"], slug="amberwoud")
     group = GroupFactory(

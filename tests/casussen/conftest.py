@@ -1,8 +1,9 @@
 import pytest
 
 from tests.factories import MembershipFactory
+from tests.sessions.factories import SessionFactory
 
-from .factories import SessionFactory, booked_casus
+from .factories import booked_casus
 
 
 @pytest.fixture

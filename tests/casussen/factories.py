@@ -1,21 +1,10 @@
-from datetime import timedelta
+"""Factories for the casussen app's models; sessions come from tests/sessions/factories.py."""
 
 import factory
 from django.utils import timezone
 
 from casussen.models import Casus
-from sessions.models import Method, Session
 from tests.factories import GroupFactory, UserFactory
-
-
-class SessionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Session
-
-    group = factory.SubFactory(GroupFactory)
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
-    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(minutes=150))
-    method = factory.LazyFunction(lambda: Method.objects.get(slug="incidentmethode"))
 
 
 class CasusFactory(factory.django.DjangoModelFactory):

@@ -9,8 +9,7 @@ from groups.models import Membership
 from sessions.models import RSVP, Attendance, Session
 from sessions.signals import session_held
 from tests.factories import MembershipFactory
-
-from .factories import SessionFactory
+from tests.sessions.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from tests.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM
 from tests.factories import MembershipFactory
+from tests.sessions.factories import SessionFactory
 
-from .factories import SessionFactory, booked_casus
+from .factories import booked_casus
 
 pytestmark = [
     *BROWSER_MARKS,

@@ -7,8 +7,9 @@ from casussen import live, services
 from casussen.models import Advice, Casus, LiveRun, ParkedItem, Question
 from casussen.tasks import purge_expired_casussen
 from sessions.models import Attendance, Session
+from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory, SessionFactory
+from .factories import CasusFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from casussen import live, services
 from casussen.models import Casus
 from tests.factories import MembershipFactory
 from tests.html import attribute_values
+from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory, SessionFactory
+from .factories import CasusFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from casussen.models import Casus, CasusVote
 from casussen.services import CasusError
 from sessions.models import Presenter
 from tests.factories import MembershipFactory
+from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory, SessionFactory
+from .factories import CasusFactory
 
 pytestmark = pytest.mark.django_db
 

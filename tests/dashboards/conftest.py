@@ -4,8 +4,9 @@ import pytest
 
 from sessions.models import RSVP, Attendance, Session
 from tests.factories import MembershipFactory
+from tests.sessions.factories import held_session
 
-from .factories import held_session, local
+from .factories import local
 
 P, L, E, A = (
     Attendance.Status.PRESENT,
@@ -51,8 +52,8 @@ def history(world) -> History:
     ]
     sessions = [
         held_session(
-            group, when, attendance, minutes=minutes, break_minutes=pause, facilitator=f, declines=declines,
-            presenters=[m] if n == 1 else [],
+            group, starts_at=when, attendance=attendance, minutes=minutes, break_minutes=pause,
+            facilitator=f, declines=declines, presenters=[m] if n == 1 else [], announce=True,
         )
         for n, (when, attendance, minutes, pause, declines) in enumerate(rows)
     ]  # fmt: skip

@@ -10,16 +10,22 @@ from dashboards.models import SessionStats
 from reflections.models import Reflection
 from sessions.models import Attendance
 from tests.factories import GroupFactory, MembershipFactory, OrganisationAdminFactory
-
-from .factories import held_session
+from tests.sessions.factories import held_session
 
 P = Attendance.Status.PRESENT
 
 
 def test_admin_sees_only_their_organisation(world, client_for):
     foreign = GroupFactory(name="Andere Organisatie Groep")
-    held_session(foreign, timezone.now() - timedelta(days=7), {MembershipFactory(group=foreign).user: P})
-    held_session(world.group, timezone.now() - timedelta(days=7), {world.member: P})
+    held_session(
+        foreign,
+        starts_at=timezone.now() - timedelta(days=7),
+        attendance={MembershipFactory(group=foreign).user: P},
+        announce=True,
+    )
+    held_session(
+        world.group, starts_at=timezone.now() - timedelta(days=7), attendance={world.member: P}, announce=True
+    )
     response = client_for(world.admin).get(reverse("dashboards:admin"))
     assert response.status_code == 200
     names = [s.group.name for s in response.context["summaries"]]
@@ -40,7 +46,12 @@ def test_admin_overview_sorts_by_trend_and_last_session(world, client_for):
         for group, present in ((rising, rate_rising), (falling, rate_falling)):
             people = [MembershipFactory(group=group).user for _ in range(4)]
             attendance = {u: (P if i < present else Attendance.Status.ABSENT) for i, u in enumerate(people)}
-            held_session(group, now - timedelta(days=14 * n + (0 if group == rising else 1)), attendance)
+            held_session(
+                group,
+                starts_at=now - timedelta(days=14 * n + (0 if group == rising else 1)),
+                attendance=attendance,
+                announce=True,
+            )
     client = client_for(world.admin)
     by_trend = client.get(reverse("dashboards:admin"), {"sort": "trend"}).context["summaries"]
     assert [s.group for s in by_trend] == [falling, rising]
@@ -61,8 +72,12 @@ def _reflect(session, users, score):
 def test_reflection_aggregates_respect_the_three_answer_rule(world, client_for):
     people = [world.member] + [MembershipFactory(group=world.group).user for _ in range(3)]
     now = timezone.now()
-    three = held_session(world.group, now - timedelta(days=30), dict.fromkeys(people, P))
-    two = held_session(world.group, now - timedelta(days=20), dict.fromkeys(people, P))
+    three = held_session(
+        world.group, starts_at=now - timedelta(days=30), attendance=dict.fromkeys(people, P), announce=True
+    )
+    two = held_session(
+        world.group, starts_at=now - timedelta(days=20), attendance=dict.fromkeys(people, P), announce=True
+    )
     _reflect(three, people[:3], 4)
     _reflect(two, people[:2], 1)
     # The figures were computed when the sessions were held, before the reflection window closed; the

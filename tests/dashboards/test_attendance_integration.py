@@ -10,8 +10,7 @@ from casussen.attendance import attendance_register
 from dashboards.models import SessionStats
 from groups.models import Membership
 from sessions.models import Attendance
-
-from .factories import SessionFactory
+from tests.sessions.factories import SessionFactory
 
 P, A = Attendance.Status.PRESENT, Attendance.Status.ABSENT
 

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from dashboards.selectors import NOT_YET
 from sessions.models import Attendance
-
-from .factories import SessionFactory
+from tests.sessions.factories import SessionFactory
 
 
 def _dashboard(client_for, world, **params):

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from sessions.models import RSVP, Attendance, Presenter
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
-
-from .factories import SessionFactory, held_session
+from tests.sessions.factories import SessionFactory, held_session
 
 P, E = Attendance.Status.PRESENT, Attendance.Status.EXCUSED
 
@@ -26,10 +25,11 @@ def _grow(world, *, groups: int, sessions: int, members: int):
             attendance = {u: (E if (i + n) % 4 == 0 else P) for i, u in enumerate(people)}
             held_session(
                 group,
-                now - timedelta(days=14 * (n + 1)),
-                attendance,
+                starts_at=now - timedelta(days=14 * (n + 1)),
+                attendance=attendance,
                 declines={u: RSVP.Reason.BUSY for u, s in attendance.items() if s == E},
                 presenters=people[1:2],
+                announce=True,
             )
         upcoming = SessionFactory(group=group, starts_at=now + timedelta(days=2 + g))
         Presenter.objects.create(session=upcoming, user=people[1], slot=1)
@@ -75,7 +75,10 @@ def _urls(world, session_id):
 @pytest.mark.django_db
 def test_query_counts_do_not_grow(world, client_for, django_assert_max_num_queries):
     first = held_session(
-        world.group, timezone.now() - timedelta(days=3), {world.member: P, world.facilitator: P}
+        world.group,
+        starts_at=timezone.now() - timedelta(days=3),
+        attendance={world.member: P, world.facilitator: P},
+        announce=True,
     )
     _grow(world, groups=1, sessions=2, members=2)
     small = {}

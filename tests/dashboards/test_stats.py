@@ -9,8 +9,7 @@ from dashboards.models import SessionStats
 from dashboards.services import session_stats_refresh
 from sessions import signals
 from sessions.models import RSVP, Attendance, Session
-
-from .factories import SessionFactory
+from tests.sessions.factories import SessionFactory
 
 
 def test_figures_of_a_held_session(history):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from groups.models import Membership
 from sessions import services as session_services
-from sessions.models import Attendance, Session
+from sessions.models import Session
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
 
 
@@ -23,19 +23,6 @@ def plan_session(group, *, starts_at: datetime | None = None, minutes: int = 150
     return session_services.session_create(
         group=group, starts_at=starts_at, ends_at=starts_at + timedelta(minutes=minutes), **kwargs
     )
-
-
-def hold_session(session: Session, *, present=(), absent=(), excused=()) -> Session:
-    """Register attendance directly (what the casussen attendance service does) and send session_held."""
-    from sessions.signals import session_held
-
-    for users, status in ((present, "present"), (absent, "absent"), (excused, "excused")):
-        for user in users:
-            Attendance.objects.create(session=session, user=user, status=status)
-    Session.objects.filter(pk=session.pk).update(status=Session.Status.HELD)
-    session.refresh_from_db()
-    session_held.send(sender=Session, session=session)
-    return session
 
 
 def active_member_ids(group) -> set[int]:

@@ -9,8 +9,9 @@ from notifications.models import GroupNotificationSettings, Kind, Outbox, Status
 from notifications.planning import local_days_before
 from sessions import services as session_services
 from sessions.models import RSVP
+from tests.sessions.factories import held_session
 
-from .factories import active_member_ids, group_with_members, hold_session, plan_session
+from .factories import active_member_ids, group_with_members, plan_session
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_held_session_asks_attendees_for_a_reflection_and_presenter_for_a_follow
     group, _, (anna, bram, chantal) = group_with_members(members=3)
     session = plan_session(group, starts_at=timezone.now() + timedelta(days=1))
     session_services.presenter_claim(session=session, user=anna)
-    hold_session(session, present=[anna, bram], absent=[chantal])
+    held_session(session=session, present=[anna, bram], absent=[chantal], announce=True)
     reflection = rows(session, Kind.REFLECTION_REQUEST)
     assert set(reflection.values_list("recipient_id", flat=True)) == {anna.pk, bram.pk}
     assert reflection.first().due_at == session.ends_at + timedelta(hours=group.reflection_request_hours)

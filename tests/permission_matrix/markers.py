@@ -72,8 +72,9 @@ def seed(world) -> dict:
     """The marked objects: a submitted casus of the member, a private draft of the facilitator, an upcoming
     session with a location and a parked topic, and a held session with the member's unshared reflection."""
     from casussen.models import ParkedItem
-    from tests.casussen.factories import CasusFactory, SessionFactory
-    from tests.reflections.factories import held_session, reflect
+    from tests.casussen.factories import CasusFactory
+    from tests.reflections.factories import reflect
+    from tests.sessions.factories import SessionFactory, held_session
 
     world.member.display_name = text("member_name")
     world.member.save(update_fields=["display_name"])
@@ -96,7 +97,7 @@ def seed(world) -> dict:
         group=world.group, starts_at=start, ends_at=start + timedelta(hours=2), location=text("location")
     )
     ParkedItem.objects.create(session=session, author=world.facilitator, text=text("parked"))
-    held = held_session(world.group, attendees=[world.facilitator, world.member])
+    held = held_session(world.group, present=[world.facilitator, world.member])
     reflection = reflect(held, world.member, takeaway=text("reflection"), share_takeaway=False)
     marked = {"casus": casus, "draft": draft, "session": session, "held": held, "reflection": reflection}
     world.extra["marked"] = marked

@@ -16,7 +16,7 @@ def _group(world):
 
 
 def _session(world, **kwargs):
-    from tests.casussen.factories import SessionFactory
+    from tests.sessions.factories import SessionFactory
 
     return SessionFactory(group=world.group, **kwargs)
 

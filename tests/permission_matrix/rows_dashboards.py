@@ -1,5 +1,5 @@
 from sessions.models import Session
-from tests.dashboards.factories import SessionFactory
+from tests.sessions.factories import SessionFactory
 
 from . import Row, logged_in, standard
 

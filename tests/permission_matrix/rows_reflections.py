@@ -19,10 +19,12 @@ VALID = {
 
 
 def _session(world, **kwargs):
-    from tests.reflections.factories import held_session
+    from tests.sessions.factories import held_session
 
     attendees = [world.facilitator, world.member, world.former_member]
-    return {"session_id": held_session(world.group, attendees=attendees, presenter=world.member, **kwargs).pk}
+    return {
+        "session_id": held_session(world.group, present=attendees, presenters=[world.member], **kwargs).pk
+    }
 
 
 def _due_session(world):

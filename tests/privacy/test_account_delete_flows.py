@@ -19,7 +19,8 @@ from sessions.models import Method
 from tests.casussen.factories import CasusFactory, booked_casus
 from tests.factories import MembershipFactory
 from tests.notifications.factories import plan_session
-from tests.reflections.factories import SCORES, held_session
+from tests.reflections.factories import SCORES
+from tests.sessions.factories import held_session
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def build_real_account(world, client):
     _ok(client.post(reverse("casussen:parked_add", kwargs=kwargs), {"text": "Het rooster"}))
 
     # A reflection on a session the member attended, a follow-up on one they presented at.
-    attended = held_session(group, attendees=[member, facilitator, other])
+    attended = held_session(group, present=[member, facilitator, other])
     _ok(
         client.post(
             reverse("reflections:write", kwargs={"session_id": attended.pk}),
@@ -135,7 +136,7 @@ def build_real_account(world, client):
         )
     )
     presented = held_session(
-        group, attendees=[member, facilitator], presenter=member, ended_ago=timedelta(weeks=10)
+        group, present=[member, facilitator], presenters=[member], ended_ago=timedelta(weeks=10)
     )
     _ok(
         client.post(
@@ -145,7 +146,7 @@ def build_real_account(world, client):
     )
     # Missed the two latest sessions: an attendance alert about the member.
     for hours in (2, 1):
-        held_session(group, attendees=[facilitator, other], absent=[member], ended_ago=timedelta(hours=hours))
+        held_session(group, present=[facilitator, other], absent=[member], ended_ago=timedelta(hours=hours))
     alert_scan()
     assert Alert.objects.filter(user=member).exists()
     assert Outbox.objects.filter(recipient=member).exists()

@@ -16,9 +16,10 @@ from privacy.models import AnonymousAttendance, CasusAccess, PurgeLog
 from privacy.services import SECTIONS
 from reflections.models import Reflection
 from sessions.models import RSVP, Attendance
-from tests.casussen.factories import CasusFactory, SessionFactory
+from tests.casussen.factories import CasusFactory
 from tests.factories import PASSWORD, MembershipFactory
-from tests.reflections.factories import held_session, reflect
+from tests.reflections.factories import reflect
+from tests.sessions.factories import SessionFactory, held_session
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def _fill(world, user, n=4):
     for i in range(n):
         CasusFactory(group=world.group, author=user, title=f"Casus {user.pk}-{i}")
         RSVP.objects.create(session=SessionFactory(group=world.group), user=user, answer="attend")
-        session = held_session(world.group, attendees=[user], ended_ago=timedelta(hours=3 + i))
+        session = held_session(world.group, present=[user], ended_ago=timedelta(hours=3 + i))
         reflect(session, user, takeaway=f"Les {user.pk}-{i}", share_takeaway=True)
 
 
@@ -151,7 +152,7 @@ def test_delete_account_follows_the_policy(world, client_for):
     _fill(world, world.member, n=2)
     other = MembershipFactory(group=world.group).user
     draft = CasusFactory(group=world.group, author=world.member, status="draft", submitted_at=None)
-    session = held_session(world.group, attendees=[world.member, other], ended_ago=timedelta(hours=1))
+    session = held_session(world.group, present=[world.member, other], ended_ago=timedelta(hours=1))
     reflect(session, world.member, takeaway="Mijn les")
     reflect(session, other, takeaway="Blijft staan")
     client = client_for(world.member)

@@ -37,7 +37,7 @@ def test_csrf_walk_covers_every_post_row():
 
 def test_post_with_a_valid_token_still_works(world, login_as):
     """The 403s above are CSRF and not something else: the same RSVP with the token goes through."""
-    from tests.casussen.factories import SessionFactory
+    from tests.sessions.factories import SessionFactory
 
     client = login_as(Client(enforce_csrf_checks=True), "member")
     session = SessionFactory(group=world.group)

@@ -55,7 +55,8 @@ def _values(foreign_ids):
 @pytest.fixture
 def foreign_ids(world):
     """Ids of objects of the other group (and of users outside this one) that hostile input may name."""
-    from tests.casussen.factories import CasusFactory, SessionFactory
+    from tests.casussen.factories import CasusFactory
+    from tests.sessions.factories import SessionFactory
 
     session = SessionFactory(group=world.other_group)
     casus = CasusFactory(group=world.other_group, author=world.outsider)
@@ -115,7 +116,7 @@ def test_next_without_a_slash_is_no_500(name, world, client, login_as):
 
 
 def _session_id(world):
-    from tests.casussen.factories import SessionFactory
+    from tests.sessions.factories import SessionFactory
 
     return SessionFactory(group=world.group).pk
 

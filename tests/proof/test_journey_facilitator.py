@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from sessions.models import Attendance, Session
 from tests.browser import ARGS, CHROMIUM
-from tests.casussen.factories import CasusFactory, SessionFactory
+from tests.casussen.factories import CasusFactory
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
+from tests.sessions.factories import SessionFactory
 
 from .browser import MARKS, Shots, book_casus, new_page, unexpected
 

@@ -15,8 +15,8 @@ from casussen.models import Casus
 from reflections.models import Reflection
 from sessions.models import RSVP, Attendance, Presenter, Session
 from tests.browser import ARGS, CHROMIUM
-from tests.casussen.factories import SessionFactory
 from tests.factories import FacilitatorFactory, GroupFactory, InvitationFactory
+from tests.sessions.factories import SessionFactory
 
 from .browser import MARKS, Shots, book_casus, new_page, unexpected
 

@@ -2,7 +2,9 @@ from datetime import timedelta
 
 import pytest
 
-from .factories import held_session, members
+from tests.sessions.factories import held_session
+
+from .factories import members
 
 
 @pytest.fixture
@@ -15,10 +17,10 @@ def crew(world):
 @pytest.fixture
 def open_session(world, crew):
     """Held 3 hours ago: reflections open for 14 days; six attendees, the member presents."""
-    return held_session(world.group, attendees=crew, presenter=world.member)
+    return held_session(world.group, present=crew, presenters=[world.member])
 
 
 @pytest.fixture
 def closed_window_session(world, crew):
     """Held 20 days ago: the 14-day window has passed."""
-    return held_session(world.group, ended_ago=timedelta(days=20), attendees=crew)
+    return held_session(world.group, ended_ago=timedelta(days=20), present=crew)

@@ -1,4 +1,5 @@
-"""Held sessions with attendance, written directly (the casussen attendance service is another app's)."""
+"""Reflection helpers: members, scores and reflections written through the service (held sessions come from
+tests/sessions/factories.held_session)."""
 
 from datetime import timedelta
 
@@ -6,30 +7,10 @@ from django.utils import timezone
 
 from groups.models import Membership
 from reflections import services
-from sessions.models import RSVP, Attendance, Presenter, Session
+from sessions.models import RSVP
 from tests.factories import MembershipFactory
 
 SCORES = ("usefulness", "depth", "candor", "safety", "stayed_intervision", "time_well_used")
-
-
-def held_session(group, *, ended_ago=timedelta(hours=3), attendees=(), absent=(), presenter=None) -> Session:
-    end = timezone.now() - ended_ago
-    start = end - timedelta(hours=2, minutes=30)
-    session = Session.objects.create(
-        group=group,
-        starts_at=start,
-        ends_at=end,
-        status=Session.Status.HELD,
-        actual_started_at=start,
-        actual_ended_at=end,
-    )
-    Attendance.objects.bulk_create(
-        [Attendance(session=session, user=user, status=Attendance.Status.PRESENT) for user in attendees]
-        + [Attendance(session=session, user=user, status=Attendance.Status.ABSENT) for user in absent]
-    )
-    if presenter is not None:
-        Presenter.objects.create(session=session, user=presenter, slot=1)
-    return session
 
 
 def members(group, n: int) -> list:

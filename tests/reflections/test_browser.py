@@ -9,8 +9,9 @@ from django.urls import reverse
 from reflections.models import Reflection
 from tests.browser import ARTIFACTS, BROWSER_MARKS, PHONE, phone_page
 from tests.factories import PASSWORD, FacilitatorFactory, GroupFactory
+from tests.sessions.factories import held_session
 
-from .factories import SCORES, held_session, members, reflect
+from .factories import SCORES, members, reflect
 
 pytestmark = BROWSER_MARKS
 
@@ -40,7 +41,7 @@ def _login(page, live_server, user):
 def test_member_writes_a_reflection_on_a_phone(transactional_db, live_server, phone):
     group = GroupFactory(name="Intervisie Wijkteam Noord")
     people = members(group, 4)
-    session = held_session(group, attendees=people, presenter=people[0])
+    session = held_session(group, present=people, presenters=[people[0]])
     _login(phone, live_server, people[1])
     phone.goto(live_server.url + reverse("reflections:session", kwargs={"session_id": session.pk}))
     phone.get_by_role("link", name="Reflectie invullen (2 minuten)").click()
@@ -63,7 +64,7 @@ def test_facilitator_sees_health_signals_on_the_group_page(transactional_db, liv
     facilitator = FacilitatorFactory(group=group).user
     people = [facilitator, *members(group, 3)]
     for days, depth in ((30, 4), (23, 2)):
-        session = held_session(group, ended_ago=timedelta(days=days), attendees=people)
+        session = held_session(group, ended_ago=timedelta(days=days), present=people)
         for user in people:
             reflect(session, user, 4, depth=depth)
     _login(phone, live_server, facilitator)

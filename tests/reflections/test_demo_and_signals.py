@@ -3,12 +3,13 @@ from datetime import timedelta
 from reflections import demo, selectors
 from reflections.models import FollowUp, Reflection
 from reflections.signals import reflection_round_closed
+from tests.sessions.factories import held_session
 
-from .factories import held_session, reflect
+from .factories import reflect
 
 
 def test_demo_seed_fills_held_sessions_once(world, crew):
-    old = held_session(world.group, ended_ago=timedelta(weeks=6), attendees=crew, presenter=world.member)
+    old = held_session(world.group, ended_ago=timedelta(weeks=6), present=crew, presenters=[world.member])
     users = {f"u{i}": user for i, user in enumerate(crew)}
     demo.seed(group=world.group, users=users)
     demo.seed(group=world.group, users=users)  # safe twice
@@ -23,7 +24,7 @@ def test_demo_seed_without_held_sessions_does_nothing(world, crew):
 
 
 def test_round_closed_signal_when_everyone_answered(world, crew):
-    session = held_session(world.group, attendees=crew[:3])
+    session = held_session(world.group, present=crew[:3])
     seen = []
 
     def receiver(sender, session, **kwargs):

@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from reflections import selectors
 from reflections.models import FollowUp
-
-from .factories import held_session
+from tests.sessions.factories import held_session
 
 
 def _url(session):
@@ -15,10 +14,10 @@ def _url(session):
 def test_presenter_answers_after_the_group_setting_and_the_group_sees_it(world, crew, client_for):
     world.group.followup_weeks = 3
     world.group.save()
-    early = held_session(world.group, ended_ago=timedelta(weeks=2), attendees=crew, presenter=world.member)
+    early = held_session(world.group, ended_ago=timedelta(weeks=2), present=crew, presenters=[world.member])
     assert client_for(world.member).get(_url(early)).status_code == 403
     session = held_session(
-        world.group, ended_ago=timedelta(weeks=3, hours=1), attendees=crew, presenter=world.member
+        world.group, ended_ago=timedelta(weeks=3, hours=1), present=crew, presenters=[world.member]
     )
     assert [p.user for p in selectors.followup_pending(session)] == [world.member]
     client = client_for(world.member)
@@ -35,7 +34,7 @@ def test_presenter_answers_after_the_group_setting_and_the_group_sees_it(world, 
 
 
 def test_invalid_outcome_is_a_form_error_and_keeps_the_text(world, crew, client_for):
-    session = held_session(world.group, ended_ago=timedelta(weeks=5), attendees=crew, presenter=world.member)
+    session = held_session(world.group, ended_ago=timedelta(weeks=5), present=crew, presenters=[world.member])
     response = client_for(world.member).post(
         _url(session), {"outcome": "maybe", "what_changed": "Mijn tekst"}
     )
@@ -45,6 +44,6 @@ def test_invalid_outcome_is_a_form_error_and_keeps_the_text(world, crew, client_
 
 
 def test_other_members_cannot_answer(world, crew, client_for):
-    session = held_session(world.group, ended_ago=timedelta(weeks=5), attendees=crew, presenter=world.member)
+    session = held_session(world.group, ended_ago=timedelta(weeks=5), present=crew, presenters=[world.member])
     assert client_for(crew[2]).post(_url(session), {"outcome": "applied"}).status_code == 403
     assert not FollowUp.objects.exists()

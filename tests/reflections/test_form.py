@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from reflections.models import Reflection
 from reflections.services import ReflectionError, reflection_submit
+from tests.sessions.factories import held_session
 
-from .factories import held_session, reflect, scores
+from .factories import reflect, scores
 
 VALID = {**scores(4), "takeaway": "Doorvragen loont", "share_takeaway": "on"}
 
@@ -101,7 +102,7 @@ def test_service_reports_a_lost_race_as_already(open_session, crew, monkeypatch)
 
 
 def test_only_attendees_write(world, crew, client_for):
-    session = held_session(world.group, attendees=crew[:3], absent=crew[3:])
+    session = held_session(world.group, present=crew[:3], absent=crew[3:])
     assert client_for(crew[4]).get(_write_url(session)).status_code == 403
     response = client_for(crew[4]).post(_write_url(session), VALID)
     assert response.status_code == 403
@@ -110,7 +111,7 @@ def test_only_attendees_write(world, crew, client_for):
 
 
 def test_planned_session_is_not_open(world, crew, client_for):
-    session = held_session(world.group, attendees=crew)
+    session = held_session(world.group, present=crew)
     session.status = "planned"
     session.save()
     assert client_for(crew[1]).post(_write_url(session), VALID).status_code == 403
@@ -118,11 +119,11 @@ def test_planned_session_is_not_open(world, crew, client_for):
 
 
 def test_window_closes_after_fourteen_days(world, crew, client_for):
-    session = held_session(world.group, ended_ago=timedelta(days=14, minutes=1), attendees=crew)
+    session = held_session(world.group, ended_ago=timedelta(days=14, minutes=1), present=crew)
     response = client_for(crew[1]).post(_write_url(session), VALID)
     assert response.status_code == 403
     assert "gesloten" in response.content.decode()
-    fresh = held_session(world.group, ended_ago=timedelta(days=13, hours=23), attendees=crew)
+    fresh = held_session(world.group, ended_ago=timedelta(days=13, hours=23), present=crew)
     assert client_for(crew[1]).post(_write_url(fresh), VALID).status_code == 302
 
 
@@ -132,7 +133,7 @@ def test_presenter_picks_the_eye_opener_from_the_question_log(open_session, worl
 
     run = LiveRun.objects.create(session=open_session, presenter=world.member, method=Method.objects.first())
     question = Question.objects.create(run=run, author=crew[2], text="Wat maakt dit zo moeilijk voor jou?")
-    other_group_session = held_session(world.other_group, attendees=[world.outsider])
+    other_group_session = held_session(world.other_group, present=[world.outsider])
     other_run = LiveRun.objects.create(
         session=other_group_session, presenter=world.outsider, method=Method.objects.first()
     )

@@ -10,8 +10,9 @@ from casussen.models import Casus, ParkedItem
 from reflections import services
 from reflections.health import group_health
 from sessions.models import Session
+from tests.sessions.factories import held_session
 
-from .factories import decline, held_session, members, reflect
+from .factories import decline, members, reflect
 
 
 @pytest.fixture
@@ -29,9 +30,9 @@ def seeded(world):
             held_session(
                 group,
                 ended_ago=timedelta(days=days),
-                attendees=there,
+                present=there,
                 absent=away,
-                presenter=there[1] if i < 2 else None,
+                presenters=there[1:2] if i < 2 else (),
             )
         )
     first, second, third, last = sessions
@@ -101,9 +102,7 @@ def test_signals_in_words_with_their_trend(seeded, world):
 
 def test_trend_uses_only_published_sessions(seeded, world):
     """A newer session with two answers is not part of the trend (it would expose them)."""
-    extra = held_session(
-        world.group, ended_ago=timedelta(days=22), attendees=[world.facilitator, world.member]
-    )
+    extra = held_session(world.group, ended_ago=timedelta(days=22), present=[world.facilitator, world.member])
     reflect(extra, world.member, 1)
     reflect(extra, world.facilitator, 1)
     with translation.override("nl"):
@@ -114,7 +113,7 @@ def test_trend_uses_only_published_sessions(seeded, world):
 
 def test_too_few_published_sessions_says_so(world):
     people = [world.facilitator, world.member, *members(world.group, 2)]
-    session = held_session(world.group, ended_ago=timedelta(days=20), attendees=people)
+    session = held_session(world.group, ended_ago=timedelta(days=20), present=people)
     for user in people[:3]:
         reflect(session, user, 4)
     with translation.override("nl"):

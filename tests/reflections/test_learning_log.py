@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from casussen.models import Casus
 from reflections import services
+from tests.sessions.factories import held_session
 
-from .factories import held_session, reflect
+from .factories import reflect
 
 
 def _rows(response) -> list[list[str]]:
@@ -15,7 +16,7 @@ def _rows(response) -> list[list[str]]:
 
 
 def test_learning_log_shows_only_my_own_things(world, crew, client_for):
-    session = held_session(world.group, ended_ago=timedelta(weeks=5), attendees=crew, presenter=world.member)
+    session = held_session(world.group, ended_ago=timedelta(weeks=5), present=crew, presenters=[world.member])
     reflect(session, world.member, 5, takeaway="Eerst doorvragen", advice_fit=4)
     reflect(session, crew[2], 1, takeaway="Iemand anders")
     services.followup_answer(
@@ -41,7 +42,7 @@ def test_learning_log_shows_only_my_own_things(world, crew, client_for):
 
 
 def test_csv_export_parses_back(world, crew, client_for):
-    session = held_session(world.group, ended_ago=timedelta(weeks=5), attendees=crew, presenter=world.member)
+    session = held_session(world.group, ended_ago=timedelta(weeks=5), present=crew, presenters=[world.member])
     reflect(
         session, world.member, 5, depth=2, takeaway='=HYPERLINK("x")', advice_fit=4, eye_opener="Wat wil jij?"
     )
@@ -67,7 +68,7 @@ def test_csv_export_parses_back(world, crew, client_for):
 
 
 def test_a_left_member_keeps_their_reflections_but_not_the_casussen(world, crew, client_for):
-    session = held_session(world.group, ended_ago=timedelta(days=3), attendees=[world.former_member, *crew])
+    session = held_session(world.group, ended_ago=timedelta(days=3), present=[world.former_member, *crew])
     reflect(session, world.former_member, 3, takeaway="Mijn les")
     Casus.objects.create(
         group=world.group,

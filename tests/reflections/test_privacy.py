@@ -10,8 +10,9 @@ from reflections import selectors
 from reflections.models import Reflection
 from sessions.models import Attendance
 from tests.html import texts
+from tests.sessions.factories import held_session
 
-from .factories import held_session, members, reflect
+from .factories import members, reflect
 
 TOO_FEW = "te weinig reflecties om te tonen"
 
@@ -134,7 +135,7 @@ def test_shared_takeaways_wait_for_the_round_to_close_like_the_scores(open_sessi
 def history(world, crew):
     """Three closed sessions a week apart: 4 answers, 1 answer, 3 answers."""
     now = timezone.now()
-    sessions = [held_session(world.group, ended_ago=timedelta(days=d), attendees=crew) for d in (40, 33, 26)]
+    sessions = [held_session(world.group, ended_ago=timedelta(days=d), present=crew) for d in (40, 33, 26)]
     for user in crew[:4]:
         reflect(sessions[0], user, 4)
     reflect(sessions[1], crew[1], 1, takeaway="uit de toon")  # the lonely answer we must never isolate
@@ -183,8 +184,8 @@ def test_overlapping_views_cannot_be_subtracted_to_isolate_one_answer(history, w
 
 def test_views_over_time_cannot_be_subtracted(world, crew):
     """A view before and after a new answer differs by a whole published session or not at all."""
-    session = held_session(world.group, ended_ago=timedelta(days=30), attendees=crew)
-    open_one = held_session(world.group, attendees=crew)
+    session = held_session(world.group, ended_ago=timedelta(days=30), present=crew)
+    open_one = held_session(world.group, present=crew)
     for user in crew[:3]:
         reflect(session, user, 4)
     before = selectors.group_aggregates(world.group)

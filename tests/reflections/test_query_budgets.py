@@ -8,8 +8,9 @@ from django.urls import reverse
 from casussen.models import Casus, LiveRun, Question
 from reflections import services
 from sessions.models import Method
+from tests.sessions.factories import held_session
 
-from .factories import held_session, reflect
+from .factories import reflect
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def busy_group(world, crew):
     sessions = []
     for i in range(10):
         session = held_session(
-            world.group, ended_ago=timedelta(days=100 - 7 * i), attendees=crew, presenter=crew[i % 6]
+            world.group, ended_ago=timedelta(days=100 - 7 * i), present=crew, presenters=[crew[i % 6]]
         )
         for user in crew:
             reflect(session, user, 1 + (i % 5), takeaway=f"les {i}", share_takeaway=True)
@@ -65,7 +66,7 @@ def test_session_page(busy_group, world, client_for, django_assert_max_num_queri
 
 
 def test_write_page_with_a_long_question_log(world, crew, client_for, django_assert_max_num_queries):
-    session = held_session(world.group, attendees=crew, presenter=world.member)
+    session = held_session(world.group, present=crew, presenters=[world.member])
     run = LiveRun.objects.create(session=session, presenter=world.member, method=Method.objects.first())
     Question.objects.bulk_create([Question(run=run, author=crew[2], text=f"Vraag {i}?") for i in range(20)])
     client = client_for(world.member)

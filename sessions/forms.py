@@ -165,6 +165,7 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.tz = tz
         self.fields["method"].queryset = Method.objects.filter(is_active=True)
+        self.fields["presenter_slots"].widget.attrs.update(min=MIN_PRESENTERS, max=MAX_PRESENTERS)
         if self.instance.pk and not self.is_bound:
             start = self.instance.starts_at.astimezone(tz)
             end = self.instance.ends_at.astimezone(tz)

@@ -2,17 +2,90 @@
 
 import csv
 import io
+from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from reflections.models import Reflection
+from sessions.models import Attendance, Session
+from tests.html import texts
+
+from .factories import local
+
+# Columns of the accreditation CSV (one row a session) and of its totals block (one row a year, then the
+# total over the period): the header row names them, the tests read them by position.
+NAME, DATE, START, END, NET_MINUTES, NET_HOURS = range(6)
+PRESENTED, REFLECTED = 10, 11
+ACCREDITATION_COLUMNS = 13
 
 
 def _csv(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def _accreditation(response) -> tuple[list[list[str]], list[list[str]], list[str]]:
+    """The session rows, the year rows and the total row of an accreditation CSV (a blank row and the
+    totals' header come between the sessions and the totals)."""
+    rows = _csv(response)
+    blank = rows.index([])
+    header, body = rows[0], rows[1:blank]
+    assert len(header) == ACCREDITATION_COLUMNS and all(len(r) == ACCREDITATION_COLUMNS for r in body)
+    *years, total = rows[blank + 2 :]
+    return body, years, total
+
+
+def _number(response, text: str) -> Decimal:
+    """A number as the export wrote it, read back in the export's own language (2,25 in Dutch)."""
+    with translation.override(response["Content-Language"]):
+        return Decimal(formats.sanitize_separators(text))
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"))
+
+
+def _attended(member, *, since=None) -> list[Session]:
+    """The held sessions ``member`` attended (present or late), from the attendance rows themselves."""
+    attendances = Attendance.objects.filter(
+        user=member,
+        status__in=[Attendance.Status.PRESENT, Attendance.Status.LATE],
+        session__status=Session.Status.HELD,
+    )
+    if since is not None:
+        attendances = attendances.filter(session__starts_at__gte=since)
+    return [a.session for a in attendances.select_related("session").order_by("session__starts_at")]
+
+
+def _minutes_per_year(sessions) -> dict[str, list[int]]:
+    years = defaultdict(list)
+    for session in sessions:
+        years[str(timezone.localtime(session.starts_at).year)].append(session.net_minutes)
+    return dict(years)
+
+
+def _assert_totals(response, years, total, sessions):
+    """The totals block adds up what the attendance rows hold: per year and over the period, the number of
+    sessions, the net minutes and the net hours (two decimals)."""
+    expected = _minutes_per_year(sessions)
+    assert [row[0] for row in years] == list(expected)
+    for row in years:
+        minutes = expected[row[0]]
+        assert (int(row[1]), int(row[2]), _number(response, row[3])) == (
+            len(minutes),
+            sum(minutes),
+            _hours(sum(minutes)),
+        )
+    all_minutes = sum(s.net_minutes for s in sessions)
+    assert (int(total[1]), int(total[2]), _number(response, total[3])) == (
+        len(sessions),
+        all_minutes,
+        _hours(all_minutes),
+    )
 
 
 def _pdf_text(response) -> str:
@@ -29,6 +102,14 @@ def _reflect(session, user):
     Reflection.objects.create(session=session, author=user, **scores)
 
 
+def _yes_no(response) -> tuple[str, str]:
+    """ "Yes" and "no" as the export writes them, in its language."""
+    from dashboards.exports import yes_no
+
+    with translation.override(response["Content-Language"]):
+        return yes_no(True), yes_no(False)
+
+
 def _member_export(client_for, world, fmt, **params):
     url = reverse(
         "dashboards:member_accreditation",
@@ -39,28 +120,27 @@ def _member_export(client_for, world, fmt, **params):
 
 def test_accreditation_csv_totals_match(history, world, client_for):
     _reflect(history.sessions[3], world.member)
-    rows = _csv(_member_export(client_for, world, "csv"))
-    header, body = rows[0], rows[1 : rows.index([])]
-    assert header[:6] == ["Deelnemer", "Datum", "Begin", "Einde", "Netto minuten", "Netto uren"]
-    assert [r[1] for r in body] == ["08-12-2025", "12-01-2026", "09-02-2026", "13-04-2026"]
-    assert [r[2] for r in body] == ["19:00"] * 4  # local time, also after the switch to summer time
-    assert [int(r[4]) for r in body] == [135, 120, 150, 140]
-    assert [r[10] for r in body] == ["nee", "ja", "nee", "nee"]  # presented a casus
-    assert [r[11] for r in body] == ["nee", "nee", "nee", "ja"]  # wrote a reflection
-    totals = {r[0]: r for r in rows[rows.index([]) + 2 :]}
-    assert totals["2025"][1:] == ["1", "135", "2,25"]
-    assert totals["2026"][1:] == ["3", "410", "6,83"]
-    assert totals["Totaal"][1:] == ["4", "545", "9,08"]
-    assert sum(int(r[4]) for r in body) == int(totals["Totaal"][2])
+    response = _member_export(client_for, world, "csv")
+    body, years, total = _accreditation(response)
+    sessions = _attended(world.member)
+    assert [r[DATE] for r in body] == ["08-12-2025", "12-01-2026", "09-02-2026", "13-04-2026"]
+    assert [r[START] for r in body] == ["19:00"] * 4  # local time, also after the switch to summer time
+    assert [int(r[NET_MINUTES]) for r in body] == [s.net_minutes for s in sessions] == [135, 120, 150, 140]
+    assert [_number(response, r[NET_HOURS]) for r in body] == [_hours(s.net_minutes) for s in sessions]
+    yes, no = _yes_no(response)
+    assert [r[PRESENTED] for r in body] == [no, yes, no, no]  # presented a casus
+    assert [r[REFLECTED] for r in body] == [no, no, no, yes]  # wrote a reflection
+    _assert_totals(response, years, total, sessions)
+    assert [row[0] for row in years] == ["2025", "2026"]
 
 
 def test_accreditation_period_filter(history, world, client_for):
-    rows = _csv(
-        _member_export(client_for, world, "csv", period="custom", start="2026-01-01", end="2026-12-31")
-    )
-    totals = {r[0]: r for r in rows[rows.index([]) + 2 :]}
-    assert totals["Totaal"][1:] == ["3", "410", "6,83"]
-    assert "2025" not in totals
+    response = _member_export(client_for, world, "csv", period="custom", start="2026-01-01", end="2026-12-31")
+    body, years, total = _accreditation(response)
+    sessions = _attended(world.member, since=local(2026, 1, 1, 0))
+    assert len(body) == len(sessions) == 3
+    _assert_totals(response, years, total, sessions)
+    assert [row[0] for row in years] == ["2026"]
 
 
 def test_own_accreditation_pdf_holds_name_dates_and_hours(history, world, client_for):
@@ -69,11 +149,16 @@ def test_own_accreditation_pdf_holds_name_dates_and_hours(history, world, client
     assert response.status_code == 200
     text = _pdf_text(response)
     assert world.member.display_name in text
-    for day in ("08-12-2025", "12-01-2026", "09-02-2026", "13-04-2026"):
-        assert day in text
-    assert "9,08" in text  # total net hours
-    assert "6,83" in text and "2,25" in text  # per year
-    assert "Verklaring" in text and world.group.name in text
+    sessions = _attended(world.member)
+    for session in sessions:
+        assert formats.date_format(timezone.localtime(session.starts_at), "d-m-Y") in text
+    # The net hours in total and per year, written as the export's language writes numbers.
+    with translation.override(response["Content-Language"]):
+        figures = [sum(s.net_minutes for s in sessions)]
+        figures += [sum(minutes) for minutes in _minutes_per_year(sessions).values()]
+        for minutes in figures:
+            assert formats.number_format(_hours(minutes), 2) in text
+    assert world.group.name in text
     assert world.facilitator.display_name in text  # the signer
 
 
@@ -92,9 +177,17 @@ def test_bad_period_rerenders_the_form(history, world, client_for):
         url, {"period": "custom", "start": "2026-05-01", "end": "2026-01-01"}
     )
     assert response.status_code == 400
-    assert "De einddatum ligt voor de begindatum." in response.content.decode()
+    form = response.context["form"]
+    assert list(form.errors) == ["end"]  # the end date is the one in error
+    # The page shows that error (and only it), and keeps what was typed.
+    assert texts(response.content.decode(), "div", class_="text-danger") == list(form.errors["end"])
+    assert (form["start"].value(), form["end"].value()) == ("2026-05-01", "2026-01-01")
     page = client_for(world.member).get(reverse("dashboards:my_accreditation"), {"start": "not-a-date"})
     assert page.status_code == 400
+    assert list(page.context["form"].errors) == ["start"]
+    assert texts(page.content.decode(), "div", class_="text-danger") == list(
+        page.context["form"].errors["start"]
+    )
 
 
 def test_presence_list_csv_and_pdf(history, world, client_for):

@@ -5,17 +5,18 @@ change rolls back, so do its messages. Times are computed in the group's local w
 "1 day before" a 14:00 session goes out at 14:00 local the day before, across DST changes) and stored UTC.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from groups.models import Membership
 from reflections.selectors import reflection_closes_at
-from sessions.calendar import session_zone
+from sessions.calendar import group_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
 from . import conf
@@ -29,6 +30,9 @@ DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
 DECLINED_NOTE = "declined"
 LEFT_NOTE = "left the group"
 SESSION_CANCELLED_NOTE = "session cancelled"
+# Rows a newer plan replaced (an invite to an older version of the session, a reminder nobody wants now):
+# never sent, never revived or retried.
+SUPERSEDED_NOTE = "superseded"
 # Rows cancelled for a reason that can end (the session was restored, the member rejoined): wanted again,
 # they come back.
 REVIVABLE_NOTES = (SESSION_CANCELLED_NOTE, LEFT_NOTE)
@@ -45,6 +49,7 @@ BEFORE_SESSION_KINDS = (
 
 @dataclass(frozen=True)
 class Planned:
+    session_id: int
     kind: str
     user_id: int
     due_at: datetime
@@ -67,19 +72,30 @@ def disabled_group_kinds(group_id: int) -> set[str]:
     return set(row[0]) if row else set()
 
 
-def no_casus_days(group_id: int) -> int:
-    row = GroupNotificationSettings.objects.filter(group_id=group_id).values_list("no_casus_days").first()
-    return row[0] if row else GroupNotificationSettings._meta.get_field("no_casus_days").default
+def group_settings(group_id: int) -> tuple[set[str], int]:
+    """The group's switched-off kinds and its 'no casus yet' offset, in one query."""
+    row = (
+        GroupNotificationSettings.objects.filter(group_id=group_id)
+        .values_list("disabled_kinds", "no_casus_days")
+        .first()
+    )
+    if row is None:
+        return set(), GroupNotificationSettings._meta.get_field("no_casus_days").default
+    return set(row[0]), row[1]
 
 
-def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str], now: datetime) -> None:
-    """Make the pending rows of ``kinds`` for this session match ``planned``: create missing rows, re-time
+def _upsert(
+    sessions: list[Session], planned: Iterable[Planned], *, kinds: Iterable[str], now: datetime
+) -> None:
+    """Make the pending rows of ``kinds`` for these sessions match ``planned``: create missing rows, re-time
     pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones stopped by
-    the session's cancellation or the member's leaving (``REVIVABLE_NOTES``). Sent rows are never touched."""
+    the session's cancellation or the member's leaving (``REVIVABLE_NOTES``). Sent rows are never touched.
+    A fixed number of queries, however many sessions and members."""
+    group_of = {session.pk: session.group_id for session in sessions}
     wanted = {(p.kind, p.user_id, p.subject_key): p for p in planned}
     existing = {
         (row.kind, row.recipient_id, row.subject_key): row
-        for row in Outbox.objects.filter(session=session, kind__in=list(kinds)).only(
+        for row in Outbox.objects.filter(session__in=list(group_of), kind__in=list(kinds)).only(
             "id", "kind", "recipient_id", "subject_key", "status", "due_at", "last_error"
         )
     }
@@ -93,8 +109,8 @@ def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str
                         kind=plan.kind,
                         recipient_id=plan.user_id,
                         subject_key=plan.subject_key,
-                        group_id=session.group_id,
-                        session=session,
+                        group_id=group_of[plan.session_id],
+                        session_id=plan.session_id,
                         due_at=plan.due_at,
                     )
                 )
@@ -120,7 +136,7 @@ def _upsert(session: Session, planned: Iterable[Planned], *, kinds: Iterable[str
         Outbox.objects.bulk_update(revive, ["status", "due_at", "last_error"])
     if cancel:
         Outbox.objects.filter(pk__in=cancel, status=Status.PENDING).update(
-            status=Status.CANCELLED, last_error="superseded"
+            status=Status.CANCELLED, last_error=SUPERSEDED_NOTE
         )
 
 
@@ -132,70 +148,92 @@ def _memberships(group_id: int) -> list[tuple[int, str]]:
     )
 
 
+def _plan_before(sessions: list[Session], *, off: set[str], no_casus: int, now: datetime) -> None:
+    """(Re)plan the rows before these upcoming planned sessions of one group, all in one go: the reminders,
+    nudge and "no casus yet" to every active member, the quorum warning to the facilitators (and each
+    session's own facilitator), the casus preparation to the presenters. Reminders stay cancelled for members
+    who declined. A fixed number of queries, however many sessions."""
+    group = sessions[0].group
+    zone = group_zone(group)
+    members = _memberships(group.pk)
+    everyone = [uid for uid, _ in members]
+    facilitators = {uid for uid, role in members if role == Membership.Role.FACILITATOR}
+    presenters: dict[int, list[int]] = defaultdict(list)
+    for session_id, user_id in Presenter.objects.filter(session__in=sessions).values_list(
+        "session_id", "user_id"
+    ):
+        presenters[session_id].append(user_id)
+    before = {
+        Kind.REMINDER_FIRST: group.reminder_first_days,
+        Kind.REMINDER_SECOND: group.reminder_second_days,
+        Kind.RSVP_NUDGE: group.rsvp_nudge_days,
+        Kind.NO_CASUS: no_casus,
+        Kind.QUORUM_RISK: group.alert_quorum_days,
+        Kind.CASUS_PREP: group.casus_prep_days,
+    }
+    planned = []
+    for session in sessions:
+        recipients = {
+            Kind.REMINDER_FIRST: everyone,
+            Kind.REMINDER_SECOND: everyone,
+            Kind.RSVP_NUDGE: everyone,
+            Kind.NO_CASUS: everyone,
+            Kind.QUORUM_RISK: sorted(
+                facilitators | ({session.facilitator_id} if session.facilitator_id else set())
+            ),
+            Kind.CASUS_PREP: presenters[session.pk],
+        }
+        key = session_key(session)
+        planned += [
+            Planned(session.pk, kind, uid, local_days_before(session.starts_at, days, zone), key)
+            for kind, days in before.items()
+            if kind not in off
+            for uid in recipients[kind]
+        ]
+    _upsert(sessions, planned, kinds=BEFORE_SESSION_KINDS, now=now)
+    declined = RSVP.objects.filter(
+        session_id=OuterRef("session_id"), user_id=OuterRef("recipient_id"), answer=RSVP.Answer.DECLINE
+    )
+    Outbox.objects.filter(
+        Exists(declined), session__in=sessions, kind__in=DECLINE_CANCELS, status=Status.PENDING
+    ).update(status=Status.CANCELLED, last_error=DECLINED_NOTE)
+
+
+def invite_key(session: Session) -> str:
+    """The subject of the invite to the session as it is now (a new ``sequence`` is a new invite)."""
+    return f"{session_key(session)}:invite:{session.sequence}"
+
+
 def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()) -> list[int]:
     """(Re)plan everything before a planned session. Returns ids of rows due now (the invites)."""
     now = timezone.now()
     if session.status != Session.Status.PLANNED or session.starts_at <= now:
         return []
     group = session.group
-    off = disabled_group_kinds(group.pk)
-    zone = session_zone(session)
-    members = _memberships(group.pk)
-    facilitators = {uid for uid, role in members if role == Membership.Role.FACILITATOR}
-    if session.facilitator_id:
-        facilitators.add(session.facilitator_id)
-    presenters = list(Presenter.objects.filter(session=session).values_list("user_id", flat=True))
-    key = session_key(session)
-    before = {
-        Kind.REMINDER_FIRST: group.reminder_first_days,
-        Kind.REMINDER_SECOND: group.reminder_second_days,
-        Kind.RSVP_NUDGE: group.rsvp_nudge_days,
-        Kind.NO_CASUS: no_casus_days(group.pk),
-        Kind.QUORUM_RISK: group.alert_quorum_days,
-        Kind.CASUS_PREP: group.casus_prep_days,
-    }
-    recipients = {
-        Kind.REMINDER_FIRST: [uid for uid, _ in members],
-        Kind.REMINDER_SECOND: [uid for uid, _ in members],
-        Kind.RSVP_NUDGE: [uid for uid, _ in members],
-        Kind.NO_CASUS: [uid for uid, _ in members],
-        Kind.QUORUM_RISK: sorted(facilitators),
-        Kind.CASUS_PREP: presenters,
-    }
-    planned = [
-        Planned(kind, uid, local_days_before(session.starts_at, days, zone), key)
-        for kind, days in before.items()
-        if kind not in off
-        for uid in recipients[kind]
-    ]
-    _upsert(session, planned, kinds=BEFORE_SESSION_KINDS, now=now)
-    # Reminders stay cancelled for members who declined.
-    declined = RSVP.objects.filter(session=session, answer=RSVP.Answer.DECLINE).values("user_id")
-    Outbox.objects.filter(
-        session=session, kind__in=DECLINE_CANCELS, status=Status.PENDING, recipient_id__in=declined
-    ).update(status=Status.CANCELLED, last_error=DECLINED_NOTE)
+    off, no_casus = group_settings(group.pk)
+    _plan_before([session], off=off, no_casus=no_casus, now=now)
 
     if Kind.INVITE in off or not (created or INVITE_FIELDS & set(changed)):
         return []
-    invite_key = f"{key}:invite:{session.sequence}"
+    current = invite_key(session)
     Outbox.objects.filter(session=session, kind=Kind.INVITE, status=Status.PENDING).exclude(
-        subject_key=invite_key
-    ).update(status=Status.CANCELLED, last_error="superseded")
+        subject_key=current
+    ).update(status=Status.CANCELLED, last_error=SUPERSEDED_NOTE)
     rows = [
         Outbox(
             kind=Kind.INVITE,
             recipient_id=uid,
-            subject_key=invite_key,
+            subject_key=current,
             group_id=group.pk,
             session=session,
             due_at=now,
         )
-        for uid, _ in members
+        for uid, _ in _memberships(group.pk)
     ]
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         Outbox.objects.filter(
-            session=session, kind=Kind.INVITE, subject_key=invite_key, status=Status.PENDING
+            session=session, kind=Kind.INVITE, subject_key=current, status=Status.PENDING
         ).values_list("id", flat=True)
     )
 
@@ -293,11 +331,12 @@ def session_held(*, session: Session) -> None:
 
 
 def member_join(*, group_id: int, user_id: int) -> list[int]:
-    """A member joined (or rejoined) the group: plan their messages for its upcoming planned sessions, as
-    the members who were there when the sessions were planned have them: the invite (with .ics) and the
-    reminders, nudge and the rest before the session. Rows cancelled when they left come back (``_upsert``
-    for the rows before the session, the unsent invite here). Returns the ids of the rows due now (the
-    invites)."""
+    """A member joined (or rejoined) the group, or their role changed: plan their messages for its upcoming
+    planned sessions, as the members who were there when the sessions were planned have them: the invite
+    (with .ics) and the reminders, nudge and the rest before the session. Rows cancelled when they left come
+    back (``_upsert`` for the rows before the session; here the invite, only for the session's current
+    version: an invite to a version changed meanwhile is superseded). One set of queries for all sessions,
+    however many there are. Returns the ids of the rows due now (the invites)."""
     now = timezone.now()
     sessions = list(
         Session.objects.filter(group_id=group_id, status=Session.Status.PLANNED, starts_at__gt=now)
@@ -306,29 +345,33 @@ def member_join(*, group_id: int, user_id: int) -> list[int]:
     )
     if not sessions:
         return []
-    mine = Outbox.objects.filter(recipient_id=user_id, session__in=sessions)
-    mine.filter(status=Status.CANCELLED, last_error=LEFT_NOTE, kind=Kind.INVITE).update(
-        status=Status.PENDING, last_error="", due_at=now
+    off, no_casus = group_settings(group_id)
+    _plan_before(sessions, off=off, no_casus=no_casus, now=now)
+    current = [invite_key(session) for session in sessions]
+    mine = Outbox.objects.filter(recipient_id=user_id, session__in=sessions, kind=Kind.INVITE)
+    left = mine.filter(status=Status.CANCELLED, last_error=LEFT_NOTE)
+    left.exclude(subject_key__in=current).update(last_error=SUPERSEDED_NOTE)
+    if Kind.INVITE in off:
+        return []
+    left.filter(subject_key__in=current).update(status=Status.PENDING, last_error="", due_at=now)
+    Outbox.objects.bulk_create(
+        [
+            Outbox(
+                kind=Kind.INVITE,
+                recipient_id=user_id,
+                subject_key=key,
+                group_id=group_id,
+                session=session,
+                due_at=now,
+            )
+            for session, key in zip(sessions, current, strict=True)
+        ],
+        ignore_conflicts=True,  # already invited to this version of the session (before they left)
     )
-    for session in sessions:
-        session_plan(session=session, created=False)
-    if Kind.INVITE not in disabled_group_kinds(group_id):
-        Outbox.objects.bulk_create(
-            [
-                Outbox(
-                    kind=Kind.INVITE,
-                    recipient_id=user_id,
-                    subject_key=f"{session_key(session)}:invite:{session.sequence}",
-                    group_id=group_id,
-                    session=session,
-                    due_at=now,
-                )
-                for session in sessions
-            ],
-            ignore_conflicts=True,  # already invited to this version of the session (before they left)
-        )
     return list(
-        mine.filter(kind=Kind.INVITE, status=Status.PENDING, due_at__lte=now).values_list("id", flat=True)
+        mine.filter(status=Status.PENDING, subject_key__in=current, due_at__lte=now).values_list(
+            "id", flat=True
+        )
     )
 
 

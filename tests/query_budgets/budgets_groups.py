@@ -80,13 +80,10 @@ BUDGETS = [
     Budget(
         "groups:membership_role",
         "admin",
-        42,
+        32,
         kwargs=_fresh_membership,
         method="post",
         status=302,
         data=lambda s: {"role": "facilitator"},
-        n_plus_one="notifications.planning.member_join plans each upcoming session on its own "
-        "(session_plan per session, ~8 queries each), so a role change or a join costs more with every "
-        "session on the calendar",
-    ),  # fmt: skip
+    ),
 ]

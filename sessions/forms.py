@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -137,17 +137,77 @@ class ScheduleForm(forms.ModelForm):
         return data
 
 
-FOLD_FIELDS = {"start_time": "start_fold", "end_time": "end_fold"}
 # The service names the stored instants; the form shows them at the fields the person typed them in.
 SERVICE_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
 
-class SessionForm(forms.ModelForm):
+def fold_field(local: datetime, tz: ZoneInfo) -> forms.ChoiceField:
+    """ "Welke 02:30?": the two readings of a local time that happens twice, as radio buttons."""
+    return forms.ChoiceField(
+        label=_("Welke %(time)s?") % {"time": local.strftime("%H:%M")},
+        choices=wallclock.fold_choices(local, tz),
+        widget=forms.RadioSelect,
+        required=False,  # a missing choice gets the message that explains it (wall_clock_instant)
+    )
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed, naive: the form reads it on its own zone's wall clock (``WallClockMixin``)
+    instead of Django's current zone, which refuses the DST nights with a message that does not help."""
+
+    def to_python(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            return value
+        with timezone.override(UTC):  # parse only: the wall-clock reading comes later
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result is not None else None
+
+
+class WallClockMixin:
+    """For a form whose times are typed on the wall clock of ``self.tz``. ``fold_fields`` maps each such
+    field to the name of its choice field; ``add_fold_fields`` adds that choice right after the field only
+    when the typed (or initial) value happens twice that day. ``wall_clock_instant`` reads a value with
+    ``wallclock.to_utc``: a time the clock skips is refused at its field, a doubled one without a choice
+    at the choice field."""
+
+    tz: ZoneInfo
+    fold_fields: dict[str, str] = {}
+
+    def typed_local(self, name: str) -> datetime | None:
+        """The naive local date and time of field ``name`` as typed (bound) or initial, or None."""
+        raise NotImplementedError
+
+    def add_fold_fields(self) -> None:
+        order = []
+        for name in list(self.fields):
+            order.append(name)
+            fold_name = self.fold_fields.get(name)
+            local = self.typed_local(name) if fold_name else None
+            if fold_name and local is not None and wallclock.is_ambiguous(local, self.tz):
+                self.fields[fold_name] = fold_field(local, self.tz)
+                order.append(fold_name)
+        self.order_fields(order)
+
+    def wall_clock_instant(self, name: str, local: datetime) -> datetime | None:
+        """The UTC instant of ``local`` typed in field ``name``, or None after adding the error."""
+        fold_name = self.fold_fields[name]
+        try:
+            return wallclock.to_utc(local, self.tz, self.cleaned_data.get(fold_name) or None)
+        except wallclock.AmbiguousTime as error:
+            self.add_error(fold_name if fold_name in self.fields else name, error.message)
+        except wallclock.WallClockError as error:
+            self.add_error(name, error.message)
+        return None
+
+
+class SessionForm(WallClockMixin, forms.ModelForm):
     """Plan a one-off session or change one: a local date, start and end time in the group's zone
     (``calendar.group_zone``). The times are read by ``wallclock.to_utc``: a time the clock skips that
     day is refused with a message naming the gap; a time that happens twice (the night the clock goes
     back) gets a choice field ("de eerste keer / de tweede keer"), shown only then. The times are kept as
     typed: nothing is moved silently."""
+
+    fold_fields = {"start_time": "start_fold", "end_time": "end_fold"}
 
     day = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start_time = forms.TimeField(
@@ -176,28 +236,16 @@ class SessionForm(forms.ModelForm):
                     "end_fold": wallclock.fold_of(self.instance.ends_at, tz),
                 }
             )
-        order = ["day"]
-        for time_name, fold_name in FOLD_FIELDS.items():
-            order.append(time_name)
-            local = self._typed_local(time_name)
-            if local is not None and wallclock.is_ambiguous(local, tz):
-                self.fields[fold_name] = forms.ChoiceField(
-                    label=_("Welke %(time)s?") % {"time": local.strftime("%H:%M")},
-                    choices=wallclock.fold_choices(local, tz),
-                    widget=forms.RadioSelect,
-                    required=False,  # a missing choice gets the message that explains it, in clean()
-                )
-                order.append(fold_name)
-        self.order_fields(order)
+        self.order_fields(["day", "start_time", "end_time"])
+        self.add_fold_fields()
 
-    def _typed_local(self, time_name: str) -> datetime | None:
-        """The local date and time as typed (bound) or stored (unbound), or None while not readable."""
+    def typed_local(self, name: str) -> datetime | None:
         if not self.is_bound:
-            day, clock = self.initial.get("day"), self.initial.get(time_name)
+            day, clock = self.initial.get("day"), self.initial.get(name)
             return datetime.combine(day, clock) if day and clock else None
         try:
             day = self.fields["day"].clean(self["day"].data)
-            clock = self.fields[time_name].clean(self[time_name].data)
+            clock = self.fields[name].clean(self[name].data)
         except forms.ValidationError:
             return None
         return datetime.combine(day, clock)
@@ -219,24 +267,12 @@ class SessionForm(forms.ModelForm):
             raise forms.ValidationError(error.message) from error
         return day
 
-    def _instant(self, time_name: str) -> datetime | None:
-        """The UTC instant of the typed day and time, or None after adding the error to its field."""
-        data = self.cleaned_data
-        local = datetime.combine(data["day"], data[time_name])
-        fold_name = FOLD_FIELDS[time_name]
-        try:
-            return wallclock.to_utc(local, self.tz, data.get(fold_name) or None)
-        except wallclock.AmbiguousTime as error:
-            self.add_error(fold_name if fold_name in self.fields else time_name, error.message)
-        except wallclock.WallClockError as error:
-            self.add_error(time_name, error.message)
-        return None
-
     def clean(self):
         data = super().clean()
         if not all(data.get(name) for name in ("day", "start_time", "end_time")):
             return data
-        starts_at, ends_at = self._instant("start_time"), self._instant("end_time")
+        starts_at = self.wall_clock_instant("start_time", datetime.combine(data["day"], data["start_time"]))
+        ends_at = self.wall_clock_instant("end_time", datetime.combine(data["day"], data["end_time"]))
         if starts_at is None or ends_at is None:
             return data
         if ends_at <= starts_at:

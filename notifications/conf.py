@@ -51,3 +51,16 @@ def retry_delay(attempts: int) -> timedelta:
 def password_reset_interval() -> timedelta:
     """An account gets at most one password reset mail per interval (the outbox's unique constraint)."""
     return timedelta(minutes=_setting("NOTIFICATIONS_PASSWORD_RESET_INTERVAL_MINUTES", 15))
+
+
+def outage_pause(failures: int) -> timedelta:
+    """How long the sweep pauses after the n-th failed connection to the mail server in a row: 30 s, 1, 2,
+    4, 8 minutes, then 10 (NOTIFICATIONS_OUTAGE_PAUSE_SECONDS / _MAX_SECONDS)."""
+    first = _setting("NOTIFICATIONS_OUTAGE_PAUSE_SECONDS", 30)
+    longest = _setting("NOTIFICATIONS_OUTAGE_PAUSE_MAX_SECONDS", 600)
+    return timedelta(seconds=min(first * 2 ** max(failures - 1, 0), longest))
+
+
+def reconnect_seconds() -> int:
+    """How long a sender tries to reach the database again to record a message the mail server accepted."""
+    return _setting("NOTIFICATIONS_RECONNECT_SECONDS", 15)

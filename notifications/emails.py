@@ -14,7 +14,7 @@ import copy
 import email.policy
 import uuid
 from datetime import UTC, datetime
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.utils import format_datetime
 from functools import cache
 from urllib.parse import urlsplit
@@ -31,6 +31,8 @@ from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from sessions.models import installation
 
 from .models import Kind, Outbox
 from .tokens import Action, link_url
@@ -107,6 +109,14 @@ def _zone() -> ZoneInfo:
 @cache
 def _mail_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "intervisie.local"
+
+
+def message_id(pk: int) -> str:
+    """The Message-ID of an outbox row's e-mail: the same at every attempt (what to look for in the mail
+    server's log when the row is in doubt), and never the same in another installation or after a database
+    rebuild (the installation's random key, ``sessions.models.Installation``)."""
+    key, _legacy = installation()
+    return f"<outbox-{pk}.{key}@{_mail_domain()}>"
 
 
 def when(moment) -> str:
@@ -217,15 +227,28 @@ def _attach_calendar(message: EmailMultiAlternatives, row: Outbox, organizers: d
 # --- MIME: Django's message, with repeating header values parsed once ---------------------------------
 
 
+class _OneLineHeader(UnstructuredHeader):
+    """A header mail providers read as it stands: ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` (RFC
+    8058; Gmail's and Yahoo's one-click unsubscribe). Folded at 998 characters, the line limit of RFC 5322,
+    instead of 78: the long signed link is one word, which the library would otherwise RFC 2047-encode
+    (``=?utf-8?q?=3Chttps…``) to fold it."""
+
+    def fold(self, *, policy):
+        return super().fold(policy=policy.clone(max_line_length=998))
+
+
 class _SharedHeaders(HeaderRegistry):
     """A header factory that hands out one parsed header object per (name, value) it has seen. Header
-    objects are immutable, so messages can share them; the bytes a message produces are unchanged."""
+    objects are immutable, so messages can share them; the bytes a message produces are unchanged. The
+    unsubscribe headers are never folded (``_OneLineHeader``)."""
 
     LIMIT = 4096
     PER_MESSAGE = frozenset({"to", "cc", "message-id", "list-unsubscribe", "x-intervisie-outbox"})
 
     def __init__(self):
         super().__init__()
+        self.map_to_type("list-unsubscribe", _OneLineHeader)
+        self.map_to_type("list-unsubscribe-post", _OneLineHeader)
         self._classes: dict[str, type] = {}
         self._parsed: dict[tuple[str, str], object] = {}
 
@@ -394,8 +417,9 @@ def _password_reset_message(row: Outbox) -> OutboxEmail:
         to=[user.email],
         headers={
             "Auto-Submitted": "auto-generated",
-            "Message-ID": f"<outbox-{row.pk}@{_mail_domain()}>",
+            "Message-ID": message_id(row.pk),
             "X-Intervisie-Outbox": str(row.pk),
+            "Date": format_datetime(datetime.now(UTC).replace(microsecond=0)),
         },
     )
     message.attach_alternative(html, "text/html")
@@ -427,7 +451,7 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
-            "Message-ID": f"<outbox-{row.pk}@{_mail_domain()}>",
+            "Message-ID": message_id(row.pk),
             "X-Intervisie-Outbox": str(row.pk),
             # What Django would add, to the second (so the parsed value is shared within that second).
             "Date": format_datetime(datetime.now(UTC).replace(microsecond=0)),

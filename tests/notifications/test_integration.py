@@ -24,8 +24,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from notifications.models import Kind, Outbox, Status
-from notifications.sweep import INTERRUPTED
+from notifications.models import Doubt, Kind, Outbox, Status
 
 from .factories import group_with_members, plan_session
 
@@ -195,13 +194,13 @@ def test_worker_killed_mid_batch_then_restarted_sends_every_message_at_most_once
     counts = workers.deliveries()
     assert max(counts.values()) == 1, "a message was sent twice"
     sent = set(Outbox.objects.filter(pk__in=ids, status=Status.SENT).values_list("id", flat=True))
-    interrupted = Outbox.objects.filter(pk__in=ids, status=Status.FAILED)
+    interrupted = Outbox.objects.filter(pk__in=ids, status=Status.DOUBT)
     # Every message went out exactly once, except the one in flight per killed sender process: that one
     # went out at most once and is marked for an admin (the documented at-most-once edge).
     assert set(counts) - set(interrupted.values_list("id", flat=True)) == sent
     assert sent | set(interrupted.values_list("id", flat=True)) == set(ids)
     assert interrupted.count() <= 2  # at most one per killed pool process (--concurrency=2)
-    assert all(row.last_error == INTERRUPTED for row in interrupted)
+    assert all(row.doubt == Doubt.WORKER_STOPPED and row.handed_over_at for row in interrupted)
 
 
 def _start_private_redis(port: int, folder: Path) -> subprocess.Popen:

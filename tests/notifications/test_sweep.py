@@ -156,7 +156,7 @@ def test_a_dead_claim_marks_its_in_flight_row_and_releases_the_rest(settings):
     assert len(pks) == 5
     # The worker sent the first row (its hand-over committed, the batch not settled yet) and died while
     # sending the second one.
-    handed_over_at = timezone.now() - timedelta(minutes=70)
+    handed_over_at = timezone.now() - timedelta(minutes=50)  # after the claim (an hour ago, below)
     Handover.objects.create(outbox_id=pks[0], sent_at=handed_over_at)
     assert sweep.recover_stale() == (0, 0, 0)  # not stale yet: a live sender is never taken over
     Outbox.objects.filter(claim_token=token).update(claimed_at=timezone.now() - timedelta(hours=1))

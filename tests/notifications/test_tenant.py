@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casussen.models import Casus
 from notifications import sweep
-from notifications.models import Alert, Handover, Kind, Outbox, Status
+from notifications.models import Alert, Doubt, Handover, Kind, Outbox, Status
 from tests.factories import OrganisationAdminFactory, UserFactory
 
 from .factories import group_with_members, plan_session
@@ -161,7 +161,7 @@ def _retry_rows(two_groups):
     # A row the mail server accepted whose hand-over is journaled but not settled yet, then marked failed.
     Outbox.objects.filter(pk=journaled.pk).update(status=Status.FAILED, last_error="x")
     Handover.objects.create(outbox_id=journaled.pk, sent_at=now)
-    Outbox.objects.filter(pk=interrupted.pk).update(status=Status.FAILED, last_error=sweep.INTERRUPTED)
+    Outbox.objects.filter(pk=interrupted.pk).update(status=Status.DOUBT, doubt=Doubt.WORKER_STOPPED)
     return {
         "failed": failed,
         "cancelled": cancelled,
@@ -183,7 +183,7 @@ def test_retry_requeues_only_rows_that_never_reached_the_mail_server(two_groups)
         "cancelled": Status.PENDING,
         "sent": Status.SENT,
         "journaled": Status.FAILED,
-        "interrupted": Status.FAILED,
+        "interrupted": Status.DOUBT,
     }
     assert sweep.outbox_retry(ids=[row.pk for row in rows.values()], interrupted=True) == 1
     assert _statuses(rows)["interrupted"] == Status.PENDING
@@ -208,7 +208,7 @@ def test_retry_action_in_admin_is_for_superusers(client, two_groups):
         "cancelled": Status.PENDING,
         "sent": Status.SENT,
         "journaled": Status.FAILED,
-        "interrupted": Status.FAILED,
+        "interrupted": Status.DOUBT,
     }
     response = client.post(url, {**data, "action": "resend_interrupted"})
     assert response.status_code == 302

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import ReadOnlyAdminMixin
 
-from . import sweep
+from . import planning, sweep
 from .models import Alert, GroupNotificationSettings, Outbox
 
 
@@ -32,10 +32,25 @@ class OutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Opnieuw versturen (mislukte en geannuleerde berichten)"))
     def retry_now(self, request, queryset):
-        count = sweep.outbox_retry(ids=list(queryset.values_list("pk", flat=True)))
+        """Only rows that are still the current truth come back: an older version of an invite, a row a
+        newer plan replaced or one about a session that changed since is refused (planning.retry_refused)."""
+        ids = list(queryset.values_list("pk", flat=True))
+        refused = planning.retry_refused(ids)
+        count = sweep.outbox_retry(ids=[pk for pk in ids if pk not in refused])
         self.message_user(
             request, _("%(count)d berichten staan weer klaar.") % {"count": count}, messages.SUCCESS
         )
+        if refused:
+            self.message_user(
+                request,
+                _(
+                    "%(count)d berichten zijn niet opnieuw klaargezet: ze zijn vervangen door een nieuwere "
+                    "versie of kloppen niet meer met de bijeenkomst (bijvoorbeeld een uitnodiging voor een "
+                    "tijd die inmiddels is gewijzigd). Berichtnummers: %(ids)s."
+                )
+                % {"count": len(refused), "ids": ", ".join(str(pk) for pk in sorted(refused))},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Onderbroken berichten toch versturen (ze kunnen al zijn aangekomen)"))
     def resend_interrupted(self, request, queryset):

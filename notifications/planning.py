@@ -375,6 +375,33 @@ def member_join(*, group_id: int, user_id: int) -> list[int]:
     )
 
 
+def retry_refused(ids: Iterable[int], *, now: datetime | None = None) -> set[int]:
+    """Of these outbox rows, the ones a retry must not bring back because they are no longer the current
+    truth: replaced by a newer plan (``SUPERSEDED_NOTE``), an invite to an older version of its session (its
+    ``sequence`` moved on), an invite or a message before the session once the session was cancelled, held or
+    began, and a cancellation of a session that was restored. One query."""
+    now = now or timezone.now()
+    rows = Outbox.objects.filter(pk__in=list(ids)).select_related("session")
+    refused = set()
+    for row in rows.only("id", "kind", "subject_key", "last_error", "session"):
+        session = row.session
+        upcoming = (
+            session is not None and session.status == Session.Status.PLANNED and session.starts_at > now
+        )
+        if (
+            row.last_error == SUPERSEDED_NOTE
+            or (row.kind == Kind.INVITE and session is not None and row.subject_key != invite_key(session))
+            or (row.kind in (Kind.INVITE, *BEFORE_SESSION_KINDS) and session is not None and not upcoming)
+            or (
+                row.kind == Kind.CANCELLATION
+                and session is not None
+                and session.status != Session.Status.CANCELLED
+            )
+        ):
+            refused.add(row.pk)
+    return refused
+
+
 def member_leave(*, group_id: int, user_id: int) -> int:
     """A member left the group: their messages about it that did not go out yet are cancelled (kept, marked,
     so a rejoin can bring them back). Returns how many."""

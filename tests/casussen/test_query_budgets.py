@@ -1,20 +1,24 @@
 """Query budgets with enough data that an N+1 would show."""
 
-import re
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from casussen import live, services
-from casussen.models import Casus
+from casussen.models import Advice, Casus, Question
 from tests.factories import MembershipFactory
-from tests.html import attribute_values
+from tests.html import attribute_values, texts
 from tests.sessions.factories import SessionFactory
 
 from .factories import CasusFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _list_items(html: str, list_id: str) -> list[str]:
+    """The texts written in the items of the list ``<ul id=list_id>``, each without its "– author" tail."""
+    start = html.index(f'id="{list_id}"')
+    return [item.split(" – ")[0] for item in texts(html[start : html.index("</ul>", start)], "li")]
 
 
 @pytest.fixture
@@ -48,16 +52,18 @@ def test_casus_detail_budget(world, client_for, busy_group, django_assert_max_nu
     casus = CasusFactory(group=world.group, author=world.member)
     casus = services.casus_book(casus=casus, session=sessions[3])
     run = live.live_start(session=sessions[3], casus=casus)
-    for member in members:
-        live.question_add(run=run, author=member, text="Wat maakt het lastig?")
-        live.advice_set(run=run, author=member, text="Een advies")
+    for n, member in enumerate(members):
+        live.question_add(run=run, author=member, text=f"Vraag {n}?")
+        live.advice_set(run=run, author=member, text=f"Advies {n}")
     live.live_step(run=run, action="finish")
     client = client_for(world.member)
     # 10 of ours plus the access log other apps keep for casus pages; an N+1 would add 8+ per list.
     with django_assert_max_num_queries(12):
         response = client.get(reverse("casussen:detail", kwargs={"casus_id": casus.pk}))
     assert response.status_code == 200
-    assert response.content.decode().count("Een advies") == len(members)
+    given = sorted(Advice.objects.filter(run=run).values_list("text", flat=True))
+    assert len(given) == len(members)
+    assert sorted(_list_items(response.content.decode(), "advice")) == given  # every advice, each once
 
 
 @pytest.mark.redis  # the unchanged poll's login session is read from Redis (accounts.session_store)
@@ -71,8 +77,8 @@ def test_poll_budget_and_size(
     run = live.live_start(session=sessions[3], casus=casus)
     for _ in range(3):
         run = live.live_step(run=run, action="next")  # a question phase: prompts show
-    for member in members:
-        live.question_add(run=run, author=member, text="Wat maakt het lastig?")
+    for n, member in enumerate(members):
+        live.question_add(run=run, author=member, text=f"Vraag {n}?")
     url = reverse("casussen:poll", kwargs={"session_id": sessions[3].pk})
     client, fresh_login = Client(), Client()
     client.force_login(members[0])
@@ -80,9 +86,11 @@ def test_poll_budget_and_size(
     with django_assert_max_num_queries(12):
         changed = client.get(url, {"v": "0"})
     assert changed.status_code == 200
-    assert changed.content.decode().count("Wat maakt het lastig?") == len(members)
+    asked = sorted(Question.objects.filter(run=run).values_list("text", flat=True))
+    assert len(asked) == len(members)
+    assert sorted(_list_items(changed.content.decode(), "question-log")) == asked  # the whole log, once
     assert len(changed.content) < 20_000
-    token = re.search(r'data-token="([^"]+)"', changed.content.decode()).group(1)
+    (token,) = attribute_values(changed.content.decode(), "div", "data-token")
 
     with django_assert_max_num_queries(2):  # the user, then one query for access + session + run
         unchanged = fresh_login.get(url, {"v": token})

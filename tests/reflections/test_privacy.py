@@ -1,10 +1,12 @@
 """The 3-answer rule, final answer sets, and why no view (or pair of views) isolates one answer."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from reflections import selectors
 from reflections.models import Reflection
@@ -14,7 +16,20 @@ from tests.sessions.factories import held_session
 
 from .factories import members, reflect
 
-TOO_FEW = "te weinig reflecties om te tonen"
+
+def _too_few(response) -> str:
+    """The "too few reflections" notice as the page's language writes it (from the catalogue)."""
+    with translation.override(response["Content-Language"]):
+        return gettext("te weinig reflecties om te tonen")
+
+
+def _means(response) -> list[Decimal]:
+    """The means of the aggregate table, read back in the page's language (3,0 in Dutch)."""
+    with translation.override(response["Content-Language"]):
+        return [
+            Decimal(formats.sanitize_separators(cell))
+            for cell in texts(response.content.decode(), "td", class_="text-end")
+        ]
 
 
 def test_session_aggregate_hidden_below_three_and_shown_at_three(closed_window_session, crew):
@@ -39,13 +54,15 @@ def test_page_says_too_few_below_three_and_shows_means_at_three(
     client = client_for(world.facilitator)
     response = client.get(url)
     assert response.context["aggregate"] is None
-    assert TOO_FEW in response.content.decode()
+    assert _too_few(response) in texts(response.content.decode(), "p", class_="text-body-secondary")
     assert texts(response.content.decode(), "table") == []  # no table of means at all
     reflect(session, crew[4], 5)
     response = client.get(url)
-    assert response.context["aggregate"].answers == 3
-    means = texts(response.content.decode(), "td", class_="text-end")
-    assert means == ["3,0"] * 6  # (2 + 2 + 5) / 3 for each of the six questions, in Dutch notation
+    aggregate = response.context["aggregate"]
+    assert aggregate.answers == 3
+    assert [mean for _label, mean in aggregate.rows()] == [pytest.approx((2 + 2 + 5) / 3)] * 6
+    # One cell per question, each the selector's mean to one decimal.
+    assert _means(response) == [round(Decimal(mean), 1) for _label, mean in aggregate.rows()]
 
 
 def test_open_round_stays_hidden_until_everyone_answered(open_session, crew):
@@ -160,7 +177,7 @@ def test_period_that_leaves_fewer_than_three_shows_nothing(history, world, clien
     assert [aggregate for _session, aggregate, _count in response.context["rows"]] == [None]
     assert texts(page, "td", class_="text-end") == []  # no mean over the period
     assert len(texts(page, "td")) == 3  # the session's row: date, number of answers, "too few"
-    assert TOO_FEW in page
+    assert texts(page, "td", class_="text-body-secondary") == [_too_few(response)]
     selected = selectors.held_sessions(world.group, start=_local(lonely), end=_local(lonely))
     assert selectors.group_aggregates(world.group, sessions=selected) is None
 
@@ -215,12 +232,12 @@ def test_no_member_filter_exists(history, world, client_for):
 def test_session_filter_on_small_session_shows_nothing(history, world, client_for):
     _sessions, _now = history
     lonely = _sessions[1]
-    page = (
-        client_for(world.facilitator)
-        .get(reverse("reflections:session", kwargs={"session_id": lonely.pk}))
-        .content.decode()
+    response = client_for(world.facilitator).get(
+        reverse("reflections:session", kwargs={"session_id": lonely.pk})
     )
-    assert TOO_FEW in page
+    page = response.content.decode()
+    assert response.context["aggregate"] is None and texts(page, "table") == []
+    assert _too_few(response) in texts(page, "p", class_="text-body-secondary")
     assert "uit de toon" not in page
 
 
@@ -238,6 +255,7 @@ def test_bad_period_is_a_form_error(world, client_for, params):
         reverse("reflections:group", kwargs={"group_id": world.group.pk}), params
     )
     assert response.status_code == 400
-    assert (
+    assert response.context["form"].errors  # the form says what is wrong ...
+    assert (  # ... and the page shows it at the form
         'class="invalid-feedback' in response.content.decode() or "alert-block" in response.content.decode()
     )

@@ -13,14 +13,15 @@ How it is derived: every change of the zone's offset, DST flag or abbreviation f
 ``LAST_YEAR`` is found (a daily scan, then a bisection to the second). Each change is described by a key:
 the month, the weekday of the month (``-1SU`` for "last Sunday", ``2SU`` for "second Sunday"), the local time
 (in the offset before the change, as RFC 5545 wants for ``DTSTART``), both offsets, the name and whether it
-is daylight time. Changes with the same key in consecutive years are one sub-component with a yearly rule:
+is daylight time. The first sub-component is the state on 1 January of ``FIRST_YEAR`` (the same offset
+before and after). Changes with the same key in consecutive years are one sub-component with a yearly rule:
 open-ended when the run reaches ``LAST_YEAR`` (the zone's current rule), else closed by ``COUNT``. A change
 that does not repeat (a rule changed, a zone that gave up DST, a rule like "the Friday before the last
 Sunday" whose weekday of the month moves) is a sub-component of its own, with its ``DTSTART`` only (one
 onset per sub-component, never a list). A zone that never changes (UTC, Asia/Kolkata) is one ``STANDARD``.
 
 Sessions before ``FIRST_YEAR`` do not exist (the product is younger); for them parsers use the first
-sub-component's ``TZOFFSETFROM``. Built once per zone per process (``lru_cache``): the feed reuses it.
+sub-component's offset. Built once per zone per process (``lru_cache``): the feed reuses it.
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def _component(run: list[Change], *, open_ended: bool) -> TimezoneStandard | Tim
 
 
 def _fixed(zone: ZoneInfo, first_year: int) -> TimezoneStandard | TimezoneDaylight:
-    """A zone without changes: one sub-component with the same offset before and after."""
+    """The zone's state at the start of ``first_year``: the same offset before and after (for a zone that
+    never changes, the whole VTIMEZONE)."""
     state = _state(zone, datetime(first_year, 1, 1, tzinfo=UTC))
     component = TimezoneDaylight() if state.dst else TimezoneStandard()
     component["DTSTART"] = vDatetime(datetime(first_year, 1, 1))  # noqa: DTZ001 - local, as RFC 5545 wants
@@ -160,11 +162,9 @@ def build_vtimezone(tzid: str, first_year: int = FIRST_YEAR, last_year: int = LA
     zone = ZoneInfo(tzid)
     timezone = Timezone()
     timezone["TZID"] = vText(tzid)
-    changes = zone_changes(zone, first_year, last_year)
-    if not changes:
-        timezone.add_component(_fixed(zone, first_year))
-        return timezone
-    for run in _runs(changes):
+    # The state at the start: without it, ical.js reads times before the first change as UTC.
+    timezone.add_component(_fixed(zone, first_year))
+    for run in _runs(zone_changes(zone, first_year, last_year)):
         # A run is the zone's standing rule when it lasts to the end of the scan (and is not one change
         # in the last year, which says nothing about the years after).
         open_ended = len(run) > 1 and run[-1].local.year >= last_year

@@ -4,6 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sessions import wallclock
+from sessions.calendar import group_zone
+from sessions.forms import WallClockDateTimeField, WallClockMixin
 from sessions.models import Attendance, Method
 
 from .models import SHORT_MAX, TEXT_MAX, TITLE_MAX, Casus
@@ -146,21 +149,26 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class AttendanceForm(forms.Form):
-    """One status per person (pre-filled from RSVPs), the actual times and the break."""
+class AttendanceForm(WallClockMixin, forms.Form):
+    """One status per person (pre-filled from RSVPs), the actual times and the break. The times are read
+    on the group's wall clock like every typed time (``sessions.forms.WallClockMixin``): a time the clock
+    skips is refused, a time that happens twice gets a choice."""
 
-    started_at = forms.DateTimeField(label=_("Werkelijk begin"), widget=DateTimeLocalInput())
-    ended_at = forms.DateTimeField(label=_("Werkelijk einde"), widget=DateTimeLocalInput())
+    fold_fields = {"started_at": "started_fold", "ended_at": "ended_fold"}
+
+    started_at = WallClockDateTimeField(label=_("Werkelijk begin"), widget=DateTimeLocalInput())
+    ended_at = WallClockDateTimeField(label=_("Werkelijk einde"), widget=DateTimeLocalInput())
     break_minutes = forms.IntegerField(label=_("Pauze (minuten)"), min_value=0, max_value=240, initial=0)
 
     def __init__(self, *args, people, initial_statuses, session, **kwargs):
+        self.tz = group_zone(session.group)
         kwargs.setdefault("initial", {})
-        kwargs["initial"].setdefault(
-            "started_at", timezone.localtime(session.actual_started_at or session.starts_at)
-        )
-        kwargs["initial"].setdefault(
-            "ended_at", timezone.localtime(session.actual_ended_at or session.ends_at)
-        )
+        for name, instant in (
+            ("started_at", session.actual_started_at or session.starts_at),
+            ("ended_at", session.actual_ended_at or session.ends_at),
+        ):
+            kwargs["initial"].setdefault(name, instant.astimezone(self.tz).replace(tzinfo=None))
+            kwargs["initial"].setdefault(self.fold_fields[name], wallclock.fold_of(instant, self.tz))
         kwargs["initial"].setdefault("break_minutes", session.break_minutes)
         super().__init__(*args, **kwargs)
         self.people = people
@@ -171,9 +179,25 @@ class AttendanceForm(forms.Form):
                 initial=initial_statuses.get(person.pk),
                 widget=forms.RadioSelect,
             )
+        self.add_fold_fields()
+
+    def typed_local(self, name: str):
+        if not self.is_bound:
+            return self.initial.get(name)
+        try:
+            return self.fields[name].clean(self[name].data)
+        except forms.ValidationError:
+            return None
 
     def clean(self):
         data = super().clean()
+        for name in self.fold_fields:
+            if data.get(name) is not None:
+                instant = self.wall_clock_instant(name, data[name])
+                if instant is None:
+                    data.pop(name, None)  # the error is at the field (or its choice)
+                else:
+                    data[name] = instant
         start, end = data.get("started_at"), data.get("ended_at")
         if start and end and end <= start:
             self.add_error("ended_at", _("Het einde moet na het begin liggen."))

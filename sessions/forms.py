@@ -188,6 +188,10 @@ class WallClockMixin:
                 order.append(fold_name)
         self.order_fields(order)
 
+    def shown_fold_fields(self) -> list:
+        """The choice fields this form shows now (for templates that place fields one by one)."""
+        return [self[name] for name in self.fold_fields.values() if name in self.fields]
+
     def wall_clock_instant(self, name: str, local: datetime) -> datetime | None:
         """The UTC instant of ``local`` typed in field ``name``, or None after adding the error."""
         fold_name = self.fold_fields[name]

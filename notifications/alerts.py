@@ -1,135 +1,107 @@
-"""The daily attendance-drop scan: every rule is one set-based SQL query over all groups (window functions
-and aggregation in the database), so the number of queries does not depend on the number of groups.
+"""The daily attendance-alert scan: opens, keeps and closes ``Alert`` rows for every active group.
+
+The rules themselves (windows, thresholds, what counts) are defined once, in ``groups/health.py``, which
+the dashboard and the health page use as well. For speed the scan computes each rule's *figures* for all
+groups at once, one set-based SQL query per rule (window functions and aggregation in the database, so
+the number of queries does not depend on the number of groups), and then hands every group's figures to
+the same verdict functions. ``tests/notifications/test_alerts_rules.py`` feeds random histories to these
+queries and to the plain functions and requires the same verdicts, on SQLite and on PostgreSQL.
 
 An alert opens once when its condition starts (a partial unique constraint allows one open alert per
 group, rule and subject), stays open without repeating while the condition holds, and is closed when it
 clears. Closed alerts are kept as history for the dashboard.
 
-Rules (thresholds are group settings, see ``Group.alert_*``):
-- trend: mean attendance rate of the last 3 held sessions below ``alert_trend_absolute`` %, or (with at least
-  9 held sessions, so the windows do not overlap) below ``alert_trend_relative`` % of the mean over the
-  group's first 6 held sessions (its baseline);
-- fading: an active member missed the last ``alert_fading_in_a_row`` held sessions, or
-  ``alert_fading_of_last_five`` of the last 5 (absent or excused);
-- quorum: a planned session within ``alert_quorum_days`` has fewer "attend" answers than its quorum;
-- busy: over the last 5 held sessions, "te druk" is the most given decline reason (at least twice, and
-  more often than any other reason);
-- pipeline: the last 2 sessions (held or planned) whose preparation deadline (``casus_prep_days`` before the
-  start) has passed had no casus booked onto them by that deadline (``Casus.booked_at``, as
-  ``casussen.selectors.sessions_with_casus_ready`` counts it).
+The SQL is written once per query, as one f-string over the model's table names; every value (windows,
+statuses, thresholds) is a query parameter taken from the rules module or the model's choices.
 """
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db import connection, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models, transaction
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from casussen.models import Casus
+from groups import health
 from groups.models import Group, Membership, OrganisationAdmin
 from sessions.models import RSVP, Attendance, Session
 
 from .models import Alert, Kind, Outbox, Status
 
-T = {
-    "session": Session._meta.db_table,
-    "attendance": Attendance._meta.db_table,
-    "rsvp": RSVP._meta.db_table,
-    "casus": Casus._meta.db_table,
-    "group": Group._meta.db_table,
-    "membership": Membership._meta.db_table,
-    "alert": Alert._meta.db_table,
-    "outbox": Outbox._meta.db_table,
-}
-MISSED = "('excused', 'absent')"
+SESSION = Session._meta.db_table
+ATTENDANCE = Attendance._meta.db_table
+RSVP_TABLE = RSVP._meta.db_table
+CASUS = Casus._meta.db_table
+GROUP = Group._meta.db_table
+MEMBERSHIP = Membership._meta.db_table
+ALERT = Alert._meta.db_table
+# The group's thresholds, selected in the order of ``health.Thresholds`` (``Thresholds.from_row``).
+SETTINGS = ", ".join(f"g.{Group._meta.get_field(name).column}" for name in health.GROUP_SETTINGS.values())
+N_SETTINGS = len(health.GROUP_SETTINGS)
+
+WAS_THERE = "(%(present)s, %(late)s)"
+MISSED = "(%(excused)s, %(absent)s)"
 
 
-def _minus_days(column: str, days_column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({column} - {days_column} * INTERVAL '1 day')"
-    return f"datetime({column}, '-' || {days_column} || ' days')"
+def _params(**extra: Any) -> dict[str, Any]:
+    """The values every rule query may use: statuses from the models' choices, windows from the rules."""
+    return {
+        "held": Session.Status.HELD,
+        "planned": Session.Status.PLANNED,
+        "present": Attendance.Status.PRESENT,
+        "late": Attendance.Status.LATE,
+        "excused": Attendance.Status.EXCUSED,
+        "absent": Attendance.Status.ABSENT,
+        "active": Membership.Status.ACTIVE,
+        "decline": RSVP.Answer.DECLINE,
+        "attend": RSVP.Answer.ATTEND,
+        **extra,
+    }
 
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-# On PostgreSQL the windows of sessions per group ("the last 5 held", "the first 6 held") come from a LATERAL
-# index scan on (group_id, starts_at) per group: a few rows each, instead of ranking every held session of
-# every group (10,000 groups × two years is 520,000 sessions). Same rows, same results as the portable
-# window-function SQL below each (kept for SQLite; ``tests/notifications/test_alerts.py`` compares both).
-_HELD_WINDOW = """
-  SELECT g.id AS group_id, x.id,
-    ROW_NUMBER() OVER (PARTITION BY g.id ORDER BY x.starts_at DESC, x.id DESC) AS rn
-  FROM {{group}} g CROSS JOIN LATERAL (
-    SELECT s.id, s.starts_at FROM {{session}} s WHERE s.group_id = g.id AND s.status = 'held'
-    ORDER BY s.starts_at {order}, s.id {order} LIMIT {limit}
-  ) x
-  WHERE g.is_active
-"""
-PG_TREND = f"""
-WITH recent AS ({_HELD_WINDOW.format(order="DESC", limit=3)}),
-first AS ({_HELD_WINDOW.format(order="ASC", limit=6)}),
-parts AS (SELECT group_id, id, 'recent' AS part FROM recent UNION ALL SELECT group_id, id, 'base' FROM first),
-rates AS (
-  SELECT p.group_id, p.part,
-    1.0 * SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END) / COUNT(a.id) AS rate
-  FROM parts p JOIN {{attendance}} a ON a.session_id = p.id
-  GROUP BY p.group_id, p.id, p.part
-),
-held AS (SELECT s.group_id, COUNT(*) AS n FROM {{session}} s WHERE s.status = 'held' GROUP BY s.group_id)
-SELECT x.group_id, x.baseline, x.recent, h.n, g.alert_trend_relative, g.alert_trend_absolute
-FROM (
-  SELECT group_id, AVG(CASE WHEN part = 'base' THEN rate END) AS baseline,
-    AVG(CASE WHEN part = 'recent' THEN rate END) AS recent
-  FROM rates GROUP BY group_id
-) x JOIN {{group}} g ON g.id = x.group_id JOIN held h ON h.group_id = x.group_id
-"""
-# Per active member, over the last five held sessions of each group ("recent": group_id, id, rn 1 = latest).
-_FADING_BY_MEMBER = f"""
-SELECT r.group_id, a.user_id,
-  SUM(CASE WHEN a.status IN {MISSED} THEN 1 ELSE 0 END) AS missed,
-  SUM(CASE WHEN a.status IN {MISSED} AND r.rn <= g.alert_fading_in_a_row THEN 1 ELSE 0 END),
-  COUNT(*), g.alert_fading_in_a_row, g.alert_fading_of_last_five
-FROM recent r
-JOIN {{attendance}} a ON a.session_id = r.id
-JOIN {{group}} g ON g.id = r.group_id
-JOIN {{membership}} m ON m.group_id = r.group_id AND m.user_id = a.user_id AND m.status = 'active'
-WHERE r.rn <= 5
-GROUP BY r.group_id, a.user_id, g.alert_fading_in_a_row, g.alert_fading_of_last_five
-"""
-PG_FADING = f"WITH recent AS ({_HELD_WINDOW.format(order='DESC', limit=5)}){_FADING_BY_MEMBER}"
-PG_BUSY = f"""
-WITH recent AS ({_HELD_WINDOW.format(order="DESC", limit=5)})
-SELECT r.group_id, v.decline_reason, COUNT(*)
-FROM recent r JOIN {{rsvp}} v ON v.session_id = r.id
-WHERE v.answer = 'decline'
-GROUP BY r.group_id, v.decline_reason
-"""
-PG_PIPELINE = """
-WITH recent AS (
-  SELECT g.id AS group_id, x.id, x.deadline
-  FROM {group} g CROSS JOIN LATERAL (
-    SELECT s.id, (s.starts_at - g.casus_prep_days * INTERVAL '1 day') AS deadline FROM {session} s
-    WHERE s.group_id = g.id AND s.status IN ('held', 'planned')
-      AND (s.starts_at - g.casus_prep_days * INTERVAL '1 day') <= %s
-    ORDER BY s.starts_at DESC, s.id DESC LIMIT 2
-  ) x
-  WHERE g.is_active
-)
-SELECT r.group_id FROM recent r
-GROUP BY r.group_id
-HAVING COUNT(*) = 2 AND SUM(CASE WHEN EXISTS (
-  SELECT 1 FROM {casus} c WHERE c.session_id = r.id AND c.booked_at <= r.deadline
-) THEN 1 ELSE 0 END) = 0
-"""
+def _minus_days(column: str, days_column: str) -> str:
+    if connection.vendor == "postgresql":  # the database's own date arithmetic, on either path
+        return f"({column} - {days_column} * INTERVAL '1 day')"
+    return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '-' || {days_column} || ' days')"
 
 
-def _fetch(sql: str, params=()) -> list[tuple]:
+def _held_window(part: str, order: str, limit: str) -> str:
+    """Rows (group_id, id, part, rn) for each active group's held sessions in one window: the ``limit``
+    (a parameter name) latest (``order`` DESC) or earliest (ASC); rn 1 is the latest.
+
+    On PostgreSQL a LATERAL index scan on (group_id, starts_at) per group reads a few rows each, instead of
+    ranking every held session of every group (10,000 groups × two years is 520,000 sessions); elsewhere
+    the portable window function. Same rows."""
+    if _postgresql():
+        return f"""
+          SELECT g.id AS group_id, x.id, '{part}' AS part,
+            ROW_NUMBER() OVER (PARTITION BY g.id ORDER BY x.starts_at DESC, x.id DESC) AS rn
+          FROM {GROUP} g CROSS JOIN LATERAL (
+            SELECT s.id, s.starts_at FROM {SESSION} s WHERE s.group_id = g.id AND s.status = %(held)s
+            ORDER BY s.starts_at {order}, s.id {order} LIMIT %({limit})s
+          ) x
+          WHERE g.is_active"""
+    return f"""
+          SELECT group_id, id, '{part}' AS part, rn FROM (
+            SELECT s.id, s.group_id,
+              ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at {order}, s.id {order}) AS n,
+              ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
+            FROM {SESSION} s JOIN {GROUP} g ON g.id = s.group_id
+            WHERE s.status = %(held)s AND g.is_active
+          ) ranked WHERE n <= %({limit})s"""
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(**T), params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -146,151 +118,175 @@ class Condition:
     def key(self) -> tuple:
         return (self.group_id, self.rule, self.subject_key)
 
+    @classmethod
+    def of(cls, group_id: int, verdict: health.Verdict) -> "Condition":
+        return cls(
+            group_id,
+            verdict.rule,
+            subject_key=verdict.subject_key,
+            user_id=verdict.user_id,
+            session_id=verdict.session_id,
+            detail=verdict.detail,
+        )
+
+
+def _on(group_id: int, verdict: health.Verdict | None) -> list[Condition]:
+    return [Condition.of(group_id, verdict)] if verdict is not None and verdict.on else []
+
+
+def trend_figures() -> list[tuple[int, health.TrendFigures, health.Thresholds]]:
+    rows = _fetch(
+        f"""
+        WITH win AS ({_held_window("recent", "DESC", "recent_n")}
+          UNION ALL {_held_window("base", "ASC", "base_n")}
+        ), sums AS (
+          SELECT w.group_id,
+            SUM(CASE WHEN w.part = 'recent' AND a.status IN {WAS_THERE} THEN 1 ELSE 0 END) AS recent_attended,
+            SUM(CASE WHEN w.part = 'recent' THEN 1 ELSE 0 END) AS recent_registered,
+            SUM(CASE WHEN w.part = 'base' AND a.status IN {WAS_THERE} THEN 1 ELSE 0 END) AS base_attended,
+            SUM(CASE WHEN w.part = 'base' THEN 1 ELSE 0 END) AS base_registered
+          FROM win w JOIN {ATTENDANCE} a ON a.session_id = w.id
+          GROUP BY w.group_id
+        ), held AS (
+          SELECT s.group_id, COUNT(*) AS n FROM {SESSION} s WHERE s.status = %(held)s GROUP BY s.group_id
+        )
+        SELECT x.group_id, h.n, x.recent_attended, x.recent_registered, x.base_attended, x.base_registered,
+          {SETTINGS}
+        FROM sums x JOIN held h ON h.group_id = x.group_id JOIN {GROUP} g ON g.id = x.group_id
+        """,
+        _params(recent_n=health.TREND_RECENT, base_n=health.TREND_BASELINE),
+    )
+    return [
+        (row[0], health.TrendFigures(*(int(v) for v in row[1:6])), health.Thresholds.from_row(row[6:]))
+        for row in rows
+    ]
+
 
 def trend_conditions() -> list[Condition]:
+    return [c for group_id, f, t in trend_figures() for c in _on(group_id, health.trend_verdict(f, t))]
+
+
+def fading_figures() -> list[tuple[int, int, health.MemberMisses, health.Thresholds]]:
+    """Per active member with a registration in the group's last ``FADING_WINDOW`` held sessions."""
     rows = _fetch(
-        PG_TREND
-        if _postgresql()
-        else """
-        WITH ranked AS (
-          SELECT s.id, s.group_id,
-            ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at, s.id) AS n_asc,
-            ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS n_desc
-          FROM {session} s JOIN {group} g ON g.id = s.group_id
-          WHERE s.status = 'held' AND g.is_active
-        ), rates AS (
-          SELECT r.group_id, r.n_asc, r.n_desc,
-            1.0 * SUM(CASE WHEN a.status IN ('present', 'late') THEN 1 ELSE 0 END) / COUNT(a.id) AS rate
-          FROM ranked r JOIN {attendance} a ON a.session_id = r.id
-          WHERE r.n_asc <= 6 OR r.n_desc <= 3
-          GROUP BY r.id, r.group_id, r.n_asc, r.n_desc
-        )
-        SELECT x.group_id, x.baseline, x.recent, x.held, g.alert_trend_relative, g.alert_trend_absolute
-        FROM (
-          SELECT group_id,
-            AVG(CASE WHEN n_asc <= 6 THEN rate END) AS baseline,
-            AVG(CASE WHEN n_desc <= 3 THEN rate END) AS recent,
-            MAX(n_asc + n_desc - 1) AS held
-          FROM rates GROUP BY group_id
-        ) x JOIN {group} g ON g.id = x.group_id
-        """
+        f"""
+        WITH win AS ({_held_window("recent", "DESC", "window_n")})
+        SELECT w.group_id, a.user_id,
+          SUM(CASE WHEN a.status IN {MISSED} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN a.status IN {MISSED} AND w.rn <= g.alert_fading_in_a_row THEN 1 ELSE 0 END),
+          COUNT(*), {SETTINGS}
+        FROM win w
+        JOIN {ATTENDANCE} a ON a.session_id = w.id
+        JOIN {GROUP} g ON g.id = w.group_id
+        JOIN {MEMBERSHIP} m ON m.group_id = w.group_id AND m.user_id = a.user_id AND m.status = %(active)s
+        GROUP BY w.group_id, a.user_id, {SETTINGS}
+        """,
+        _params(window_n=health.FADING_WINDOW),
     )
-    found = []
-    for group_id, baseline, recent, held, relative, absolute in rows:
-        if recent is None or held < 3:
-            continue
-        recent, baseline = float(recent), float(baseline or 0)
-        below_absolute = recent * 100 < absolute
-        below_relative = held >= 9 and recent * 100 < baseline * relative
-        if below_absolute or below_relative:
-            detail = {"recent": round(recent * 100), "baseline": round(baseline * 100), "held": held}
-            found.append(Condition(group_id, Alert.Rule.TREND, detail=detail))
-    return found
+    return [
+        (
+            row[0],
+            row[1],
+            health.MemberMisses(*(int(v) for v in row[2:5])),
+            health.Thresholds.from_row(row[5:]),
+        )
+        for row in rows
+    ]
 
 
 def fading_conditions() -> list[Condition]:
-    rows = _fetch(
-        PG_FADING
-        if _postgresql()
-        else """
-        WITH recent AS (
-          SELECT s.id, s.group_id,
-            ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
-          FROM {session} s JOIN {group} g ON g.id = s.group_id
-          WHERE s.status = 'held' AND g.is_active
-        )"""
-        + _FADING_BY_MEMBER
-    )
     return [
-        Condition(
-            group_id,
-            Alert.Rule.FADING,
-            subject_key=f"user:{user_id}",
-            user_id=user_id,
-            detail={"missed": missed, "of": counted, "in_a_row": in_a_row},
-        )
-        for group_id, user_id, missed, row_missed, counted, in_a_row, of_five in rows
-        if missed >= of_five or row_missed >= in_a_row
+        c
+        for group_id, user_id, misses, t in fading_figures()
+        for c in _on(group_id, health.fading_verdict(user_id, misses, t))
     ]
+
+
+def quorum_figures(now: datetime) -> list[tuple[int, int, int, int]]:
+    """(group, session, quorum, attend answers) of each planned session in its quorum window
+    (``health.in_quorum_window``)."""
+    rows = _fetch(
+        f"""
+        SELECT s.group_id, s.id, COALESCE(s.quorum_override, g.quorum),
+          (SELECT COUNT(*) FROM {RSVP_TABLE} v WHERE v.session_id = s.id AND v.answer = %(attend)s)
+        FROM {SESSION} s JOIN {GROUP} g ON g.id = s.group_id
+        WHERE g.is_active AND s.status = %(planned)s AND s.starts_at > %(now)s
+          AND {_minus_days("s.starts_at", "g.alert_quorum_days")} <= %(now)s
+        """,
+        _params(now=connection.ops.adapt_datetimefield_value(now)),
+    )
+    return [(group_id, session_id, quorum, attending) for group_id, session_id, quorum, attending in rows]
 
 
 def quorum_conditions(now: datetime) -> list[Condition]:
-    rows = _fetch(
-        f"""
-        SELECT s.id, s.group_id, COALESCE(s.quorum_override, g.quorum),
-          (SELECT COUNT(*) FROM {{rsvp}} v WHERE v.session_id = s.id AND v.answer = 'attend')
-        FROM {{session}} s JOIN {{group}} g ON g.id = s.group_id
-        WHERE g.is_active AND s.status = 'planned' AND s.starts_at > %s
-          AND {_minus_days("s.starts_at", "g.alert_quorum_days")} <= %s
-        """,
-        [now, now],
-    )
     return [
-        Condition(
-            group_id,
-            Alert.Rule.QUORUM,
-            subject_key=f"session:{session_id}",
-            session_id=session_id,
-            detail={"attending": attending, "quorum": quorum},
-        )
-        for session_id, group_id, quorum, attending in rows
-        if attending < quorum
+        c
+        for group_id, session_id, quorum, attending in quorum_figures(now)
+        for c in _on(group_id, health.quorum_verdict(session_id, attending, quorum))
     ]
 
 
-def busy_conditions() -> list[Condition]:
+def busy_figures() -> list[tuple[int, health.BusyFigures]]:
     rows = _fetch(
-        PG_BUSY
-        if _postgresql()
-        else """
-        WITH recent AS (
-          SELECT s.id, s.group_id,
-            ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
-          FROM {session} s JOIN {group} g ON g.id = s.group_id
-          WHERE s.status = 'held' AND g.is_active
-        )
-        SELECT r.group_id, v.decline_reason, COUNT(*)
-        FROM recent r JOIN {rsvp} v ON v.session_id = r.id
-        WHERE r.rn <= 5 AND v.answer = 'decline'
-        GROUP BY r.group_id, v.decline_reason
-        """
+        f"""
+        WITH win AS ({_held_window("recent", "DESC", "window_n")})
+        SELECT w.group_id, v.decline_reason, COUNT(*)
+        FROM win w JOIN {RSVP_TABLE} v ON v.session_id = w.id
+        WHERE v.answer = %(decline)s
+        GROUP BY w.group_id, v.decline_reason
+        """,
+        _params(window_n=health.BUSY_WINDOW),
     )
     per_group: dict[int, dict[str, int]] = {}
     for group_id, reason, count in rows:
         per_group.setdefault(group_id, {})[reason] = count
-    found = []
-    for group_id, counts in per_group.items():
-        busy = counts.get(RSVP.Reason.BUSY, 0)
-        others = max((n for reason, n in counts.items() if reason != RSVP.Reason.BUSY), default=0)
-        if busy >= 2 and busy > others:
-            found.append(
-                Condition(group_id, Alert.Rule.BUSY, detail={"busy": busy, "declines": sum(counts.values())})
-            )
-    return found
+    return [
+        (group_id, health.BusyFigures(busy=counts.pop(RSVP.Reason.BUSY, 0), others=counts))
+        for group_id, counts in per_group.items()
+    ]
+
+
+def busy_conditions() -> list[Condition]:
+    return [c for group_id, f in busy_figures() for c in _on(group_id, health.busy_verdict(f))]
+
+
+def pipeline_figures(now: datetime) -> list[tuple[int, health.PipelineFigures]]:
+    """Per active group: its last ``PIPELINE_WINDOW`` sessions (held or planned) whose preparation deadline
+    (``casus_prep_days`` before the start) has passed, and how many had a casus booked onto them by then
+    (``Casus.booked_at``, as ``casussen.selectors.sessions_with_casus_ready`` counts it)."""
+    deadline = _minus_days("s.starts_at", "g.casus_prep_days")
+    if _postgresql():
+        due = f"""
+          SELECT g.id AS group_id, x.id, x.deadline
+          FROM {GROUP} g CROSS JOIN LATERAL (
+            SELECT s.id, {deadline} AS deadline FROM {SESSION} s
+            WHERE s.group_id = g.id AND s.status IN (%(held)s, %(planned)s) AND {deadline} <= %(now)s
+            ORDER BY s.starts_at DESC, s.id DESC LIMIT %(window_n)s
+          ) x
+          WHERE g.is_active"""
+    else:
+        due = f"""
+          SELECT group_id, id, deadline FROM (
+            SELECT s.id, s.group_id, {deadline} AS deadline,
+              ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
+            FROM {SESSION} s JOIN {GROUP} g ON g.id = s.group_id
+            WHERE g.is_active AND s.status IN (%(held)s, %(planned)s) AND {deadline} <= %(now)s
+          ) ranked WHERE rn <= %(window_n)s"""
+    rows = _fetch(
+        f"""
+        WITH due AS ({due})
+        SELECT d.group_id, COUNT(*), SUM(CASE WHEN EXISTS (
+          SELECT 1 FROM {CASUS} c WHERE c.session_id = d.id AND c.booked_at <= d.deadline
+        ) THEN 1 ELSE 0 END)
+        FROM due d GROUP BY d.group_id
+        """,
+        _params(now=connection.ops.adapt_datetimefield_value(now), window_n=health.PIPELINE_WINDOW),
+    )
+    return [(group_id, health.PipelineFigures(int(n), int(on_time))) for group_id, n, on_time in rows]
 
 
 def pipeline_conditions(now: datetime) -> list[Condition]:
-    deadline = _minus_days("s.starts_at", "g.casus_prep_days")
-    rows = _fetch(
-        PG_PIPELINE
-        if _postgresql()
-        else f"""
-        WITH recent AS (
-          SELECT s.id, s.group_id, {deadline} AS deadline,
-            ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
-          FROM {{session}} s JOIN {{group}} g ON g.id = s.group_id
-          WHERE g.is_active AND s.status IN ('held', 'planned') AND {deadline} <= %s
-        )
-        SELECT r.group_id FROM recent r
-        WHERE r.rn <= 2
-        GROUP BY r.group_id
-        HAVING COUNT(*) = 2 AND SUM(CASE WHEN EXISTS (
-          SELECT 1 FROM {{casus}} c WHERE c.session_id = r.id AND c.booked_at <= r.deadline
-        ) THEN 1 ELSE 0 END) = 0
-        """,
-        [now],
-    )
-    return [Condition(group_id, Alert.Rule.PIPELINE, detail={"sessions": 2}) for (group_id,) in rows]
+    return [c for group_id, f in pipeline_figures(now) for c in _on(group_id, health.pipeline_verdict(f))]
 
 
 @dataclass
@@ -329,73 +325,114 @@ def alert_scan(*, now: datetime | None = None) -> ScanResult:
     return ScanResult(opened=opened, closed=closed, open_total=len(conditions))
 
 
+# The columns of the scan's temporary table: the alert's own, so their types follow the model.
+_CONDITION_FIELDS = ["group", "rule", "subject_key", "user", "session", "detail"]
+
+
+def _insert_select(model: type[models.Model], given: dict[str, str], params: dict[str, Any]) -> str:
+    """``INSERT INTO <table> (<every column>) SELECT <values>`` for ``model``: the SQL expression in
+    ``given`` (by attname) for the columns the caller sets, the model field's default (as a parameter,
+    added to ``params``) for every other one, so a new column needs no change here. A new column with
+    neither a default nor NULL allowed stops the scan with a clear error instead of a failing INSERT."""
+    columns, values = [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or (f.db_default is not NOT_PROVIDED and f.attname not in given):
+            continue
+        columns.append(connection.ops.quote_name(f.column))
+        if f.attname in given:
+            values.append(given[f.attname])
+            continue
+        default = f.get_default()
+        if default is None and not f.null:
+            raise ImproperlyConfigured(f"{model.__name__}.{f.name}: the alert scan needs a default for it")
+        name = f"default_{f.column}"
+        params[name] = f.get_db_prep_save(default, connection)
+        values.append(f"%({name})s")
+    unknown = set(given) - {f.attname for f in model._meta.concrete_fields}
+    if unknown:
+        raise ImproperlyConfigured(f"{model.__name__} has no column {sorted(unknown)}")
+    return f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)}"
+
+
 def _apply_postgresql(conditions: list[Condition], now: datetime) -> tuple[list[int], int]:
     """Open and close alerts set-based: the conditions are copied into a temporary table (COPY), then one
     UPDATE closes the cleared alerts and one INSERT … SELECT opens the new ones and, in the same statement,
     queues the facilitators' e-mails. Returns (ids of opened alerts that get an e-mail, how many closed)."""
+    column = {name: Alert._meta.get_field(name).column for name in _CONDITION_FIELDS}
+    listed = ", ".join(column.values())
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMPORARY TABLE notifications_scan_condition (group_id integer, rule varchar(12), "
-            "subject_key varchar(32), user_id integer, session_id integer, detail jsonb) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE notifications_scan_condition ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {ALERT} WITH NO DATA"
         )
-        with cursor.copy(
-            "COPY notifications_scan_condition (group_id, rule, subject_key, user_id, session_id, detail) "
-            "FROM STDIN"
-        ) as copy:
+        with cursor.copy(f"COPY notifications_scan_condition ({listed}) FROM STDIN") as copy:
             for c in conditions:
                 copy.write_row(
                     (c.group_id, c.rule, c.subject_key, c.user_id, c.session_id, json.dumps(c.detail))
                 )
         cursor.execute("ANALYZE notifications_scan_condition")
+        same = " AND ".join(f"c.{column[n]} = a.{column[n]}" for n in ("group", "rule", "subject_key"))
         cursor.execute(
-            """
-            UPDATE {alert} a SET closed_at = %s
-            WHERE a.closed_at IS NULL AND NOT EXISTS (
-              SELECT 1 FROM notifications_scan_condition c
-              WHERE c.group_id = a.group_id AND c.rule = a.rule AND c.subject_key = a.subject_key
-            )
-            """.format(**T),
-            [now],
+            f"""
+            UPDATE {ALERT} a SET closed_at = %(now)s
+            WHERE a.closed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM notifications_scan_condition c WHERE {same})
+            """,
+            {"now": now},
         )
         closed = cursor.rowcount
+        params: dict[str, Any] = {
+            "now": now,
+            "kind": Kind.ATTENDANCE_ALERT,
+            "pending": Status.PENDING,
+            "facilitator": Membership.Role.FACILITATOR,
+            "active": Membership.Status.ACTIVE,
+            "quorum": Alert.Rule.QUORUM,
+        }
+        insert_alert = _insert_select(
+            Alert,
+            {Alert._meta.get_field(n).attname: f"c.{column[n]}" for n in _CONDITION_FIELDS}
+            | {"opened_at": "%(now)s"},
+            params,
+        )
+        insert_mail = _insert_select(
+            Outbox,
+            {
+                "kind": "%(kind)s",
+                "recipient_id": "m.user_id",
+                "subject_key": "'alert:' || o.id",
+                "group_id": "o.group_id",
+                "alert_id": "o.id",
+                "due_at": "%(now)s",
+                "status": "%(pending)s",
+                "created_at": "%(now)s",
+            },
+            params,
+        )
         # Quorum risk already has its own e-mail (Kind.QUORUM_RISK) to the facilitator: no second one here.
         cursor.execute(
-            """
+            f"""
             WITH still_open AS MATERIALIZED (
               -- read once (a hash anti-join), not probed per row while this statement inserts into it
-              SELECT group_id, rule, subject_key FROM {alert} WHERE closed_at IS NULL
+              SELECT group_id, rule, subject_key FROM {ALERT} WHERE closed_at IS NULL
             ), opened AS (
-              INSERT INTO {alert} (group_id, rule, subject_key, user_id, session_id, detail, opened_at)
-              SELECT c.group_id, c.rule, c.subject_key, c.user_id, c.session_id, c.detail, %(now)s
+              {insert_alert}
               FROM notifications_scan_condition c
-              WHERE NOT EXISTS (
-                SELECT 1 FROM still_open a
-                WHERE a.group_id = c.group_id AND a.rule = c.rule AND a.subject_key = c.subject_key
-              )
+              WHERE NOT EXISTS (SELECT 1 FROM still_open a WHERE {same})
               ON CONFLICT DO NOTHING
               RETURNING id, group_id, rule
             ), mailed AS (
-              INSERT INTO {outbox} (kind, recipient_id, subject_key, group_id, alert_id, due_at, status,
-                                    attempts, last_error, created_at)
-              SELECT %(kind)s, m.user_id, 'alert:' || o.id, o.group_id, o.id, %(now)s, %(pending)s, 0, '',
-                     %(now)s
+              {insert_mail}
               FROM opened o
-              JOIN {membership} m
+              JOIN {MEMBERSHIP} m
                 ON m.group_id = o.group_id AND m.role = %(facilitator)s AND m.status = %(active)s
               WHERE o.rule <> %(quorum)s
               ON CONFLICT DO NOTHING
               RETURNING 1
             )
             SELECT o.id FROM opened o WHERE o.rule <> %(quorum)s ORDER BY o.id
-            """.format(**T),
-            {
-                "now": now,
-                "kind": Kind.ATTENDANCE_ALERT,
-                "pending": Status.PENDING,
-                "facilitator": Membership.Role.FACILITATOR,
-                "active": Membership.Status.ACTIVE,
-                "quorum": Alert.Rule.QUORUM,
-            },
+            """,
+            params,
         )
         opened = [pk for (pk,) in cursor.fetchall()]
         # Dropped at commit anyway; dropped now too, for a scan inside a larger transaction (tests).
@@ -464,34 +501,10 @@ def _apply_portable(conditions: list[Condition], now: datetime) -> tuple[list[in
 
 
 def describe(alert: Alert) -> str:
-    """The alert in words, in the active language (no casus content)."""
-    d = alert.detail or {}
-    match alert.rule:
-        case Alert.Rule.TREND:
-            return _(
-                "De gemiddelde aanwezigheid van de laatste 3 bijeenkomsten is %(recent)s%% "
-                "(de eerste 6 bijeenkomsten: %(baseline)s%%)."
-            ) % {"recent": d.get("recent"), "baseline": d.get("baseline")}
-        case Alert.Rule.FADING:
-            name = alert.user.display_name if alert.user_id else ""
-            return _("%(name)s heeft %(missed)s van de laatste %(of)s bijeenkomsten gemist.") % {
-                "name": name,
-                "missed": d.get("missed"),
-                "of": d.get("of"),
-            }
-        case Alert.Rule.QUORUM:
-            return _("Er hebben zich %(attending)s deelnemers aangemeld; het quorum is %(quorum)s.") % d
-        case Alert.Rule.BUSY:
-            return (
-                _(
-                    "'Te druk' is de meest gegeven afmeldreden over de laatste 5 bijeenkomsten "
-                    "(%(busy)s van de %(declines)s afmeldingen)."
-                )
-                % d
-            )
-        case Alert.Rule.PIPELINE:
-            return _("De laatste 2 bijeenkomsten hadden bij de voorbereidingstermijn nog geen casus.")
-    return alert.get_rule_display()
+    """The alert in words, in the active language (no casus content): the rules module's wording, the same
+    as on the dashboard and the health page."""
+    name = alert.user.display_name if alert.rule == Alert.Rule.FADING and alert.user_id else ""
+    return health.describe(alert.rule, alert.detail or {}, name=name)
 
 
 def digest_items_for_admin(user) -> list[dict]:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import RSVP
 
-from .models import ALWAYS_SENT_KINDS, GROUP_KINDS, Kind
+from .models import ALWAYS_SENT_KINDS, GROUP_KINDS, CalendarPath, Kind
 from .tokens import Action
 
 USER_KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.DIGEST, *ALWAYS_SENT_KINDS)]
@@ -69,3 +69,19 @@ class GroupSettingsForm(forms.Form):
     @property
     def disabled_kinds(self) -> list[str]:
         return [k.value for k in GROUP_KINDS if k.value not in self.cleaned_data["enabled"]]
+
+
+class CalendarPathForm(forms.Form):
+    """One way for the sessions to reach the member's calendar (both ways put each session there twice)."""
+
+    calendar_path = forms.ChoiceField(
+        label=_("Zo wil ik de bijeenkomsten in mijn agenda"),
+        choices=CalendarPath.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = "notifications:calendar_path"
+        self.helper.add_input(Submit("submit", _("Keuze opslaan")))

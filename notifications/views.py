@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from groups.permissions import Need, group_required
 
 from . import services, tokens
-from .forms import GroupSettingsForm, OneClickForm, PreferencesForm
-from .models import GroupNotificationSettings, NotificationPreference
+from .forms import CalendarPathForm, GroupSettingsForm, OneClickForm, PreferencesForm
+from .models import CalendarPath, GroupNotificationSettings, NotificationPreference
 
 
 def _invalid(request, reason: str):
@@ -82,3 +84,30 @@ def group_settings(request, group_id: int):
         messages.success(request, _("De e-mailinstellingen van de groep zijn opgeslagen."))
         return redirect("notifications:group_settings", group_id=request.group.pk)
     return render(request, "notifications/group_settings.html", context)
+
+
+CALENDAR_PATH_SAVED = {
+    CalendarPath.INVITES: gettext_lazy(
+        "Je krijgt de bijeenkomsten voortaan als uitnodiging per e-mail. Zeg het agenda-abonnement op in je "
+        "agenda-app, anders staat elke bijeenkomst er twee keer in."
+    ),
+    CalendarPath.FEED: gettext_lazy(
+        "Je volgt de bijeenkomsten voortaan via je agenda-abonnement; uitnodigingen en afzeggingen komen "
+        "zonder agenda-bijlage. Afspraken die al uit eerdere uitnodigingen in je agenda staan, kun je daar "
+        "verwijderen."
+    ),
+}
+
+
+@require_POST
+@login_required
+def calendar_path(request):
+    """The choice on the feed settings page (``sessions:feed_settings``, which shows it with the
+    ``calendar_path`` template tag): invites or the subscription feed."""
+    form = CalendarPathForm(request.POST)
+    if not form.is_valid():
+        return render(request, "notifications/calendar_path.html", {"form": form}, status=400)
+    path = form.cleaned_data["calendar_path"]
+    services.calendar_path_set(user=request.user, path=path)
+    messages.success(request, CALENDAR_PATH_SAVED[path])
+    return redirect("sessions:feed_settings")

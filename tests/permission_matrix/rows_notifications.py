@@ -17,16 +17,14 @@ def _reminder_link(action, *, recipient="member", marked=False):
 
         from notifications.models import Kind, Outbox
         from notifications.tokens import make_token
-        from sessions.models import Session
+        from tests.sessions.factories import SessionFactory
 
         if marked:
             session = markers.marked(world)["session"]
             start = session.starts_at
         else:
             start = timezone.now() + timedelta(days=10)
-            session = Session.objects.create(
-                group=world.group, starts_at=start, ends_at=start + timedelta(hours=2)
-            )
+            session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
         row = Outbox.objects.create(
             kind=Kind.REMINDER_FIRST,
             recipient=getattr(world, recipient),
@@ -97,6 +95,21 @@ ROWS = [
         method="post",
         data=lambda w: {"enabled": ["invite"], "digest": ""},
     ),
+    # The calendar path (invites or feed), chosen on the feed settings page; POST only.
+    Row(
+        "notifications:calendar_path",
+        {**public(302), "anonymous": LOGIN},
+        method="post",
+        data=lambda w: {"calendar_path": "feed"},
+    ),
+    Row(
+        "notifications:calendar_path",
+        {**public(400), "anonymous": LOGIN},
+        method="post",
+        data=lambda w: {"calendar_path": "both"},
+        label="invalid",
+    ),
+    Row("notifications:calendar_path", public(405), label="get-not-allowed"),
     Row(
         "notifications:group_settings",
         standard(member=403, view=200),

@@ -1,6 +1,4 @@
-from datetime import timedelta
-
-from django.utils import timezone
+from tests.sessions.factories import schedule_form_data, session_form_data
 
 from . import LOGIN, Row, logged_in, markers, public, standard
 
@@ -27,22 +25,6 @@ def _claimed_session(world):
 
 def _group(world):
     return {"group_id": world.group.pk}
-
-
-def _future_form(world):
-    day = timezone.localdate() + timedelta(days=10)
-    return {"day": day.isoformat(), "start_time": "14:00", "end_time": "16:30", "presenter_slots": 1}
-
-
-def _schedule_form(world):
-    return {
-        "rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU",
-        "first_date": timezone.localdate().isoformat(),
-        "start_time": "14:00",
-        "duration_minutes": 150,
-        "timezone": "Europe/Amsterdam",
-        "horizon_months": 6,
-    }
 
 
 def _marked_session(world):
@@ -85,13 +67,14 @@ ROWS = [
         method="post",
     ),
     Row("sessions:download", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group")),
+    Row("sessions:download", MEMBERS_ONLY, kwargs=_marked_session, method="head"),
     Row("sessions:edit", standard(200, member=403), kwargs=_session),
     Row(
         "sessions:edit",
         standard(302, member=403),
         kwargs=_session,
         method="post",
-        data=_future_form,
+        data=lambda _: session_form_data(),
     ),
     Row("sessions:cancel", standard(200, member=403), kwargs=_session),
     Row(
@@ -107,7 +90,7 @@ ROWS = [
         standard(302, member=403),
         kwargs=_group,
         method="post",
-        data=_schedule_form,
+        data=lambda _: schedule_form_data(),
     ),
     Row("sessions:new", standard(200, member=403), kwargs=_group),
     Row(
@@ -115,7 +98,7 @@ ROWS = [
         standard(302, member=403),
         kwargs=_group,
         method="post",
-        data=_future_form,
+        data=lambda _: session_form_data(),
     ),
     Row("sessions:feed_settings", EVERYONE_LOGGED_IN),
     Row("sessions:feed_regenerate", {**public(302), "anonymous": LOGIN}, method="post"),
@@ -123,4 +106,6 @@ ROWS = [
     # The feed is public: the secret token in the URL is the key (calendar apps cannot log in).
     Row("sessions:feed", public(200), kwargs=_feed_token, seen_as="member", shows=("location", "group")),
     Row("sessions:feed", public(404), kwargs=lambda w: {"token": "not-a-token"}, label="bad-token"),
+    Row("sessions:feed", public(200), kwargs=_feed_token, method="head", seen_as="member"),
+    Row("sessions:feed", public(405), kwargs=_feed_token, method="post", label="post-not-allowed"),
 ]

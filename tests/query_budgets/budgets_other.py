@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from notifications.models import Kind, Outbox
 from notifications.tokens import make_token
+from tests.sessions.factories import held_session
 
 from . import Budget, covered
-from .scene import held_in
 
 DASHBOARDS = "tests/dashboards/test_queries.py::test_query_counts_do_not_grow"
 REFLECTION = {
@@ -41,8 +41,8 @@ def _reminder_link(scene):
 
 def _fresh_held(scene):
     w = scene.world
-    session = held_in(
-        scene.group, ended_ago=timedelta(hours=2), attendees=[w.facilitator, w.member, *scene.grown]
+    session = held_session(
+        scene.group, ended_ago=timedelta(hours=2), present=[w.facilitator, w.member, *scene.grown]
     )
     return {"session_id": session.pk}
 
@@ -82,6 +82,14 @@ BUDGETS = [
         method="post",
         status=302,
         data=lambda s: {"enabled": ["invite"], "digest": ""},
+    ),  # fmt: skip
+    Budget(
+        "notifications:calendar_path",
+        "member",
+        11,
+        method="post",
+        data=lambda s: {"calendar_path": "feed"},
+        status=302,
     ),  # fmt: skip
     Budget("notifications:group_settings", "facilitator", 9, kwargs=_group),
     Budget(

@@ -1,10 +1,7 @@
 """Sessions: the member's list and session page, RSVP, presenter slots, planning, the calendar feed."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from sessions.models import Presenter
+from tests.sessions.factories import schedule_form_data, session_form_data
 
 from . import Budget
 from .scene import session_in
@@ -27,22 +24,6 @@ def _claimed_session(scene):
     session = session_in(scene.group, days=9, presenter_slots=2)
     Presenter.objects.create(session=session, user=scene.world.member, slot=1)
     return {"session_id": session.pk}
-
-
-def _future_form(scene):
-    day = timezone.localdate() + timedelta(days=10)
-    return {"day": day.isoformat(), "start_time": "14:00", "end_time": "16:30", "presenter_slots": 1}
-
-
-def _schedule_form(scene):
-    return {
-        "rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU",
-        "first_date": timezone.localdate().isoformat(),
-        "start_time": "14:00",
-        "duration_minutes": 150,
-        "timezone": "Europe/Amsterdam",
-        "horizon_months": 6,
-    }
 
 
 BUDGETS = [
@@ -71,6 +52,7 @@ BUDGETS = [
     Budget("sessions:presenter_claim", "member", 35, kwargs=_fresh_session, method="post", status=302),
     Budget("sessions:presenter_release", "member", 23, kwargs=_claimed_session, method="post", status=302),
     Budget("sessions:download", "member", 11, kwargs=_upcoming),
+    Budget("sessions:download", "member", 11, kwargs=_upcoming, method="head", label="head"),
     Budget("sessions:edit", "facilitator", 10, kwargs=_upcoming),
     Budget(
         "sessions:edit",
@@ -78,7 +60,7 @@ BUDGETS = [
         40,
         kwargs=_fresh_session,
         method="post",
-        data=_future_form,
+        data=lambda _: session_form_data(),
         status=302,
     ),
     Budget("sessions:cancel", "facilitator", 8, kwargs=_upcoming),
@@ -98,12 +80,28 @@ BUDGETS = [
         32,
         kwargs=_group,
         method="post",
-        data=_schedule_form,
+        data=lambda _: schedule_form_data(),
         status=302,
     ),  # fmt: skip
     Budget("sessions:new", "facilitator", 10, kwargs=_group),
-    Budget("sessions:new", "facilitator", 35, kwargs=_group, method="post", data=_future_form, status=302),
+    Budget(
+        "sessions:new",
+        "facilitator",
+        35,
+        kwargs=_group,
+        method="post",
+        data=lambda _: session_form_data(),
+        status=302,
+    ),
     Budget("sessions:feed_settings", "member", 5),
     Budget("sessions:feed_regenerate", "member", 7, method="post", status=302),
     Budget("sessions:feed", "anonymous", 6, kwargs=lambda s: {"token": s.world.member.feed_token}),
+    Budget(
+        "sessions:feed",
+        "anonymous",
+        6,
+        kwargs=lambda s: {"token": s.world.member.feed_token},
+        method="head",
+        label="head",
+    ),  # fmt: skip
 ]

@@ -82,6 +82,11 @@ class ScheduleForm(forms.ModelForm):
             "timezone": _(
                 "Bijvoorbeeld Europe/Amsterdam. De begintijd blijft gelijk bij zomer- en wintertijd."
             ),
+            "start_time": _(
+                "Valt de begintijd in het uur dat de klok verspringt (tussen 02:00 en 03:00 's nachts), dan "
+                "begint die ene bijeenkomst een uur later als de klok vooruit gaat, en bij de eerste keer "
+                "(zomertijd) als de klok terug gaat. Je ziet het na het opslaan."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

@@ -60,7 +60,7 @@ def _check_times(starts_at: datetime, ends_at: datetime, *, horizon: bool = True
     (``wallclock.check_day``): ValidationError on ``starts_at``/``ends_at`` with a message."""
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValueError("starts_at and ends_at must be aware datetimes")
-    errors = {}
+    errors: dict[str, object] = {}
     if ends_at <= starts_at:
         errors["ends_at"] = _ENDS_AFTER_START
     if horizon:

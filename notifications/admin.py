@@ -1,16 +1,21 @@
 from django.contrib import admin, messages
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_site import ReadOnlyAdminMixin
 
 from . import planning, sweep
-from .models import Alert, GroupNotificationSettings, Outbox
+from .emails import message_id
+from .models import Alert, GroupNotificationSettings, MailOutage, Outbox, Status
 
 
 @admin.register(Outbox)
 class OutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only apart from the retry actions (sweep.outbox_retry). Failures show here: filter on status
-    "mislukt" (the error is in the list)."""
+    "mislukt" (the error is in the list). Messages in doubt (status "onzeker", filter on "waarom onzeker")
+    show when they were handed over and their Message-ID, to look up in the mail server's log; an outage of
+    the mail server is said at the top of the list."""
 
     list_display = [
         "id",
@@ -23,12 +28,25 @@ class OutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "sent_at",
         "last_error",
+        "doubt",
+        "handed_over_at",
+        "message_id",
     ]
-    list_filter = ["status", "kind", "due_at"]
+    list_filter = ["status", "doubt", "kind", "due_at"]
     search_fields = ["recipient__email", "group__name", "subject_key"]
     list_select_related = ["recipient", "group", "session", "session__group"]
     date_hierarchy = "due_at"
     actions = ["retry_now", "resend_interrupted"]
+
+    @admin.display(description=_("Message-ID"))
+    def message_id(self, row):
+        return message_id(row.pk) if row.status in (Status.DOUBT, Status.SENT) else ""
+
+    def changelist_view(self, request, extra_context=None):
+        outage = MailOutage.objects.filter(pk=1, failures__gt=0).first()
+        if outage is not None:
+            self.message_user(request, _outage_text(outage), messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Opnieuw versturen (mislukte en geannuleerde berichten)"))
     def retry_now(self, request, queryset):
@@ -58,6 +76,24 @@ class OutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self.message_user(
             request, _("%(count)d berichten staan weer klaar.") % {"count": count}, messages.SUCCESS
         )
+
+
+def _moment(value) -> str:
+    return date_format(localtime(value), "DATETIME_FORMAT") if value else "?"
+
+
+def _outage_text(outage: MailOutage) -> str:
+    """The outage in words, at the top of the outbox list."""
+    return _(
+        "De mailserver is onbereikbaar sinds %(since)s (%(failures)d mislukte verbindingen op rij). Er "
+        "wordt niets verstuurd tot %(until)s; de berichten wachten zonder pogingen te verliezen. Laatste "
+        "fout: %(error)s"
+    ) % {
+        "since": _moment(outage.since),
+        "failures": outage.failures,
+        "until": _moment(outage.paused_until),
+        "error": outage.last_error[:200],
+    }
 
 
 @admin.register(Alert)

@@ -191,3 +191,27 @@ def test_the_soft_time_limit_inside_the_exchange_is_no_refusal(smtp):
     sweep.sweep_once()
     assert status_of(pks[1:]) == dict.fromkeys(pks[1:], Status.SENT)
     assert smtp.deliveries() == dict.fromkeys(pks, 1)
+
+
+def test_admin_lists_messages_in_doubt_with_their_message_id_and_says_the_outage_in_words(client, smtp):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    pks = due_reminders(3)
+    smtp.drop_next = 1
+    sweep.sweep_once()
+    smtp.stop()
+    make_due()
+    Outbox.objects.filter(pk=pks[1]).update(status=Status.PENDING, sent_at=None, due_at=timezone.now())
+    sweep.sweep_once()  # the server is gone: an outage
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:notifications_outbox_changelist")
+    page = client.get(url, {"doubt__exact": Doubt.NO_REPLY})
+    assert page.status_code == 200
+    listed = list(page.context["cl"].result_list)
+    assert [row.pk for row in listed] == [pks[0]]
+    html = page.content.decode()
+    assert message_id(pks[0]).strip("<>") in html
+    outage = [str(m) for m in page.context["messages"]]
+    assert len(outage) == 1 and "ConnectionRefusedError" in outage[0]

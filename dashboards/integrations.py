@@ -7,7 +7,13 @@ from django.utils import timezone
 from casussen.models import Casus
 from notifications.alerts import describe
 from notifications.models import Alert
-from reflections.health import LOOKBACK, followup_signal, reflection_signals
+from reflections.health import (
+    LOOKBACK,
+    attendance_verdicts,
+    followup_signal,
+    reflection_signals,
+    verdict_texts,
+)
 from reflections.models import Reflection
 
 READY = (Casus.Status.BOOKED, Casus.Status.DISCUSSED)
@@ -28,6 +34,16 @@ def reflection_health(group, held_sessions: list) -> list:
     now = timezone.now()
     signals = [*reflection_signals(held_sessions[-LOOKBACK:], now), followup_signal(group, now)]
     return [signal for signal in signals if signal is not None]
+
+
+def health_verdicts(group) -> list:
+    """The group's attendance verdicts (``groups.health``), loaded as the health page loads them."""
+    return attendance_verdicts(group)
+
+
+def health_texts(verdicts: list, names: dict[int, str]) -> list:
+    """(verdict, text) for each verdict, worded as on the health page and in the alert e-mails."""
+    return verdict_texts(verdicts, names)
 
 
 def ready_casus_counts(session_ids: list[int]) -> dict[int, int]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from groups import health
 from groups.models import Group, Membership
 from groups.permissions import administered_organisation_ids
 from reflections.selectors import reflection_closes_at
@@ -240,6 +241,9 @@ class GroupDashboard:
     rows: list[MemberRow]
     baseline: list[SessionStats]  # the group's first 6 held sessions
     queued: int = 0  # submitted casussen waiting for a session
+    # The group's attendance verdicts (groups.health) now, whatever the period: the same as the health
+    # page and the alert e-mails.
+    verdicts: list = field(default_factory=list)
 
     @cached_property
     def held(self) -> list[Session]:
@@ -275,14 +279,6 @@ class GroupDashboard:
     @property
     def fading(self) -> list[MemberRow]:
         return [row for row in self.rows if row.fading]
-
-
-def _fading(statuses: list[str], group: Group) -> bool:
-    missed = [s in (Attendance.Status.EXCUSED, Attendance.Status.ABSENT) for s in statuses]
-    in_a_row = group.alert_fading_in_a_row
-    if in_a_row and len(missed) >= in_a_row and all(missed[-in_a_row:]):
-        return True
-    return sum(missed[-5:]) >= group.alert_fading_of_last_five
 
 
 def group_dashboard(group: Group, period: Period) -> GroupDashboard:
@@ -326,11 +322,12 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
             session_id__in=[s.pk for s in upcoming]
         ).values_list("session_id", "user_id", "answer")
     }
+    verdicts = integrations.health_verdicts(group)
+    fading = {v.user_id for v in verdicts if v.rule == health.FADING and v.on}
     cell = _cell_maker()
     rows = []
     for membership in memberships:
         row = MemberRow(membership=membership)
-        statuses = []
         for session in sessions:
             if session.status == Session.Status.HELD:
                 status = attendance.get((session.pk, membership.user_id), "")
@@ -341,11 +338,9 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
                 row.attended += 1
             elif status in (Attendance.Status.EXCUSED, Attendance.Status.ABSENT):
                 row.missed += 1
-            if status and status != UNREGISTERED:
-                statuses.append(status)
         for session in upcoming:
             row.cells.append(cell(NOT_YET, rsvps.get((session.pk, membership.user_id), "")))
-        row.fading = membership.is_active and _fading(statuses, group)
+        row.fading = membership.is_active and membership.user_id in fading
         rows.append(row)
     baseline = list(
         SessionStats.objects.filter(
@@ -360,4 +355,5 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
         rows=rows,
         baseline=baseline,
         queued=integrations.queued_casus_count(group.pk),
+        verdicts=verdicts,
     )

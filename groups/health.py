@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -322,23 +323,39 @@ def group_verdicts(
 # --- in words ----------------------------------------------------------------------------------------
 
 
-def describe(rule: str, detail: Mapping[str, Any], *, on: bool = True, name: str = "") -> str:
+def session_day(starts_at: datetime) -> str:
+    """A session's date as the signals name it ("3 december 2026", Europe/Amsterdam)."""
+    return formats.date_format(timezone.localtime(starts_at), "j F Y")
+
+
+def describe(rule: str, detail: Mapping[str, Any], *, on: bool = True, name: str = "", date: str = "") -> str:
     """The signal in words, in the active language (no casus content). ``on=False``: the figures of a
-    rule that does not fire, as the health page shows them."""
+    rule that does not fire, as the health page shows them. ``name``: the member of a fading signal;
+    ``date``: the session of a quorum signal (``session_day``)."""
     d = dict(detail)
     match rule:
-        case "trend":
+        case "trend" if d.get("held", 0) >= d.get("window", TREND_RECENT) + d.get(
+            "base_window", TREND_BASELINE
+        ):
             return gettext(
                 "De opkomst van de laatste %(window)s bijeenkomsten is %(recent)s%% (in de eerste "
                 "%(base_window)s bijeenkomsten: %(baseline)s%%)."
             ) % {"window": TREND_RECENT, "base_window": TREND_BASELINE, **d}
+        case "trend":
+            return gettext("De opkomst van de laatste %(window)s bijeenkomsten is %(recent)s%%.") % {
+                "window": TREND_RECENT,
+                **d,
+            }
         case "fading":
             return gettext("%(name)s heeft %(missed)s van de laatste %(of)s bijeenkomsten gemist.") % {
                 "name": name,
                 **d,
             }
         case "quorum":
-            return gettext("Er hebben zich %(attending)s deelnemers aangemeld; het quorum is %(quorum)s.") % d
+            return gettext(
+                "Voor de bijeenkomst van %(date)s hebben zich %(attending)s deelnemers aangemeld; het quorum "
+                "is %(quorum)s."
+            ) % {"date": date, **d}
         case "busy" if on:
             return gettext(
                 "'Te druk' is de meest gegeven afmeldreden over de laatste %(window)s bijeenkomsten "

@@ -504,7 +504,12 @@ def describe(alert: Alert) -> str:
     """The alert in words, in the active language (no casus content): the rules module's wording, the same
     as on the dashboard and the health page."""
     name = alert.user.display_name if alert.rule == Alert.Rule.FADING and alert.user_id else ""
-    return health.describe(alert.rule, alert.detail or {}, name=name)
+    date = (
+        health.session_day(alert.session.starts_at)
+        if alert.rule == Alert.Rule.QUORUM and alert.session_id
+        else ""
+    )
+    return health.describe(alert.rule, alert.detail or {}, name=name, date=date)
 
 
 def digest_items_for_admin(user) -> list[dict]:
@@ -513,7 +518,7 @@ def digest_items_for_admin(user) -> list[dict]:
             closed_at__isnull=True,
             group__organisation__in=OrganisationAdmin.objects.filter(user=user).values("organisation_id"),
         )
-        .select_related("group", "user")
+        .select_related("group", "user", "session")
         .order_by("group__name", "opened_at")
     )
     return [{"label": describe(a), "group": a.group.name, "when": ""} for a in alerts]

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from groups import health
 from groups.models import Group
 from sessions.models import Session
 
@@ -307,11 +308,12 @@ class Alert(models.Model):
     so the dashboard can show the history."""
 
     class Rule(models.TextChoices):
-        TREND = "trend", _("aanwezigheid daalt")
-        FADING = "fading", _("deelnemer haakt af")
-        QUORUM = "quorum", _("quorum in gevaar")
-        BUSY = "busy", _("'te druk' is de meest gegeven afmeldreden")
-        PIPELINE = "pipeline", _("geen casus op tijd")
+        # Keys and names are the rules module's (groups/health.py), the one definition of each rule.
+        TREND = health.TREND, health.NAMES[health.TREND]
+        FADING = health.FADING, health.NAMES[health.FADING]
+        QUORUM = health.QUORUM, health.NAMES[health.QUORUM]
+        BUSY = health.BUSY, health.NAMES[health.BUSY]
+        PIPELINE = health.PIPELINE, health.NAMES[health.PIPELINE]
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="attendance_alerts")
     rule = models.CharField(_("regel"), max_length=12, choices=Rule.choices)

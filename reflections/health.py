@@ -3,28 +3,32 @@
 Every signal is computed from data the facilitator may see anyway: attendance, decline reasons, published
 reflection aggregates (whole sessions with at least 3 answers, see ``selectors``), werkoverleg drift,
 the casus pipeline and the follow-up rate. No single opaque score.
+
+The attendance signals (opkomst, afhakers, 'te druk', quorum, casus op tijd) are the rules of
+``groups/health.py``, decided over the figures ``session_figures`` loads: the same verdicts as the
+dashboard (which calls ``attendance_verdicts``) and the alert e-mails.
 """
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casussen import selectors as casus_selectors
-from groups.models import Group
+from casussen.models import Casus
+from groups import health as rules
+from groups.models import Group, Membership
 from sessions.models import RSVP, Attendance, Session
 
 from . import selectors
 
 TREND_POINTS = 4  # "over de laatste 4 bijeenkomsten"
 LOOKBACK = 12  # held sessions searched for published aggregates
-DECLINE_WINDOW = 5
 SCORE_STEP = 0.3  # a change in a 1-5 mean that counts as a trend
-RATE_STEP = 10  # percentage points
 
 OK, WARN, INFO = "ok", "warn", "info"
 
@@ -68,43 +72,117 @@ def _scale_subjects() -> dict[str, str]:
     }
 
 
-def attendance_signal(sessions: list[Session]) -> HealthSignal | None:
-    recent = sessions[-TREND_POINTS:]
-    figures = {
-        row["session_id"]: row
-        for row in Attendance.objects.filter(session__in=recent)
-        .values("session_id")
-        .annotate(total=Count("pk"), there=Count("pk", filter=Q(status__in=selectors.WAS_THERE)))
-    }
-    rates = [
-        round(100 * figures[s.pk]["there"] / figures[s.pk]["total"])
-        for s in recent
-        if s.pk in figures and figures[s.pk]["total"]
-    ]
-    if len(rates) < 2:
-        return None
-    direction = _direction(rates[0], rates[-1], RATE_STEP)
-    text = _trend_text(_("de opkomst"), f"{rates[0]}%", f"{rates[-1]}%", direction, len(rates))
-    return HealthSignal("attendance", WARN if direction < 0 else OK, text)
-
-
-def decline_signal(sessions: list[Session]) -> HealthSignal | None:
-    recent = sessions[-DECLINE_WINDOW:]
-    reasons = Counter(
-        RSVP.objects.filter(session__in=recent, answer=RSVP.Answer.DECLINE).values_list(
-            "decline_reason", flat=True
-        )
+def session_figures(group: Group) -> list[rules.SessionFigures]:
+    """The figures the attendance rules read, for every held or planned session of the group. Five
+    queries, whatever the number of sessions."""
+    sessions = list(
+        Session.objects.filter(
+            group=group, status__in=[Session.Status.HELD, Session.Status.PLANNED]
+        ).values_list("pk", "starts_at", "status", "quorum_override")
     )
-    total = sum(reasons.values())
-    if not total:
-        return None
-    reason, count = max(reasons.items(), key=lambda item: (item[1], item[0] == RSVP.Reason.BUSY))
-    label = RSVP.Reason(reason).label
-    text = _(
-        "meest genoemde reden van afmelden: ‘%(reason)s’ (%(count)d van %(total)d afmeldingen "
-        "in de laatste %(n)d bijeenkomsten)"
-    ) % {"reason": label, "count": count, "total": total, "n": len(recent)}
-    return HealthSignal("declines", WARN if reason == RSVP.Reason.BUSY else INFO, text)
+    ids = [pk for pk, *_ in sessions]
+    attended, missed = defaultdict(set), defaultdict(set)
+    for session_id, user_id, status in Attendance.objects.filter(session_id__in=ids).values_list(
+        "session_id", "user_id", "status"
+    ):
+        (attended if status in selectors.WAS_THERE else missed)[session_id].add(user_id)
+    declines: dict[int, dict[str, int]] = defaultdict(dict)
+    attending: dict[int, int] = defaultdict(int)
+    for session_id, answer, reason, n in (
+        RSVP.objects.filter(session_id__in=ids, answer__in=[RSVP.Answer.DECLINE, RSVP.Answer.ATTEND])
+        .values("session_id", "answer", "decline_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("session_id", "answer", "decline_reason", "n")
+    ):
+        if answer == RSVP.Answer.ATTEND:
+            attending[session_id] += n
+        else:
+            declines[session_id][reason] = declines[session_id].get(reason, 0) + n
+    booked: dict[int, list[datetime]] = defaultdict(list)
+    for session_id, booked_at in Casus.objects.filter(
+        session_id__in=ids, booked_at__isnull=False
+    ).values_list("session_id", "booked_at"):
+        booked[session_id].append(booked_at)
+    thresholds = rules.Thresholds.of(group)
+    figures = []
+    for pk, starts_at, status, quorum_override in sessions:
+        others = dict(declines[pk])
+        deadline = rules.pipeline_deadline(starts_at, thresholds)
+        figures.append(
+            rules.SessionFigures(
+                session_id=pk,
+                starts_at=starts_at,
+                held=status == Session.Status.HELD,
+                attended=frozenset(attended[pk]),
+                missed=frozenset(missed[pk]),
+                busy_declines=others.pop(RSVP.Reason.BUSY, 0),
+                other_declines=others,
+                attending=attending[pk],
+                quorum=group.quorum if quorum_override is None else quorum_override,
+                casus_on_time=any(at <= deadline for at in booked[pk]),
+            )
+        )
+    return figures
+
+
+def attendance_verdicts(group: Group, *, now: datetime | None = None) -> list[rules.Verdict]:
+    """Every attendance verdict of the group (on or off), as the alert scan decides them."""
+    now = now or timezone.now()
+    active = Membership.objects.filter(group=group, status=Membership.Status.ACTIVE).values_list(
+        "user_id", flat=True
+    )
+    return rules.group_verdicts(session_figures(group), list(active), now, rules.Thresholds.of(group))
+
+
+def _session_dates(verdicts: list[rules.Verdict]) -> dict[int, str]:
+    ids = [v.session_id for v in verdicts if v.session_id is not None]
+    if not ids:
+        return {}
+    return {
+        pk: rules.session_day(starts_at)
+        for pk, starts_at in Session.objects.filter(pk__in=ids).values_list("pk", "starts_at")
+    }
+
+
+def verdict_texts(verdicts: list[rules.Verdict], names: dict[int, str]) -> list[tuple[rules.Verdict, str]]:
+    """Each verdict with its text in words (``names``: display names of the members in fading verdicts).
+    One query for the dates of quorum verdicts, when there are any."""
+    dates = _session_dates(verdicts)
+    return [
+        (
+            v,
+            rules.describe(
+                v.rule,
+                v.detail,
+                on=v.on,
+                name=names.get(v.user_id, "") if v.user_id else "",
+                date=dates.get(v.session_id, "") if v.session_id else "",
+            ),
+        )
+        for v in verdicts
+    ]
+
+
+SHOWN_WHEN_OFF = {rules.TREND, rules.BUSY, rules.PIPELINE}  # figures worth showing when all is well
+
+
+def attendance_signals(group: Group, now: datetime) -> list[HealthSignal]:
+    verdicts = [v for v in attendance_verdicts(group, now=now) if v.on or v.rule in SHOWN_WHEN_OFF]
+    user_ids = [v.user_id for v in verdicts if v.user_id is not None]
+    names = (
+        dict(
+            Membership.objects.filter(group=group, user_id__in=user_ids).values_list(
+                "user_id", "user__display_name"
+            )
+        )
+        if user_ids
+        else {}
+    )
+    return [
+        HealthSignal(f"{v.rule}:{v.subject_key}" if v.subject_key else v.rule, WARN if v.on else OK, text)
+        for v, text in verdict_texts(verdicts, names)
+    ]
 
 
 def reflection_signals(sessions: list[Session], now: datetime) -> list[HealthSignal]:
@@ -142,38 +220,22 @@ def drift_signal(sessions: list[Session]) -> HealthSignal | None:
     return HealthSignal("drift", WARN if direction > 0 else OK, text)
 
 
-def pipeline_signals(group: Group, sessions: list[Session], now: datetime) -> list[HealthSignal]:
-    """Casus pipeline: held sessions that had a casus ready 3 days ahead, and the next planned session."""
-    signals = []
-    recent = sessions[-TREND_POINTS:]
+def next_session_signal(group: Group, now: datetime) -> HealthSignal | None:
+    """Information, not a verdict: the next planned session has no casus booked yet (whether it is on
+    time is the pipeline rule's, from its preparation deadline on)."""
     upcoming = (
         Session.objects.filter(group=group, status=Session.Status.PLANNED, starts_at__gt=now)
         .order_by("starts_at")
         .first()
     )
-    ready = casus_selectors.sessions_with_casus_ready(
-        [s.pk for s in recent], days_ahead=group.casus_prep_days
-    )
-    if recent:
-        n_ready = sum(1 for s in recent if s.pk in ready)
-        text = ngettext(
-            "casus op tijd klaar (%(days)d dagen vooraf): %(ready)d van de laatste %(n)d bijeenkomst",
-            "casus op tijd klaar (%(days)d dagen vooraf): %(ready)d van de laatste %(n)d bijeenkomsten",
-            len(recent),
-        ) % {"days": group.casus_prep_days, "ready": n_ready, "n": len(recent)}
-        signals.append(HealthSignal("pipeline", WARN if 2 * n_ready < len(recent) else OK, text))
-    if upcoming is not None and upcoming.pk not in casus_selectors.sessions_with_casus_ready(
+    if upcoming is None or upcoming.pk in casus_selectors.sessions_with_casus_ready(
         [upcoming.pk], days_ahead=0
     ):
-        date = formats.date_format(timezone.localtime(upcoming.starts_at), "j F")
-        signals.append(
-            HealthSignal(
-                "pipeline_next",
-                WARN,
-                _("de volgende bijeenkomst (%(date)s) heeft nog geen casus") % {"date": date},
-            )
-        )
-    return signals
+        return None
+    date = formats.date_format(timezone.localtime(upcoming.starts_at), "j F")
+    return HealthSignal(
+        "pipeline_next", INFO, _("de volgende bijeenkomst (%(date)s) heeft nog geen casus") % {"date": date}
+    )
 
 
 def followup_signal(group: Group, now: datetime) -> HealthSignal | None:
@@ -197,11 +259,10 @@ def group_health(group: Group, *, now: datetime | None = None) -> list[HealthSig
     )
     sessions.reverse()  # oldest first
     signals = [
-        attendance_signal(sessions),
-        decline_signal(sessions),
+        *attendance_signals(group, now),
         *reflection_signals(sessions, now),
         drift_signal(sessions),
-        *pipeline_signals(group, sessions, now),
+        next_session_signal(group, now),
         followup_signal(group, now),
     ]
     return [signal for signal in signals if signal is not None]

@@ -59,10 +59,17 @@ def test_member_grid_shows_fading_members(history, world, client_for):
 
 def test_health_signals_in_words(history, world, client_for):
     response = _dashboard(client_for, world, period="all")
-    texts = " ".join(s.text for s in response.context["signals"])
-    assert "onder de ondergrens van 60%" in texts  # last 3: (60 + 40 + 60) / 3 = 53%
-    assert "Bram Jansen, Cees Smit haken af" in texts
-    assert "‘Te druk’ is de meest gegeven afmeldreden" in texts
+    signals = {(s.rule, s.text) for s in response.context["signals"]}
+    assert signals == {
+        ("trend", "De opkomst van de laatste 3 bijeenkomsten is 53%."),  # 8 of 15 registrations, floor 60%
+        ("fading", "Bram Jansen heeft 3 van de laatste 4 bijeenkomsten gemist."),
+        ("fading", "Cees Smit heeft 3 van de laatste 4 bijeenkomsten gemist."),
+        (
+            "busy",
+            "'Te druk' is de meest gegeven afmeldreden over de laatste 5 bijeenkomsten (3 van de 4 afmeldingen).",
+        ),
+        ("pipeline", "De laatste 2 bijeenkomsten hadden bij de voorbereidingstermijn nog geen casus."),
+    }
 
 
 def test_period_filter_limits_sessions(history, world, client_for):

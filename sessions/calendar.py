@@ -301,7 +301,9 @@ def session_ics(
     event = session_event(
         session, answer=answer, answered_at=answered_at, organizer=session_organizer(session)
     )
-    calendar = _calendar(method="PUBLISH", tzids=[session_zone(session).key])
+    # A calendar UID of its own, stable (the library would draw a random one): the bytes, and so the
+    # download's ETag, change only with what it shows.
+    calendar = _calendar(method="PUBLISH", tzids=[session_zone(session).key], uid=f"download-{event['UID']}")
     calendar.add_component(event)
     return calendar.to_ical()
 

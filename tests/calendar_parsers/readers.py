@@ -53,39 +53,31 @@ def read_icaljs(calendars: list[bytes]) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def _file_zones(text: str) -> dict[str, object]:
-    """The tzinfo vobject builds from each VTIMEZONE in the file, by TZID."""
+def _vobject_one(body: bytes) -> dict:
     import vobject
-    from vobject.icalendar import TimezoneComponent
+    from vobject.icalendar import TimezoneComponent, registerTzid
 
-    raw = vobject.readOne(text, transform=False)
+    calendar = vobject.readOne(body.decode(), transform=False)
+    # vobject keeps one zone per TZID for the whole process (the first VTIMEZONE it saw, else pytz's zone
+    # of that name): the tzinfo built from this file's own VTIMEZONEs replaces whatever is registered,
+    # before its events' times are read.
     zones = {}
-    for child in raw.getChildren():
+    for child in calendar.getChildren():
         if getattr(child, "name", "") == "VTIMEZONE":
             tzid = child.contents["tzid"][0].value
             zones[tzid] = TimezoneComponent.gettzinfo(child)
-    return zones
-
-
-def _vobject_one(body: bytes) -> dict:
-    import vobject
-    from vobject.icalendar import registerTzid
-
-    text = body.decode()
-    # vobject keeps one zone per TZID for the whole process (the first VTIMEZONE it saw, else pytz's zone
-    # of that name): this file's own zones replace whatever is registered before its events are read.
-    zones = _file_zones(text)
-    for tzid, tzinfo in zones.items():
-        registerTzid(tzid, tzinfo)
-    calendar = vobject.readOne(text)
+            registerTzid(tzid, zones[tzid])
+    calendar.transformChildrenToNative()
 
     def instant(event, name: str) -> str | None:
         line = event.contents.get(name)
         if not line:
             return None
-        value, tzid = line[0].value, line[0].params.get("TZID", [None])[0]
+        value, params, uid = line[0].value, line[0].params, event.uid.value
+        # (once read, vobject keeps the TZID parameter under another name)
+        tzid = (params.get("TZID") or params.get("X-VOBJ-ORIGINAL-TZID") or [None])[0]
+        assert isinstance(value, datetime) and value.tzinfo is not None, f"{name} of {uid}: floating"
         if tzid is not None:
-            uid = event.uid.value
             assert tzid in zones, f"{name} of {uid}: TZID {tzid} has no VTIMEZONE in the file"
             assert value.tzinfo is zones[tzid], f"{name} of {uid}: vobject did not use the file's VTIMEZONE"
         return utc_text(value)

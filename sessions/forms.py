@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import wallclock
 from .models import RSVP, Method, Schedule, Session
-from .schedule import RuleError, occurrences, parse_rule, zone
+from .schedule import RuleError, horizon_end, occurrences, parse_rule, zone
 from .services import MAX_PRESENTERS, MIN_PRESENTERS, SessionError
 
 
@@ -95,6 +95,22 @@ class ScheduleForm(forms.ModelForm):
         # After is_valid(): what to tell about occurrences in the horizon whose start the clock skips or
         # shows twice (the generator moves or resolves them as ``sessions/schedule.py`` says).
         self.notices: list[str] = []
+
+    def dst_notices(self) -> list[str]:
+        """What the rule does in the hour the clock changes, for the occurrences within its horizon: of the
+        typed rule once validated, else of the stored one (the schedule page shows them as a preview)."""
+        if self.is_bound:
+            return self.notices
+        schedule = self.instance
+        if not (schedule.pk and schedule.rrule):
+            return []
+        try:
+            tz = zone(schedule.timezone)
+            now = timezone.now()
+            planned = occurrences(schedule, since=now, until=horizon_end(schedule, now))
+        except RuleError:
+            return []
+        return [notice for o in planned if (notice := o.notice(tz))]
 
     def clean_first_date(self):
         day = self.cleaned_data["first_date"]

@@ -243,8 +243,6 @@ def group_schedule(request, group_id: int):
                         "restored": len(result.restored),
                     },
                 )
-                for notice in form.notices:  # starts the DST change moved or resolved (schedule.py)
-                    messages.warning(request, notice)
                 return redirect("sessions:group_schedule", group_id=group.pk)
         status = 400
     else:

@@ -10,8 +10,10 @@ per-reader version kept in the cache, invalidated by every change that touches t
 queries, ``selectors.feed_version``), so a conditional GET is answered 304 without reading any session; the
 whole feed is cached under its ETag, so a poll after which nothing changed is one cache read. Below that,
 events are cached one by one, as the bytes the library produced, keyed on what they depend on (session
-pk + updated_at + sequence, the reader's RSVP answer, zone, group name, language and site URL; shared by
-all readers with the same answer), so a change rebuilds only the events it touches. One query
+pk + updated_at + sequence, the reader's RSVP answer and when they gave it, the reader (their ATTENDEE),
+zone, group name and organizer, whether the session has begun, language and site URL), so a change
+rebuilds only the events it touches. What an event tells the reader (ATTENDEE/PARTSTAT, ORGANIZER,
+LAST-MODIFIED, METHOD of downloads and invites) is explained in ``docs/notifications.md``, "Calendars". One query
 (``selectors.feed_rows``) gives every event's key and content (no second query, no model instances).
 The feed itself is the library's VCALENDAR (with VTIMEZONE) with those event bytes placed before its
 ``END:VCALENDAR`` line.

@@ -6,6 +6,7 @@ import contextlib
 from django.utils import timezone
 
 from groups.models import Membership
+from sessions import services as session_services
 from sessions.models import Method, Session
 
 from . import services
@@ -61,6 +62,6 @@ def seed(*, group, users) -> None:
         return
     method = Method.objects.filter(slug="incidentmethode").first()
     if method is not None and session.method_id is None:
-        services.session_method_set(session=session, method=method)
+        session_services.session_method_set(session=session, method=method)
     with contextlib.suppress(CasusError):
         services.casus_book(casus=submitted[0], session=session)

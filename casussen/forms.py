@@ -1,15 +1,29 @@
 import re
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sessions import wallclock
+from sessions import attendance, wallclock
 from sessions.calendar import group_zone
 from sessions.forms import WallClockDateTimeField, WallClockMixin
 from sessions.models import Attendance, Method
 
 from .models import SHORT_MAX, TEXT_MAX, TITLE_MAX, Casus
+
+
+def show_service_error(form: forms.Form, error: Exception) -> None:
+    """Show what a service refused on the form: a ValidationError's messages at the fields it names (above
+    the form for the rest), a domain error's translated ``message`` above the form."""
+    if not isinstance(error, ValidationError):
+        form.add_error(None, error.message)
+    elif not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+    else:
+        for name, errors in error.error_dict.items():
+            messages = [message for item in errors for message in item.messages]
+            form.add_error(name if name in form.fields else None, messages)
+
 
 OWN_PART = re.compile(r"\b(ik|mij|me|mijn|mezelf|i|me|my|myself)\b", re.IGNORECASE)
 
@@ -198,14 +212,15 @@ class AttendanceForm(WallClockMixin, forms.Form):
                     data.pop(name, None)  # the error is at the field (or its choice)
                 else:
                     data[name] = instant
-        start, end = data.get("started_at"), data.get("ended_at")
-        if start and end and end <= start:
-            self.add_error("ended_at", _("Het einde moet na het begin liggen."))
-        if start and start > timezone.now():
-            self.add_error("started_at", _("Dit begin ligt in de toekomst."))
-        minutes = data.get("break_minutes")
-        if start and end and minutes is not None and minutes * 60 >= (end - start).total_seconds():
-            self.add_error("break_minutes", _("De pauze is langer dan de bijeenkomst."))
+        start, end, minutes = data.get("started_at"), data.get("ended_at"), data.get("break_minutes")
+        if start and end:
+            # The service's rules (it checks them again): asked here so they show with the other errors.
+            try:
+                attendance.attendance_times_check(
+                    started_at=start, ended_at=end, break_minutes=minutes if minutes is not None else 0
+                )
+            except ValidationError as error:
+                show_service_error(self, error)
         return data
 
     def status_fields(self):

@@ -4,7 +4,7 @@ advice, parkeerplaats) and attendance registration."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -15,10 +15,13 @@ from django.views.decorators.http import require_POST
 from accounts.middleware import language_neutral, request_language
 from groups.models import Group
 from groups.permissions import Need, object_in_group_or_404, require
+from sessions import attendance
+from sessions import services as session_services
 from sessions.models import Session
+from sessions.services import SessionError
 
-from . import attendance, live, live_stamp, selectors, services
-from .forms import AttendanceForm, MethodForm, StartForm, StepForm, TextForm
+from . import live, live_stamp, selectors
+from .forms import AttendanceForm, MethodForm, StartForm, StepForm, TextForm, show_service_error
 from .models import Casus, LiveRun, Question
 from .services import CasusError
 
@@ -90,11 +93,15 @@ def session_method(request, session_id: int):
     form = MethodForm(request.POST or None, initial={"method": session.method_id})
     context = {"session": session, "group": session.group, "form": form}
     if request.method == "POST":
-        if not form.is_valid():
-            return render(request, "casussen/method_form.html", context, status=400)
-        services.session_method_set(session=session, method=form.cleaned_data["method"])
-        messages.success(request, _("De werkvorm is opgeslagen."))
-        return redirect("casussen:session", session_id=session.pk)
+        if form.is_valid():
+            try:
+                session_services.session_method_set(session=session, method=form.cleaned_data["method"])
+            except (SessionError, ValidationError) as error:
+                show_service_error(form, error)
+            else:
+                messages.success(request, _("De werkvorm is opgeslagen."))
+                return redirect("casussen:session", session_id=session.pk)
+        return render(request, "casussen/method_form.html", context, status=400)
     return render(request, "casussen/method_form.html", context)
 
 
@@ -245,8 +252,8 @@ def attendance_register(request, session_id: int):
                     break_minutes=form.cleaned_data["break_minutes"],
                     registered_by=request.user,
                 )
-            except CasusError as error:
-                form.add_error(None, error.message)
+            except (SessionError, ValidationError) as error:
+                show_service_error(form, error)
             else:
                 messages.success(request, _("De aanwezigheid is geregistreerd; de bijeenkomst is gehouden."))
                 return redirect("casussen:session", session_id=session.pk)

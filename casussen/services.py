@@ -1,6 +1,7 @@
 """State changes of casussen: intake, queue, booking, votes, summary, retention purge.
 
-The live guide's state changes are in ``live.py``; attendance registration in ``attendance.py``.
+The live guide's state changes are in ``live.py``; attendance registration is the sessions app's
+(``sessions/attendance.py``).
 No function here logs casus text.
 """
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from groups.models import Group
-from sessions.models import Method, Presenter, Session
+from sessions.models import Presenter, Session
 
 from .models import Advice, Casus, CasusVote, ParkedItem, Question
 
@@ -163,16 +164,6 @@ def casus_summary_set(*, casus: Casus, outcome: str, takeaways: str, action_1: s
     casus.full_clean()
     casus.save()
     return casus
-
-
-@transaction.atomic
-def session_method_set(*, session: Session, method: Method | None) -> Session:
-    """The facilitator's choice of werkvorm for one session (the group default lives on its Schedule)."""
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    session.method = method
-    session.full_clean()
-    session.save(update_fields=["method", "updated_at"])
-    return session
 
 
 def casus_purge_cutoff(group: Group, now=None):

@@ -167,6 +167,20 @@ def session_update(*, session: Session, **changes) -> set[str]:
 
 
 @transaction.atomic
+def session_method_set(*, session: Session, method: Method | None) -> set[str]:
+    """The facilitator's choice of werkvorm for one session (the group's default lives on its Schedule):
+    ``session_update`` of the method alone, so the same rules hold (only a planned session; a werkvorm
+    with room for the session's presenter slots) and the same ``session_planned_or_changed`` is sent.
+    A werkvorm that is too small is reported at ``method``, the field the caller changed."""
+    try:
+        return session_update(session=session, method=method)
+    except ValidationError as error:
+        if "presenter_slots" in getattr(error, "error_dict", {}):
+            raise ValidationError({"method": error.error_dict["presenter_slots"]}) from error
+        raise
+
+
+@transaction.atomic
 def session_cancel(*, session: Session, reason: str) -> Session:
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.PLANNED:

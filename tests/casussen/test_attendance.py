@@ -32,7 +32,7 @@ def test_register_prefilled_from_rsvps_makes_the_session_held(world, client_for,
     page = client.get(url).content.decode()
     assert re.search(rf'name="status_{world.member.pk}" value="present"[^>]*checked', page)
     assert f'name="status_{newcomer.pk}"' not in page
-    from casussen.attendance import attendance_initial, attendance_people
+    from sessions.attendance import attendance_initial, attendance_people
 
     people = attendance_people(past_session)
     assert world.former_member in people  # left after the session: was a member then

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from casussen.attendance import attendance_register
+from sessions.attendance import attendance_register
 from dashboards.models import SessionStats
 from groups.models import Membership
 from sessions.models import Attendance

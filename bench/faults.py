@@ -1,14 +1,17 @@
 """Fault run: kills the Celery worker, restarts Redis and drops the PostgreSQL connections, during an outbox
-sweep and during page traffic (logins, RSVPs, reflections against gunicorn), then checks that no e-mail was
-lost or sent twice and that no acknowledged RSVP or reflection was lost. Prints the counts.
+sweep and during page traffic (logins, RSVPs, reflections against gunicorn), while the mail server is slow,
+drops its reply after DATA and goes away; then checks that no e-mail was lost, failed or sent twice, that
+every message in doubt is listed, and that no acknowledged RSVP or reflection was lost. Prints the counts.
 
-Seeds its own database (``iv_faults`` on the DATABASE_URL server, dropped and created afresh). Deliveries
-are counted by tests.notifications.mailsink.LogBackend ("<outbox id> <pid>" per e-mail, 20 ms each, like a
-slow SMTP server). 127.0.0.1 only; stops everything it started (Redis is restarted, as the brief says, with
-the CI command line).
+Seeds its own database (``iv_faults`` on the DATABASE_URL server, dropped and created afresh). The worker
+sends through Django's SMTP backend to a real SMTP server in this process (``bench/smtp_server.py``,
+aiosmtpd on 127.0.0.1), which writes each message it takes to its spool before it answers: the spool counts
+deliveries. Its faults: 2 s per message for the first seconds (against a 5 s sender deadline), the reply
+dropped after DATA for three messages, and an outage of ``--outage-seconds``. 127.0.0.1 only; stops
+everything it started (Redis is restarted, as the brief says, with the CI command line).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/8 \\
-        .venv/bin/python bench/faults.py [--traffic-seconds 30] [--no-redis-restart]
+        .venv/bin/python bench/faults.py [--traffic-seconds 30] [--outage-seconds 20] [--no-redis-restart]
 """
 
 import argparse
@@ -28,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.load.run import app_env, free_port, recreate_database, start_gunicorn, stop  # noqa: E402
+from bench.smtp_server import MailServer  # noqa: E402
 
 OUT = ROOT / "var" / "faults"
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -244,12 +248,9 @@ def outbox_state(database_url: str):
             "SELECT count(*) FROM notifications_outbox"
             " WHERE status IN ('pending', 'sending') AND due_at <= now()"
         ).fetchone()[0]
-        interrupted = {
-            r[0]
-            for r in conn.execute(
-                "SELECT id FROM notifications_outbox"
-                " WHERE status = 'failed' AND last_error LIKE 'interrupted:%'"  # sweep.INTERRUPTED
-            )
+        interrupted = {  # in doubt: handed over, the answer never came (Status.DOUBT, with its reason)
+            r[0]: r[1]
+            for r in conn.execute("SELECT id, doubt FROM notifications_outbox WHERE status = 'doubt'")
         }
         rsvps = {
             (email, session): answer
@@ -268,6 +269,15 @@ def outbox_state(database_url: str):
     return counts, sent, stuck, interrupted, rsvps, reflections
 
 
+def outage_state(database_url: str) -> int:
+    """Failed connections in a row the sweep recorded (notifications.MailOutage), while it is paused."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute("SELECT failures FROM notifications_mailoutage WHERE id = 1").fetchone()
+    return row[0] if row else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=25)
@@ -276,22 +286,27 @@ def main() -> int:
     parser.add_argument("--traffic-seconds", type=int, default=30)
     parser.add_argument("--drain-seconds", type=int, default=180)
     parser.add_argument("--no-redis-restart", action="store_true")
+    parser.add_argument("--outage-seconds", type=int, default=20, help="how long the mail server is away")
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "")
     if not server.startswith("postgres"):
         print("Set DATABASE_URL to a PostgreSQL server (the run creates its own database).", file=sys.stderr)
         return 2
     OUT.mkdir(parents=True, exist_ok=True)
-    mail_log = OUT / "mail.log"
+    mail_log = OUT / "smtp-spool.log"
     mail_log.write_text("")
+    smtp = MailServer(spool=mail_log).start()
     database_url = recreate_database(server, "iv_faults")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8")
     subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=False, capture_output=True)
     env = app_env(database_url, redis_url)
     env.update(
-        EMAIL_BACKEND="tests.notifications.mailsink.LogBackend",
-        NOTIFICATIONS_TEST_MAIL_LOG=str(mail_log),
-        NOTIFICATIONS_TEST_MAIL_DELAY="0.02",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        NOTIFICATIONS_SENDER_SECONDS="5",  # the deadline, checked before each hand-over
+        NOTIFICATIONS_OUTAGE_PAUSE_SECONDS="2",
+        NOTIFICATIONS_OUTAGE_PAUSE_MAX_SECONDS="20",
         NOTIFICATIONS_SWEEP_SECONDS="1",
         NOTIFICATIONS_SENDING_TIMEOUT="5",
         NOTIFICATIONS_BATCH_SIZE="20",
@@ -316,7 +331,10 @@ def main() -> int:
     worker = Worker(env)
     traffic = Traffic(f"http://127.0.0.1:{port}", seeded["people"])
     faults = []
+    outage_failures = 0
     try:
+        smtp.delay = 2.0  # a throttling provider: 2 s per message
+        faults.append("mail server slow (2 s per message) for 8 s")
         worker.start()
         traffic.start(args.users)
         t0 = time.time()
@@ -329,6 +347,10 @@ def main() -> int:
         faults.append("worker SIGKILL (mid-sweep)")
         at(5)
         worker.start()
+        at(8)
+        smtp.delay = 0.02
+        smtp.drop_next = 3
+        faults.append("mail server dropped its reply after DATA 3 times (messages stored)")
         at(10)
         if not args.no_redis_restart:
             restart_redis()
@@ -341,6 +363,12 @@ def main() -> int:
         worker.start()
         at(25)
         faults.append(f"PostgreSQL: {drop_connections(database_url, 'iv_faults')} connections terminated")
+        at(27)
+        smtp.stop()
+        time.sleep(args.outage_seconds)
+        outage_failures = outage_state(database_url)
+        smtp.start()
+        faults.append(f"mail server away for {args.outage_seconds} s ({outage_failures} failed connections)")
         at(args.traffic_seconds)
         traffic.join()
         deadline = time.time() + args.drain_seconds
@@ -354,15 +382,17 @@ def main() -> int:
         traffic.stop.set()
         worker.kill(signal.SIGTERM)
         stop(gunicorn)
+        smtp.stop()
 
     counts, sent, stuck, interrupted, rsvps, reflections = outbox_state(database_url)
-    deliveries = Counter(int(line.split()[0]) for line in mail_log.read_text().splitlines() if line.strip())
+    deliveries = Counter(smtp.deliveries())
     duplicates = sum(1 for n in deliveries.values() if n > 1)
     sent_not_delivered = len(sent - set(deliveries))
-    # A worker killed between handing a message to SMTP and marking it sent leaves the row "interrupted"
-    # (failed, never retried: at most once). Those may or may not have gone out; they are counted apart.
-    delivered_not_sent = len(set(deliveries) - sent - interrupted)
-    interrupted_delivered = len(interrupted & set(deliveries))
+    # A worker killed between handing a message to SMTP and marking it sent, or a reply that never came after
+    # DATA, leaves the row in doubt (never retried: at most once). Those may or may not have gone out; they
+    # are counted apart.
+    delivered_not_sent = len(set(deliveries) - sent - set(interrupted))
+    interrupted_delivered = len(set(interrupted) & set(deliveries))
     lost_mail = sent_not_delivered + stuck
     rsvp_lost = sum(1 for key, answer in traffic.rsvps.items() if rsvps.get(key) != answer)
     reflections_lost = len(traffic.reflections - reflections)
@@ -377,13 +407,16 @@ def main() -> int:
     )
     print(f"delivered but not marked sent: {delivered_not_sent}")
     print(
-        f"interrupted by a killed worker (marked failed, never retried, visible in admin): {len(interrupted)}"
-        f" (of which delivered before the kill: {interrupted_delivered})"
+        f"in doubt (never retried, listed in admin and outbox_status): {len(interrupted)}"
+        f" {dict(Counter(interrupted.values()))} (of which the server had stored: {interrupted_delivered})"
     )
+    failed = counts.get("failed", 0)
+    print(f"failed (attempts used up): {failed}")
     print(f"RSVPs acknowledged: {len(traffic.rsvps)}, lost: {rsvp_lost}")
     print(f"reflections acknowledged: {len(traffic.reflections)}, lost: {reflections_lost}")
     ok = (
         duplicates == 0
+        and failed == 0
         and lost_mail == 0
         and delivered_not_sent == 0
         and rsvp_lost == 0

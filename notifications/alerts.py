@@ -73,6 +73,14 @@ def _minus_days(column: str, days_column: str) -> str:
     return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {column}, '-' || {days_column} || ' days')"
 
 
+def _now() -> str:
+    """The ``now`` parameter where it is compared with ``_minus_days``: SQLite compares the text, so both
+    sides take the same form ("…HH:MM:SS.fff"; a stored value without a fraction would sort first)."""
+    if connection.vendor == "postgresql":
+        return "%(now)s"
+    return "strftime('%%Y-%%m-%%d %%H:%%M:%%f', %(now)s)"
+
+
 def _held_window(part: str, order: str, limit: str) -> str:
     """Rows (group_id, id, part, rn) for each active group's held sessions in one window: the ``limit``
     (a parameter name) latest (``order`` DESC) or earliest (ASC); rn 1 is the latest.
@@ -211,7 +219,7 @@ def quorum_figures(now: datetime) -> list[tuple[int, int, int, int]]:
           (SELECT COUNT(*) FROM {RSVP_TABLE} v WHERE v.session_id = s.id AND v.answer = %(attend)s)
         FROM {SESSION} s JOIN {GROUP} g ON g.id = s.group_id
         WHERE g.is_active AND s.status = %(planned)s AND s.starts_at > %(now)s
-          AND {_minus_days("s.starts_at", "g.alert_quorum_days")} <= %(now)s
+          AND {_minus_days("s.starts_at", "g.alert_quorum_days")} <= {_now()}
         """,
         _params(now=connection.ops.adapt_datetimefield_value(now)),
     )
@@ -260,7 +268,7 @@ def pipeline_figures(now: datetime) -> list[tuple[int, health.PipelineFigures]]:
           SELECT g.id AS group_id, x.id, x.deadline
           FROM {GROUP} g CROSS JOIN LATERAL (
             SELECT s.id, {deadline} AS deadline FROM {SESSION} s
-            WHERE s.group_id = g.id AND s.status IN (%(held)s, %(planned)s) AND {deadline} <= %(now)s
+            WHERE s.group_id = g.id AND s.status IN (%(held)s, %(planned)s) AND {deadline} <= {_now()}
             ORDER BY s.starts_at DESC, s.id DESC LIMIT %(window_n)s
           ) x
           WHERE g.is_active"""
@@ -270,7 +278,7 @@ def pipeline_figures(now: datetime) -> list[tuple[int, health.PipelineFigures]]:
             SELECT s.id, s.group_id, {deadline} AS deadline,
               ROW_NUMBER() OVER (PARTITION BY s.group_id ORDER BY s.starts_at DESC, s.id DESC) AS rn
             FROM {SESSION} s JOIN {GROUP} g ON g.id = s.group_id
-            WHERE g.is_active AND s.status IN (%(held)s, %(planned)s) AND {deadline} <= %(now)s
+            WHERE g.is_active AND s.status IN (%(held)s, %(planned)s) AND {deadline} <= {_now()}
           ) ranked WHERE rn <= %(window_n)s"""
     rows = _fetch(
         f"""

@@ -21,6 +21,7 @@ import asyncio
 import email.parser
 import email.policy
 import json
+import logging
 import os
 import socket
 import threading
@@ -31,6 +32,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
 
 
 def free_port() -> int:

@@ -13,8 +13,8 @@ events are cached one by one, as the bytes the library produced, keyed on what t
 pk + updated_at + sequence, the reader's RSVP answer and when they gave it, the reader (their ATTENDEE),
 zone, group name and organizer, whether the session has begun, language and site URL), so a change
 rebuilds only the events it touches. What an event tells the reader (ATTENDEE/PARTSTAT, ORGANIZER,
-LAST-MODIFIED, METHOD of downloads and invites) is explained in ``docs/notifications.md``, "Calendars". One query
-(``selectors.feed_rows``) gives every event's key and content (no second query, no model instances).
+LAST-MODIFIED, METHOD of downloads and invites) is explained in ``docs/notifications.md``, "Calendars".
+One query (``selectors.feed_rows``) gives every event's key and content (no second query, no model instances).
 The feed itself is the library's VCALENDAR (with VTIMEZONE) with those event bytes placed before its
 ``END:VCALENDAR`` line.
 """
@@ -123,6 +123,7 @@ class _Builder:
         self.texts = _Texts()
         self.zones: dict[str | None, ZoneInfo] = {}
         self.alarms: dict[str, object] = {}
+        self.addresses: dict[tuple, object] = {}
 
     def zone(self, tzid: str | None) -> ZoneInfo:
         zone = self.zones.get(tzid)
@@ -141,6 +142,27 @@ class _Builder:
             alarm["DESCRIPTION"] = vText(summary)
             alarm["TRIGGER"] = vDuration(-ALARM_BEFORE)
         return alarm
+
+    def organizer(self, organizer: Organizer):
+        """The ORGANIZER property, made once per build (serialised, never changed)."""
+        key = ("organizer", *organizer)
+        found = self.addresses.get(key)
+        if found is None:
+            found = self.addresses[key] = _address(organizer.email, organizer.name)
+        return found
+
+    def attendee(self, reader: Reader, answer: str | None):
+        """The reader's ATTENDEE with their answer as PARTSTAT. Members answer in the app (the links in the
+        e-mail, the session page): a reply from a calendar app reaches the organizer, a person, but is not
+        asked for (RSVP=FALSE)."""
+        key = ("attendee", *reader, answer)
+        found = self.addresses.get(key)
+        if found is None:
+            found = self.addresses[key] = _address(reader.email, reader.name)
+            found.params["ROLE"] = "REQ-PARTICIPANT"
+            found.params["PARTSTAT"] = PARTSTAT.get(answer, NO_ANSWER_PARTSTAT)
+            found.params["RSVP"] = "FALSE"
+        return found
 
     def title(self, group_name: str) -> str:
         """The event's title: the group's name, with the word "Intervisie" before it unless it has it."""
@@ -167,6 +189,8 @@ class _Builder:
         from icalendar import Event
         from icalendar.prop import vDatetime, vInt, vText
 
+        from .vtimezone import event_time
+
         texts = self.texts
         tz = self.zone(row.tzid)
         answer = row.answer
@@ -186,8 +210,8 @@ class _Builder:
         modified = last_modified(row).astimezone(UTC)
         event = Event()
         event["SUMMARY"] = vText(summary)
-        event["DTSTART"] = vDatetime(row.starts_at.astimezone(tz))
-        event["DTEND"] = vDatetime(row.ends_at.astimezone(tz))
+        event["DTSTART"] = vDatetime(event_time(row.starts_at, tz))  # UTC in the hour that occurs twice
+        event["DTEND"] = vDatetime(event_time(row.ends_at, tz))
         event["DTSTAMP"] = vDatetime((stamp or modified).astimezone(UTC))
         event["UID"] = vText(ical_uid(row.pk))
         event["SEQUENCE"] = vInt(row.sequence)
@@ -202,15 +226,9 @@ class _Builder:
             event["TRANSP"] = vText("TRANSPARENT")
         event["LAST-MODIFIED"] = vDatetime(modified)
         if organizer is not None:
-            event["ORGANIZER"] = _address(organizer.email, organizer.name)
+            event["ORGANIZER"] = self.organizer(organizer)
         if reader is not None:
-            attendee = _address(reader.email, reader.name)
-            attendee.params["ROLE"] = "REQ-PARTICIPANT"
-            attendee.params["PARTSTAT"] = PARTSTAT.get(answer, NO_ANSWER_PARTSTAT)
-            # Members answer in the app (the links in the e-mail); a reply from the calendar reaches the
-            # organizer, a person, but is not asked for.
-            attendee.params["RSVP"] = "FALSE"
-            event["ATTENDEE"] = attendee
+            event["ATTENDEE"] = self.attendee(reader, answer)
         if alarm and not cancelled and answer != RSVP.Answer.DECLINE and row.starts_at > now:
             event.add_component(self.alarm(summary))
         return event

@@ -172,6 +172,16 @@ def build_vtimezone(tzid: str, first_year: int = FIRST_YEAR, last_year: int = LA
     return timezone
 
 
+def event_time(instant: datetime, zone: ZoneInfo) -> datetime:
+    """How an event writes ``instant``: as the wall-clock time in ``zone`` (with its TZID), except when that
+    wall-clock time happens twice (the hour the clock goes back): then in UTC, because parsers disagree
+    which of the two a local time means (RFC 5545 and vobject: the first; ical.js: the second)."""
+    local = instant.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return instant.astimezone(UTC)
+    return local
+
+
 @lru_cache(maxsize=32)
 def vtimezone(tzid: str) -> Timezone:
     """The VTIMEZONE of ``tzid``, built once per process and shared: callers add it to a calendar and

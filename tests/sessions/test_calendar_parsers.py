@@ -7,8 +7,9 @@ The scene: a member of two groups, one planning in Europe/Amsterdam and one in A
 rule: second Sunday of March, first Sunday of November), with sessions around every DST change of the next
 two years and of the last year the forms accept (``wallclock.latest_day``): the evening before, the morning
 after, one across the change itself (00:00 to 05:00 local, so start and end have different offsets), the
-evening after and a week later. Some are then moved or cancelled, which sends a new invite or a
-cancellation.
+evening after and a week later; and, where the clock goes back, two that both start at half past in the
+repeated hour (parsers disagree which of the two a local time means, so those are written in UTC). Some
+are then moved or cancelled, which sends a new invite or a cancellation.
 
 Also here: the VTIMEZONE of zones with odd histories against the zone database, a deliberately wrong
 VTIMEZONE that both parsers must follow (so they read the file, not the system's zones), and the old
@@ -30,7 +31,7 @@ from notifications import sweep
 from notifications.models import Kind, Outbox
 from sessions import services, wallclock
 from sessions.models import Session
-from sessions.vtimezone import build_vtimezone, vtimezone, zone_changes
+from sessions.vtimezone import Change, build_vtimezone, vtimezone, zone_changes
 from tests.calendar_parsers.readers import read_icaljs, read_vobject, utc_text
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
 
@@ -60,14 +61,21 @@ def _clear_cache():
     cache.clear()
 
 
-def dst_days(zone: ZoneInfo, today: date) -> list[date]:
-    """The days of every DST change in the next two years and in the last year the forms accept (two weeks
-    of room before ``wallclock.latest_day``: a session a week after the change, moved a week on)."""
+def dst_changes(zone: ZoneInfo, today: date) -> list[Change]:
+    """Every DST change in the next two years and in the last year the forms accept (two weeks of room
+    before ``wallclock.latest_day``: a session a week after the change, moved a week on)."""
     latest = wallclock.latest_day(today) - timedelta(days=14)
     near = zone_changes(zone, today.year + 1, today.year + 2)
     far = zone_changes(zone, latest.year - 1, latest.year)
-    far = [c for c in far if latest - timedelta(days=365) < c.local.date() <= latest]
-    return sorted({change.local.date() for change in near + far})
+    return near + [c for c in far if latest - timedelta(days=365) < c.local.date() <= latest]
+
+
+def twice(change: Change) -> list[datetime]:
+    """When the clock goes back: the two instants that both read as half an hour into the repeated hour."""
+    if change.after.offset >= change.before.offset:
+        return []
+    instant = (change.local - change.before.offset).replace(tzinfo=UTC)  # the moment of the change
+    return [instant - timedelta(minutes=30), instant + timedelta(minutes=30)]
 
 
 def build_scene():
@@ -83,13 +91,20 @@ def build_scene():
         zone = ZoneInfo(ZONES[group.name])
         ScheduleFactory(group=group, timezone=zone.key, rrule="")
         FacilitatorFactory(group=group)
-        days = dst_days(zone, today)
-        days_per_zone[zone.key] = len(days)
-        for day in days:
+        changes = dst_changes(zone, today)
+        days_per_zone[zone.key] = len(changes)
+        for change in changes:
+            times = []
             for offset, start, end in SLOTS:
-                local_day = day + timedelta(days=offset)
-                starts_at = datetime.combine(local_day, start, tzinfo=zone).astimezone(UTC)
-                ends_at = datetime.combine(local_day, end, tzinfo=zone).astimezone(UTC)
+                local_day = change.local.date() + timedelta(days=offset)
+                times.append(
+                    (
+                        datetime.combine(local_day, start, tzinfo=zone).astimezone(UTC),
+                        datetime.combine(local_day, end, tzinfo=zone).astimezone(UTC),
+                    )
+                )
+            times += [(instant, instant + timedelta(minutes=90)) for instant in twice(change)]
+            for starts_at, ends_at in times:
                 session = services.session_create(
                     group=group, starts_at=starts_at, ends_at=ends_at, location="Stadskantoor"
                 )
@@ -123,12 +138,25 @@ def calendar_parts(messages, user) -> list[tuple[str, bytes]]:
     return parts
 
 
+def occurs_twice(instant: datetime, zone: ZoneInfo) -> bool:
+    """The wall-clock time of ``instant`` in ``zone`` happens twice that day (the clock went back)."""
+    local = instant.astimezone(zone)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 def assert_read_as_stored(parser, calendars: list[bytes], expected: dict[str, tuple[str, str]]) -> int:
-    """Every event of every calendar lands, in ``parser``, on the UTC instants the database holds; every
-    DTSTART carries a TZID (so the VTIMEZONE is what decides). Returns the number of events read."""
+    """Every event of every calendar lands, in ``parser``, on the UTC instants the database holds. Every
+    DTSTART carries a TZID (so the VTIMEZONE is what decides), except a start in the hour that occurs twice,
+    which is written in UTC. Returns the number of events read."""
     for body in calendars:
         for event in Calendar.from_ical(body).walk("VEVENT"):
-            assert event["DTSTART"].params.get("TZID") in ZONES.values(), event["UID"]
+            start = event["DTSTART"]
+            tzid = start.params.get("TZID")
+            if tzid is None:
+                assert start.dt.utcoffset() == timedelta(0), event["UID"]
+                assert any(occurs_twice(start.dt, ZoneInfo(zone)) for zone in ZONES.values()), event["UID"]
+            else:
+                assert tzid in ZONES.values(), event["UID"]
     results = parser(calendars)
     wrong, count = [], 0
     for result in results:

@@ -24,7 +24,7 @@ from .forms import Period
 from .models import SessionStats
 from .services import session_stats_refresh
 
-UPCOMING = 4  # planned sessions shown in the grid and the casus pipeline
+UPCOMING = 4  # planned sessions shown in the grid and the table of coming sessions
 NOT_YET = "not_yet"
 UNREGISTERED = "unregistered"
 
@@ -301,8 +301,8 @@ def group_dashboard(group: Group, period: Period) -> GroupDashboard:
         session.day_short, session.year = f"{local.day}-{local.month}", local.year
     ready = integrations.ready_casus_counts([s.pk for s in upcoming])
     for session in upcoming:
-        session.casus_ready = ready.get(session.pk, 0)
-        session.pipeline_ready = session.casus_ready > 0
+        # A fact per session, not the pipeline verdict (that one is groups.health's, in ``verdicts``).
+        session.casus_booked = ready.get(session.pk, 0) > 0
     memberships = list(
         Membership.objects.filter(group=group)
         .filter(Q(status=Membership.Status.ACTIVE) | Q(left_at__gte=period.start or group.created_at))

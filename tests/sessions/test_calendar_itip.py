@@ -257,3 +257,28 @@ def test_a_full_fetch_of_the_feed_is_recorded_for_the_settings_page(world, clien
     client.get(feed_url(world.member))
     assert feedcache.last_fetched(world.member) is not None
     assert feedcache.last_fetched(UserFactory()) is None
+
+
+def test_a_change_of_facilitator_reaches_every_members_feed(world, client):
+    """The facilitator is the ORGANIZER of the whole group: their role change invalidates every member's
+    feed, not only their own (a member polling with their ETag gets the new organizer, not a 304)."""
+    from groups.models import Membership
+    from groups.services import membership_role_change
+
+    session = SessionFactory(group=world.group)
+    other = MembershipFactory(group=world.group).user
+    first = client.get(feed_url(other))
+    assert address(events_of(first.content)[session.ical_uid]["ORGANIZER"]) == world.facilitator.email
+    assert client.get(feed_url(other), headers={"if-none-match": first["ETag"]}).status_code == 304
+
+    membership_role_change(
+        membership=Membership.objects.get(group=world.group, user=world.member),
+        role=Membership.Role.FACILITATOR,
+    )
+    membership_role_change(
+        membership=Membership.objects.get(group=world.group, user=world.facilitator),
+        role=Membership.Role.MEMBER,
+    )
+    response = client.get(feed_url(other), headers={"if-none-match": first["ETag"]})
+    assert response.status_code == 200
+    assert address(events_of(response.content)[session.ical_uid]["ORGANIZER"]) == world.member.email

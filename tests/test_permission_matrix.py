@@ -1,26 +1,14 @@
 """Walks the whole URLconf: every named URL must have rows, and every row holds for every role."""
 
-import importlib
-import pkgutil
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests import permission_matrix
-from tests.permission_matrix import LOGIN, Row, markers
+from tests.permission_matrix import LOGIN, Row, all_rows, markers
 
 from .conftest import ROLES
 
 # Django admin (/beheer/, superusers only) has its own matrix: tests/test_admin_matrix.py.
 EXEMPT_NAMESPACES = {"admin"}
-
-
-def _all_rows() -> list[Row]:
-    rows = []
-    for module in pkgutil.iter_modules(permission_matrix.__path__):
-        if module.name.startswith("rows_"):
-            rows.extend(importlib.import_module(f"tests.permission_matrix.{module.name}").ROWS)
-    return rows
 
 
 def _named_urls(patterns=None, namespace="") -> set[str]:
@@ -37,7 +25,7 @@ def _named_urls(patterns=None, namespace="") -> set[str]:
     return names
 
 
-ROWS = _all_rows()
+ROWS = all_rows()
 
 
 def test_every_url_has_a_row():

@@ -110,10 +110,10 @@ def build_victim() -> Victim:
     from accounts.services import user_regenerate_feed_token
     from casussen import live, services
     from reflections.models import FollowUp, Reflection
-    from sessions.models import RSVP, Attendance, Presenter
+    from sessions.models import RSVP
     from tests.casussen.factories import CasusFactory
     from tests.reflections.factories import scores
-    from tests.sessions.factories import SessionFactory
+    from tests.sessions.factories import SessionFactory, held_session
 
     organisation = OrganisationFactory(name=VICTIM["org"], slug="amberwoud")
     group = GroupFactory(
@@ -147,12 +147,12 @@ def build_victim() -> Victim:
         status=Session.Status.CANCELLED,
         cancellation_reason=VICTIM["cancel_reason"],
     )
-    # The held session: a casus discussed live (questions, advice), then reflections and a follow-up.
-    start = now - timedelta(days=29)
+    # The held session: a casus discussed live (questions, advice) while it is upcoming, then held four
+    # weeks ago, with reflections and a follow-up.
     held = SessionFactory(
         group=group,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=1, hours=2),
         location=VICTIM["location"],
         facilitator=facilitator,
     )
@@ -164,10 +164,6 @@ def build_victim() -> Victim:
         situatie=VICTIM["situatie"],
         tried=VICTIM["tried"],
     )
-    Session.objects.filter(pk=held.pk).update(
-        starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2)
-    )
-    held.refresh_from_db()
     discussed = services.casus_book(casus=discussed, session=held)
     run = live.live_start(session=held, casus=discussed)
     question = live.question_add(run=run, author=member2, text=VICTIM["question"])
@@ -178,21 +174,13 @@ def build_victim() -> Victim:
     services.casus_summary_set(
         casus=discussed, outcome="", takeaways=VICTIM["summary"], action_1=VICTIM["action"], action_2=""
     )
-    Session.objects.filter(pk=held.pk).update(
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        status=Session.Status.HELD,
-        actual_started_at=start,
-        actual_ended_at=start + timedelta(hours=2),
+    held = held_session(
+        session=held,
+        starts_at=now - timedelta(days=29),
+        minutes=120,
+        present=[facilitator, member, member2],
+        presenters=[member],
     )
-    held.refresh_from_db()
-    Attendance.objects.bulk_create(
-        [
-            Attendance(session=held, user=user, status=Attendance.Status.PRESENT)
-            for user in (facilitator, member, member2)
-        ]
-    )
-    Presenter.objects.get_or_create(session=held, user=member, defaults={"slot": 1})
     # Written directly: the reflection window of a session four weeks ago is closed.
     reflections = []
     reflections.append(

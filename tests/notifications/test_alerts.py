@@ -12,7 +12,8 @@ from casussen.models import Casus
 from notifications import alerts
 from notifications.alerts import alert_scan
 from notifications.models import Alert, Kind, Outbox
-from sessions.models import RSVP, Attendance, Presenter, Session
+from sessions.models import RSVP, Presenter
+from tests.sessions.factories import SessionFactory, held_session
 
 from .factories import group_with_members
 
@@ -36,15 +37,14 @@ def held(group, people, *, present=None, declines=(), presenter=None):
     in ``people``: present if in ``present`` (default all), else absent."""
     _clock["days"] -= 7
     start = timezone.now() - timedelta(days=_clock["days"])
-    session = Session.objects.create(
-        group=group, starts_at=start, ends_at=start + timedelta(hours=2), status=Session.Status.HELD
-    )
     present = people if present is None else present
-    Attendance.objects.bulk_create(
-        Attendance(session=session, user=u, status="present" if u in present else "absent") for u in people
+    session = held_session(
+        group,
+        starts_at=start,
+        minutes=120,
+        attendance={u: "present" if u in present else "absent" for u in people},
+        declines=dict(declines),
     )
-    for user, reason in declines:
-        RSVP.objects.create(session=session, user=user, answer="decline", decline_reason=reason)
     if presenter:
         Presenter.objects.create(
             session=session, user=presenter, slot=1, claimed_at=start - timedelta(days=10)
@@ -120,7 +120,7 @@ def test_member_fading_fires_once_and_closes():
 def test_quorum_risk_fires_once_and_closes_without_a_second_email():
     group, facilitator, (anna, bram, chantal) = group_with_members(members=3)
     start = timezone.now() + timedelta(days=2)
-    session = Session.objects.create(group=group, starts_at=start, ends_at=start + timedelta(hours=2))
+    session = SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=2))
     RSVP.objects.create(session=session, user=anna, answer="attend")
 
     def clear():
@@ -205,7 +205,7 @@ def test_both_sql_paths_find_the_same_conditions(sql_path, monkeypatch):
     for index in range(4):
         held(short_group, [facilitator, *people], present=[facilitator, people[index % 2]])
     start = timezone.now() + timedelta(days=2)
-    Session.objects.create(group=short_group, starts_at=start, ends_at=start + timedelta(hours=2))
+    SessionFactory(group=short_group, starts_at=start, ends_at=start + timedelta(hours=2))
     fast = _conditions()
     monkeypatch.setattr(alerts, "_postgresql", lambda: False)
     portable = _conditions()

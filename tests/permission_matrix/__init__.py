@@ -4,6 +4,8 @@ Each app adds a module ``rows_<app>.py`` here with a ``ROWS`` list of ``Row``; `
 collects them all and fails for any URL in the URLconf without a row.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -83,3 +85,12 @@ def logged_in(status, **overrides) -> dict:
 def public(status, **overrides) -> dict:
     """Pages without login (token pages, password reset): every role gets ``status``."""
     return {**dict.fromkeys(("anonymous", *LOGGED_IN_ROLES), status), **overrides}
+
+
+def all_rows() -> list[Row]:
+    """Every ``ROWS`` of the ``rows_<app>.py`` modules of this package."""
+    rows = []
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.startswith("rows_"):
+            rows.extend(importlib.import_module(f"{__name__}.{module.name}").ROWS)
+    return rows

@@ -2,9 +2,7 @@
 
 import functools
 import hashlib
-import importlib
 import json
-import pkgutil
 
 import pytest
 from django.apps import apps
@@ -12,8 +10,7 @@ from django.db import connection
 from django.db.models import CharField, F, Value
 from django.db.models.functions import JSONObject
 
-from tests import permission_matrix
-from tests.permission_matrix import LOGIN, Row
+from tests.permission_matrix import LOGIN, Row, all_rows
 
 # Every app whose rows count as "state": a rejected request must leave all of them untouched.
 STATE_APPS = (
@@ -30,14 +27,6 @@ STATE_APPS = (
 VOLATILE = {"last_login"}
 
 ROLE_ORDER = ("member", "facilitator", "admin", "outsider", "anonymous")
-
-
-def all_rows() -> list[Row]:
-    rows = []
-    for module in pkgutil.iter_modules(permission_matrix.__path__):
-        if module.name.startswith("rows_"):
-            rows.extend(importlib.import_module(f"tests.permission_matrix.{module.name}").ROWS)
-    return rows
 
 
 def post_rows() -> list[Row]:

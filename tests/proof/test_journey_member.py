@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from casussen.models import Casus
 from reflections.models import Reflection
-from sessions.models import RSVP, Attendance, Presenter, Session
+from sessions.models import RSVP, Presenter
 from tests.browser import ARGS, CHROMIUM
 from tests.factories import FacilitatorFactory, GroupFactory, InvitationFactory
-from tests.sessions.factories import SessionFactory
+from tests.sessions.factories import SessionFactory, held_session
 
 from .browser import MARKS, Shots, book_casus, new_page, unexpected
 
@@ -122,16 +121,7 @@ def test_member_journey(live_server):
             assert unexpected(coach.problems) == [], coach.problems
 
             # 6. Write a reflection on a session the member attended.
-            end = timezone.now() - timedelta(hours=2)
-            held = Session.objects.create(
-                group=group,
-                starts_at=end - timedelta(hours=2),
-                ends_at=end,
-                status=Session.Status.HELD,
-                actual_started_at=end - timedelta(hours=2),
-                actual_ended_at=end,
-            )
-            Attendance.objects.create(session=held, user=member, status="present", registered_by=facilitator)
+            held = held_session(group, ended_ago=timedelta(hours=2), minutes=120, present=[member])
             page.goto(live_server.url + reverse("reflections:write", args=[held.pk]))
             for name in ("usefulness", "depth", "candor", "safety", "stayed_intervision", "time_well_used"):
                 page.check(f"input[name={name}][value='4']")

@@ -16,42 +16,18 @@ from groups.models import Group, Invitation
 from notifications.models import Alert, Kind, Outbox
 from privacy.models import CasusAccess
 from reflections.models import FollowUp, Reflection
-from sessions.models import RSVP, Attendance, Method, Presenter, Session
+from sessions.models import RSVP, Attendance, Presenter, Session
 from tests.conftest import World
 from tests.factories import FacilitatorFactory, MembershipFactory
+from tests.sessions.factories import SessionFactory, held_session
 
 SCORES = dict.fromkeys(("usefulness", "depth", "candor", "safety", "stayed_intervision", "time_well_used"), 4)
 
 
-def _method() -> Method:
-    return Method.objects.get(slug="incidentmethode")
-
-
 def session_in(group: Group, *, days: float, hours: float = 2.5, **fields) -> Session:
+    """A planned session of ``group`` ``days`` from now (SessionFactory: the incident method)."""
     start = (timezone.now() + timedelta(days=days)).replace(microsecond=0)
-    fields.setdefault("method", _method())
-    return Session.objects.create(
-        group=group, starts_at=start, ends_at=start + timedelta(hours=hours), **fields
-    )
-
-
-def held_in(group: Group, *, ended_ago: timedelta, attendees, facilitator=None) -> Session:
-    end = (timezone.now() - ended_ago).replace(microsecond=0)
-    start = end - timedelta(hours=2, minutes=30)
-    session = Session.objects.create(
-        group=group,
-        starts_at=start,
-        ends_at=end,
-        status=Session.Status.HELD,
-        actual_started_at=start,
-        actual_ended_at=end,
-        method=_method(),
-        facilitator=facilitator,
-    )
-    Attendance.objects.bulk_create(
-        [Attendance(session=session, user=user, status=Attendance.Status.PRESENT) for user in attendees]
-    )
-    return session
+    return SessionFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=hours), **fields)
 
 
 def reflection(session: Session, user, *, presenter: bool = False, n: int = 0) -> Reflection:
@@ -139,10 +115,10 @@ class Scene:
     def held(self) -> Session:
         """Held three hours ago (reflections open); the member presented a casus, discussed live."""
         w = self.world
-        session = held_in(
+        session = held_session(
             self.group,
             ended_ago=timedelta(hours=3),
-            attendees=[w.facilitator, w.member],
+            present=[w.facilitator, w.member],
             facilitator=w.facilitator,
         )
         self.held_casus, self.held_run = discussed_casus(session, w.member, title="Besproken casus")
@@ -160,10 +136,10 @@ class Scene:
     def due(self) -> Session:
         """Held long enough ago that the member, its presenter, is asked for the follow-up."""
         w = self.world
-        session = held_in(
+        session = held_session(
             self.group,
             ended_ago=timedelta(weeks=self.group.followup_weeks, days=1),
-            attendees=[w.facilitator, w.member],
+            present=[w.facilitator, w.member],
             facilitator=w.facilitator,
         )
         discussed_casus(session, w.member, title="Casus van toen")
@@ -251,7 +227,7 @@ class Scene:
         MembershipFactory(group=other, user=user)
         later = session_in(other, days=3 + i)
         RSVP.objects.create(session=later, user=w.member, answer=RSVP.Answer.MAYBE)
-        held_in(other, ended_ago=timedelta(days=5 + i), attendees=[w.facilitator, w.member, user])
+        held_session(other, ended_ago=timedelta(days=5 + i), present=[w.facilitator, w.member, user])
 
         # An upcoming session of the group: RSVPs, a booked casus, a vote.
         upcoming = session_in(group, days=14 + i, presenter_slots=2, facilitator=w.facilitator)
@@ -272,8 +248,8 @@ class Scene:
         Casus.objects.create(group=group, author=user, title=f"Concept {i}", status="draft")
 
         # A held session: attendance, a discussed casus with questions and advice, reflections, follow-up.
-        held = held_in(
-            group, ended_ago=timedelta(days=7 * i + 1), attendees=everyone, facilitator=w.facilitator
+        held = held_session(
+            group, ended_ago=timedelta(days=7 * i + 1), present=everyone, facilitator=w.facilitator
         )
         RSVP.objects.create(session=held, user=user, answer=RSVP.Answer.ATTEND)
         _casus, run = discussed_casus(held, user, title=f"Besproken {i}")

@@ -9,6 +9,7 @@ from groups.models import Membership
 from reflections import services
 from sessions.models import RSVP
 from tests.factories import MembershipFactory
+from tests.sessions.factories import RSVPFactory
 
 SCORES = ("usefulness", "depth", "candor", "safety", "stayed_intervision", "time_well_used")
 
@@ -33,4 +34,4 @@ def reflect(session, user, value: int = 4, *, now=None, **kwargs):
 
 
 def decline(session, user, reason=RSVP.Reason.BUSY):
-    return RSVP.objects.create(session=session, user=user, answer=RSVP.Answer.DECLINE, decline_reason=reason)
+    return RSVPFactory(session=session, user=user, answer=RSVP.Answer.DECLINE, decline_reason=reason)

@@ -72,7 +72,7 @@ def held_session(
     existing ``session`` keeps its times unless one is given). Who: ``present`` and ``absent`` users, or
     ``attendance`` (user → Attendance.Status) for late and excused; ``declines`` (user → RSVP.Reason) adds
     declined RSVPs; ``presenters`` take slots 1, 2, … (an existing claim is kept). ``announce`` sends
-    ``session_held`` as casussen.attendance does, so its receivers run (dashboards' figures, the outbox's
+    ``session_held`` as sessions.attendance does, so its receivers run (dashboards' figures, the outbox's
     reflection requests and follow-ups)."""
     if (group is None) == (session is None):
         raise TypeError("held_session needs a group or a session, not both")
@@ -81,7 +81,8 @@ def held_session(
     if ended_ago is not None or (starts_at is None and session is None):
         end = (timezone.now() - (ended_ago or timedelta(hours=3))).replace(microsecond=0)
         starts_at = end - timedelta(minutes=minutes)
-    if session is None:
+    new = session is None
+    if new:
         session = SessionFactory.build(group=group, **fields)
     else:
         for name, value in fields.items():
@@ -91,7 +92,11 @@ def held_session(
     session.status = Session.Status.HELD
     session.actual_started_at, session.actual_ended_at = session.starts_at, session.ends_at
     session.break_minutes = break_minutes
-    session.save()
+    if new:
+        session.save()
+    else:  # only what holding it changes: what services wrote to the row meanwhile stays
+        held = ["starts_at", "ends_at", "status", "actual_started_at", "actual_ended_at", "break_minutes"]
+        session.save(update_fields=[*held, *fields, "updated_at"])
 
     statuses = {
         **dict.fromkeys(present, Attendance.Status.PRESENT),

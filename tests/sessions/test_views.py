@@ -11,7 +11,7 @@ from django.utils import timezone
 from sessions.models import RSVP, Presenter, Schedule, Session
 from tests.factories import GroupFactory, MembershipFactory
 
-from .factories import RSVPFactory, SessionFactory
+from .factories import RSVPFactory, SessionFactory, schedule_form_data
 
 
 def url(name, **kwargs):
@@ -148,15 +148,7 @@ def test_facilitator_reschedules_and_cancels(world, client_for, session):
 
 def test_schedule_settings_generate_sessions_and_reject_bad_rules(world, client_for):
     client = client_for(world.facilitator)
-    data = {
-        "rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU",
-        "first_date": timezone.localdate().isoformat(),
-        "start_time": "14:00",
-        "duration_minutes": 150,
-        "timezone": "Europe/Amsterdam",
-        "horizon_months": 6,
-        "exception_dates": "",
-    }
+    data = {**schedule_form_data(), "exception_dates": ""}
     assert client.post(url("group_schedule", group_id=world.group.pk), data).status_code == 302
     count = Session.objects.filter(group=world.group).count()
     assert 6 <= count <= 8

@@ -83,5 +83,6 @@ class CalendarPathForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_action = "notifications:calendar_path"
+        # The <form> tag is the template's: crispy copies a helper's form action onto the radio group too.
+        self.helper.form_tag = False
         self.helper.add_input(Submit("submit", _("Keuze opslaan")))

@@ -11,7 +11,7 @@ PORT ?= 8000
 #   dev.txt   + the `test`, `lint` and `bench` extras: `make lint`, pre-commit, benchmarks, CI
 LOCK := $(UV) pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes
 
-.PHONY: run test install install-dev lint lock messages clean
+.PHONY: run test install install-dev calendar-parsers lint lock messages clean
 
 # uv itself comes from its own hashed lock (requirements/uv.txt), installed with the interpreter's pip into
 # .venv/.uv; uv then makes the venv (Python >= 3.12, scripts/find-python) and installs the app's locks.
@@ -35,7 +35,9 @@ $(PARSERS)/node_modules/.package-lock.json: $(PARSERS)/package-lock.json $(PARSE
 		npm ci --prefix $(PARSERS) --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the calendar-parser tests will skip (apt-get install nodejs npm)."; fi
 
-install: $(VENV)/.installed-test $(PARSERS)/node_modules/.package-lock.json
+calendar-parsers: $(PARSERS)/node_modules/.package-lock.json
+
+install: $(VENV)/.installed-test calendar-parsers
 install-dev: $(VENV)/.installed-dev
 
 lock: $(UV)

@@ -134,6 +134,7 @@ class Verdict:
     detail: dict[str, Any]
     user_id: int | None = None
     session_id: int | None = None
+    starts_at: datetime | None = field(default=None, compare=False)  # of the session, for its date in words
 
     @property
     def subject_key(self) -> str:
@@ -293,11 +294,13 @@ def in_quorum_window(starts_at: datetime, now: datetime, t: Thresholds) -> bool:
     return now < starts_at <= now + timedelta(days=t.quorum_days)
 
 
-def quorum_verdict(session_id: int, attending: int, quorum: int) -> Verdict:
+def quorum_verdict(
+    session_id: int, attending: int, quorum: int, starts_at: datetime | None = None
+) -> Verdict:
     """Quorum in gevaar: a planned session in its quorum window (``in_quorum_window``) has fewer "attend"
     answers than its quorum."""
     detail = {"attending": attending, "quorum": quorum}
-    return Verdict(QUORUM, attending < quorum, detail, session_id=session_id)
+    return Verdict(QUORUM, attending < quorum, detail, session_id=session_id, starts_at=starts_at)
 
 
 # --- all rules of one group --------------------------------------------------------------------------
@@ -312,7 +315,7 @@ def group_verdicts(
     found += [fading_verdict(u, m, t) for u, m in member_misses(sessions, active_members, t).items()]
     found.append(busy_verdict(busy_figures(sessions), t))
     found += [
-        quorum_verdict(s.session_id, s.attending, s.quorum)
+        quorum_verdict(s.session_id, s.attending, s.quorum, s.starts_at)
         for s in _ordered(sessions)
         if not s.held and in_quorum_window(s.starts_at, now, t)
     ]

@@ -72,7 +72,17 @@ def _scale_subjects() -> dict[str, str]:
     }
 
 
-def session_figures(group: Group) -> list[rules.SessionFigures]:
+@dataclass(frozen=True)
+class AttendanceFacts:
+    """What the attendance rules read of one group (``session_figures``), plus what the pages say with
+    them: when casussen were booked, and the active members' names."""
+
+    figures: list[rules.SessionFigures]
+    booked: dict[int, list[datetime]]  # session id → when each of its casussen was booked
+    active: dict[int, str]  # user id → display name
+
+
+def session_figures(group: Group) -> AttendanceFacts:
     """The figures the attendance rules read, for every held or planned session of the group. Five
     queries, whatever the number of sessions."""
     sessions = list(
@@ -123,32 +133,25 @@ def session_figures(group: Group) -> list[rules.SessionFigures]:
                 casus_on_time=any(at <= deadline for at in booked[pk]),
             )
         )
-    return figures
+    active = dict(
+        Membership.objects.filter(group=group, status=Membership.Status.ACTIVE).values_list(
+            "user_id", "user__display_name"
+        )
+    )
+    return AttendanceFacts(figures=figures, booked=dict(booked), active=active)
+
+
+def facts_verdicts(group: Group, facts: AttendanceFacts, now: datetime) -> list[rules.Verdict]:
+    return rules.group_verdicts(facts.figures, list(facts.active), now, rules.Thresholds.of(group))
 
 
 def attendance_verdicts(group: Group, *, now: datetime | None = None) -> list[rules.Verdict]:
     """Every attendance verdict of the group (on or off), as the alert scan decides them."""
-    now = now or timezone.now()
-    active = Membership.objects.filter(group=group, status=Membership.Status.ACTIVE).values_list(
-        "user_id", flat=True
-    )
-    return rules.group_verdicts(session_figures(group), list(active), now, rules.Thresholds.of(group))
-
-
-def _session_dates(verdicts: list[rules.Verdict]) -> dict[int, str]:
-    ids = [v.session_id for v in verdicts if v.session_id is not None]
-    if not ids:
-        return {}
-    return {
-        pk: rules.session_day(starts_at)
-        for pk, starts_at in Session.objects.filter(pk__in=ids).values_list("pk", "starts_at")
-    }
+    return facts_verdicts(group, session_figures(group), now or timezone.now())
 
 
 def verdict_texts(verdicts: list[rules.Verdict], names: dict[int, str]) -> list[tuple[rules.Verdict, str]]:
-    """Each verdict with its text in words (``names``: display names of the members in fading verdicts).
-    One query for the dates of quorum verdicts, when there are any."""
-    dates = _session_dates(verdicts)
+    """Each verdict with its text in words (``names``: display names of the members in fading verdicts)."""
     return [
         (
             v,
@@ -156,8 +159,8 @@ def verdict_texts(verdicts: list[rules.Verdict], names: dict[int, str]) -> list[
                 v.rule,
                 v.detail,
                 on=v.on,
-                name=names.get(v.user_id, "") if v.user_id else "",
-                date=dates.get(v.session_id, "") if v.session_id else "",
+                name=names.get(v.user_id, "") if v.user_id is not None else "",
+                date=rules.session_day(v.starts_at) if v.starts_at else "",
             ),
         )
         for v in verdicts
@@ -167,21 +170,11 @@ def verdict_texts(verdicts: list[rules.Verdict], names: dict[int, str]) -> list[
 SHOWN_WHEN_OFF = {rules.TREND, rules.BUSY, rules.PIPELINE}  # figures worth showing when all is well
 
 
-def attendance_signals(group: Group, now: datetime) -> list[HealthSignal]:
-    verdicts = [v for v in attendance_verdicts(group, now=now) if v.on or v.rule in SHOWN_WHEN_OFF]
-    user_ids = [v.user_id for v in verdicts if v.user_id is not None]
-    names = (
-        dict(
-            Membership.objects.filter(group=group, user_id__in=user_ids).values_list(
-                "user_id", "user__display_name"
-            )
-        )
-        if user_ids
-        else {}
-    )
+def attendance_signals(verdicts: list[rules.Verdict], names: dict[int, str]) -> list[HealthSignal]:
+    shown = [v for v in verdicts if v.on or v.rule in SHOWN_WHEN_OFF]
     return [
         HealthSignal(f"{v.rule}:{v.subject_key}" if v.subject_key else v.rule, WARN if v.on else OK, text)
-        for v, text in verdict_texts(verdicts, names)
+        for v, text in verdict_texts(shown, names)
     ]
 
 
@@ -220,17 +213,14 @@ def drift_signal(sessions: list[Session]) -> HealthSignal | None:
     return HealthSignal("drift", WARN if direction > 0 else OK, text)
 
 
-def next_session_signal(group: Group, now: datetime) -> HealthSignal | None:
+def next_session_signal(facts: AttendanceFacts, now: datetime) -> HealthSignal | None:
     """Information, not a verdict: the next planned session has no casus booked yet (whether it is on
     time is the pipeline rule's, from its preparation deadline on)."""
-    upcoming = (
-        Session.objects.filter(group=group, status=Session.Status.PLANNED, starts_at__gt=now)
-        .order_by("starts_at")
-        .first()
-    )
-    if upcoming is None or upcoming.pk in casus_selectors.sessions_with_casus_ready(
-        [upcoming.pk], days_ahead=0
-    ):
+    planned = [s for s in facts.figures if not s.held and s.starts_at > now]
+    if not planned:
+        return None
+    upcoming = min(planned, key=lambda s: (s.starts_at, s.session_id))
+    if any(at <= upcoming.starts_at for at in facts.booked.get(upcoming.session_id, [])):
         return None
     date = formats.date_format(timezone.localtime(upcoming.starts_at), "j F")
     return HealthSignal(
@@ -258,11 +248,12 @@ def group_health(group: Group, *, now: datetime | None = None) -> list[HealthSig
         )[:LOOKBACK]
     )
     sessions.reverse()  # oldest first
+    facts = session_figures(group)
     signals = [
-        *attendance_signals(group, now),
+        *attendance_signals(facts_verdicts(group, facts, now), facts.active),
         *reflection_signals(sessions, now),
         drift_signal(sessions),
-        next_session_signal(group, now),
+        next_session_signal(facts, now),
         followup_signal(group, now),
     ]
     return [signal for signal in signals if signal is not None]

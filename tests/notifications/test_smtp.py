@@ -215,3 +215,47 @@ def test_admin_lists_messages_in_doubt_with_their_message_id_and_says_the_outage
     assert message_id(pks[0]).strip("<>") in html
     outage = [str(m) for m in page.context["messages"]]
     assert len(outage) == 1 and "ConnectionRefusedError" in outage[0]
+
+
+class TerminatingBackend:
+    """Django's locmem backend that, while handing over the second message, has PostgreSQL terminate every
+    other connection of this database: the sender's connection for marking hand-overs among them."""
+
+    handed_over: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        self._inner = EmailBackend(alias="default")
+
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        from django.db import connection
+
+        TerminatingBackend.handed_over += [m.extra_headers["X-Intervisie-Outbox"] for m in messages]
+        if len(TerminatingBackend.handed_over) == 2:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        return len(messages)
+
+
+@pytest.mark.postgres  # the marks' own connection is PostgreSQL only
+@pytest.mark.django_db(transaction=True)
+def test_a_database_connection_lost_while_marking_is_no_doubt_the_message_was_accepted(settings, caplog):
+    pks = due_reminders(4)
+    settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_smtp.TerminatingBackend"}}
+    TerminatingBackend.handed_over = []
+    assert sweep.send_due() == 4
+    # The second message's mark died with its connection; the sender recorded it again over a fresh one.
+    assert f"database connection lost while marking message {pks[1]} sent" in caplog.text
+    assert status_of(pks) == dict.fromkeys(pks, Status.SENT)
+    assert sorted(map(int, TerminatingBackend.handed_over)) == pks  # each handed over once
+    assert not Outbox.objects.filter(status=Status.DOUBT).exists() and not sweep._unrecorded

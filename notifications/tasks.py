@@ -18,6 +18,8 @@ def sweep() -> int:
     """Recover dead claims, then fan out senders that share the due rows (SKIP LOCKED)."""
     outbox.recover_stale()
     due = outbox.due_count()
+    if outbox.outage_paused_until() is not None:  # the mail server is out: no sender until the pause ends
+        return due
     senders = min(conf.parallel_senders(), -(-due // conf.batch_size()))
     for _ in range(senders):
         send_due.delay()

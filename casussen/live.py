@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from sessions.models import Method, Schedule, Session
 
-from . import live_stamp, services
+from . import live_stamp, permissions, services
 from .models import Advice, Casus, LiveRun, ParkedItem, Question
 from .services import CasusError
 
@@ -111,7 +111,7 @@ def question_add(*, run: LiveRun, author: User, text: str) -> Question:
 def question_mark(*, question: Question, by: User, opened_eyes: bool) -> Question:
     """Only the presenter marks the questions that opened their eyes."""
     run = question.run
-    if by.pk != run.presenter_id:
+    if not permissions.is_presenter(by, run):
         raise PermissionError("only the presenter marks questions")
     Question.objects.filter(pk=question.pk).update(opened_eyes=opened_eyes)
     question.opened_eyes = opened_eyes
@@ -124,7 +124,7 @@ def advice_set(*, run: LiveRun, author: User, text: str) -> Advice:
     """One concrete advice per member (a second submission replaces the first while the run is open)."""
     if run.finished_at is not None:
         raise CasusError(_("Deze bespreking is al afgerond."))
-    if author.pk == run.presenter_id:
+    if permissions.is_presenter(author, run):
         raise CasusError(_("De inbrenger luistert in de adviesronde."))
     advice = Advice.objects.filter(run=run, author=author).first() or Advice(run=run, author=author)
     advice.text = text.strip()

@@ -20,7 +20,7 @@ from sessions import services as session_services
 from sessions.models import Session
 from sessions.services import SessionError
 
-from . import live, live_stamp, selectors
+from . import live, live_stamp, permissions, selectors
 from .forms import AttendanceForm, MethodForm, StartForm, StepForm, TextForm, show_service_error
 from .models import Casus, LiveRun, Question
 from .services import CasusError
@@ -45,10 +45,10 @@ def _live_state(request, session: Session) -> dict:
     """What the live page and its fragment show, with the poll token and, when no run is going, the
     facilitator's start form."""
     stamp = live_stamp.current_stamp(session.pk)  # read before the state: see casussen/live_stamp.py
-    state = selectors.live_state(session, request.user, is_facilitator=request.access.is_facilitator)
+    state = selectors.live_state(session, request.user, access=request.access)
     state["token"] = stamp if stamp is not None else f"d{state['token']}"
     if state["run"] is None or state["run"].finished_at is not None:
-        state["start_form"] = _start_form(session) if request.access.is_facilitator else None
+        state["start_form"] = _start_form(session) if state["can"].steer else None
     return state
 
 
@@ -196,8 +196,7 @@ def question_add(request, session_id: int):
 def question_mark(request, session_id: int, question_id: int):
     session = _session(request, session_id, Need.MEMBER)
     question = get_object_or_404(Question.objects.select_related("run"), pk=question_id, run__session=session)
-    if question.run.presenter_id != request.user.pk:
-        raise PermissionDenied
+    permissions.require_may_mark(request.user, question)
     live.question_mark(question=question, by=request.user, opened_eyes=request.POST.get("opened_eyes") != "0")
     return _htmx_or_redirect(request, session)
 

@@ -10,8 +10,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from groups.models import Membership
+from groups.permissions import Access
 from sessions.models import DoorvraagPrompt, MethodPhase, Session
 
+from . import permissions
 from .models import Advice, Casus, LiveRun, ParkedItem, Question
 
 
@@ -73,10 +75,11 @@ def history(group) -> QuerySet[Casus]:
     )
 
 
-def casus_detail(casus: Casus, user) -> dict:
+def casus_detail(casus: Casus, *, with_advice: bool) -> dict:
+    """The runs and eye-opening questions of a casus, and the advice given when ``with_advice`` (the
+    caller asked ``permissions.casus_abilities``: the author's only)."""
     runs = list(casus.runs.select_related("session").order_by("started_at"))
-    show_advice = casus.author_id == user.pk and casus.status == Casus.Status.DISCUSSED
-    advice = list(Advice.objects.filter(run__casus=casus).select_related("author")) if show_advice else []
+    advice = list(Advice.objects.filter(run__casus=casus).select_related("author")) if with_advice else []
     questions = list(Question.objects.filter(run__casus=casus, opened_eyes=True).select_related("author"))
     return {"runs": runs, "advice": advice, "eye_openers": questions}
 
@@ -138,10 +141,12 @@ def latest_run(session: Session) -> LiveRun | None:
     )
 
 
-def live_state(session: Session, user, *, is_facilitator: bool) -> dict:
-    """What the live fragment shows: the phase, its rule and clock, prompts, the question log."""
+def live_state(session: Session, user, *, access: Access) -> dict:
+    """What the live fragment shows: the phase, its rule and clock, prompts, the question log, and what
+    this user may do there (``can``, from ``permissions.live_abilities``)."""
     run = latest_run(session)
-    state = {"session": session, "run": run, "is_facilitator": is_facilitator, "token": "0"}
+    can = permissions.live_abilities(user, run, access)
+    state = {"session": session, "run": run, "can": can, "token": "0"}
     if run is None:
         return state
     phases = list(MethodPhase.objects.filter(method_id=run.method_id).order_by("position"))
@@ -162,7 +167,6 @@ def live_state(session: Session, user, *, is_facilitator: bool) -> dict:
         ends_at_ms=int(ends_at.timestamp() * 1000),
         now_ms=int(now.timestamp() * 1000),
         remaining=remaining,
-        is_presenter=run.presenter_id == user.pk,
         questions=list(run.questions.select_related("author")),
         prompts=list(DoorvraagPrompt.objects.filter(is_active=True)) if phase and phase.show_prompts else [],
         advice_count=run.advices.count(),

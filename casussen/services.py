@@ -73,10 +73,6 @@ def casus_submit(*, casus: Casus) -> Casus:
     return casus
 
 
-def may_book(user: User, casus: Casus, *, is_facilitator: bool) -> bool:
-    return casus.author_id == user.pk or is_facilitator
-
-
 @transaction.atomic
 def casus_book(*, casus: Casus, session: Session) -> Casus:
     """Put a queued casus on a planned session of its group, taking a presenter slot for its author

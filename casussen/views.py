@@ -1,42 +1,22 @@
 """Casus intake, queue, history and the presenter's summary. Access: ``Need.MEMBER`` on the casus's group
-(organisation admins who are not members do not read casussen); a draft only for its author (404 for
-everyone else). Page titles never contain casus text."""
+(organisation admins who are not members do not read casussen); who may do what with a casus is decided in
+``permissions.py`` (a draft only for its author, 404 for everyone else). Page titles never contain casus
+text."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from groups.permissions import Need, group_access, group_required, object_in_group_or_404
+from groups.permissions import Need, group_required
 from sessions.models import Session
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .forms import BookForm, CasusForm, SummaryForm, VoteForm
 from .models import Casus
 from .services import CasusError
-
-
-def _casus_or_404(request, casus_id) -> Casus:
-    casus = object_in_group_or_404(
-        Casus.objects.select_related("author"), request.user, Need.MEMBER, pk=casus_id
-    )
-    if casus.is_draft and casus.author_id != request.user.pk:
-        raise Http404
-    return casus
-
-
-def _own_draft_or_404(request, group, casus_id) -> Casus:
-    if not str(casus_id).isdigit():
-        raise Http404
-    casus = Casus.objects.filter(
-        pk=int(casus_id), group=group, author=request.user, status=Casus.Status.DRAFT
-    ).first()
-    if casus is None:
-        raise Http404
-    return casus
 
 
 def _upcoming(group):
@@ -97,7 +77,7 @@ def create(request, group_id: int):
         return render(request, "casussen/casus_form.html", {"group": request.group, "form": CasusForm()})
     casus = None
     if request.POST.get("casus_id"):
-        casus = _own_draft_or_404(request, request.group, request.POST["casus_id"])
+        casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
     submit = "submit" in request.POST
     form, saved = _save(request, request.group, casus, submit=submit)
     if saved is None:
@@ -113,7 +93,7 @@ def autosave(request, group_id: int):
     draft's id out of band, so the next save updates the same draft)."""
     casus = None
     if request.POST.get("casus_id"):
-        casus = _own_draft_or_404(request, request.group, request.POST["casus_id"])
+        casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
     form, saved = _save(request, request.group, casus, submit=False)
     context = {"form": form, "casus": saved or casus, "saved": saved is not None}
     return render(request, "casussen/_autosave.html", context, status=200 if saved else 400)
@@ -121,25 +101,24 @@ def autosave(request, group_id: int):
 
 @login_required
 def detail(request, casus_id: int):
-    casus = _casus_or_404(request, casus_id)
-    access = group_access(request.user, casus.group)
+    casus, access = permissions.readable_casus_or_404(request.user, casus_id)
+    can = permissions.casus_abilities(request.user, casus, access)
     context = {
         "casus": casus,
         "group": casus.group,
         "access": access,
-        **selectors.casus_detail(casus, request.user),
+        "can": can,
+        **selectors.casus_detail(casus, with_advice=can.read_advice),
     }
-    if casus.in_queue and (casus.author_id == request.user.pk or access.is_facilitator):
+    if can.book:
         context["book_form"] = BookForm(sessions=_upcoming(casus.group))
     return render(request, "casussen/casus_detail.html", context)
 
 
 @login_required
 def edit(request, casus_id: int):
-    casus = _casus_or_404(request, casus_id)
-    if casus.author_id != request.user.pk:
-        raise Http404
-    if casus.status not in (Casus.Status.DRAFT, Casus.Status.SUBMITTED):
+    casus, access = permissions.own_casus_or_404(request.user, casus_id)
+    if not permissions.casus_abilities(request.user, casus, access).edit:
         messages.info(request, _("Deze casus kan niet meer worden gewijzigd."))
         return redirect("casussen:detail", casus_id=casus.pk)
     context = {"group": casus.group, "casus": casus}
@@ -155,9 +134,7 @@ def edit(request, casus_id: int):
 @require_POST
 @login_required
 def submit(request, casus_id: int):
-    casus = _casus_or_404(request, casus_id)
-    if casus.author_id != request.user.pk:
-        raise Http404
+    casus, _access = permissions.own_casus_or_404(request.user, casus_id)
     try:
         services.casus_submit(casus=casus)
     except CasusError as error:
@@ -171,10 +148,8 @@ def submit(request, casus_id: int):
 @login_required
 def book(request, casus_id: int):
     """The author (or a facilitator) puts a queued casus on an upcoming session's presenter slot."""
-    casus = _casus_or_404(request, casus_id)
-    access = group_access(request.user, casus.group)
-    if not services.may_book(request.user, casus, is_facilitator=access.is_facilitator):
-        raise PermissionDenied
+    casus, access = permissions.readable_casus_or_404(request.user, casus_id)
+    permissions.require_may_book(request.user, casus, access)
     form = BookForm(request.POST, sessions=_upcoming(casus.group))
     if not form.is_valid():
         return HttpResponse(_("Kies een komende bijeenkomst."), status=400)
@@ -190,10 +165,8 @@ def book(request, casus_id: int):
 @require_POST
 @login_required
 def unbook(request, casus_id: int):
-    casus = _casus_or_404(request, casus_id)
-    access = group_access(request.user, casus.group)
-    if not services.may_book(request.user, casus, is_facilitator=access.is_facilitator):
-        raise PermissionDenied
+    casus, access = permissions.readable_casus_or_404(request.user, casus_id)
+    permissions.require_may_book(request.user, casus, access)
     try:
         services.casus_unbook(casus=casus)
     except CasusError as error:
@@ -204,7 +177,7 @@ def unbook(request, casus_id: int):
 @require_POST
 @login_required
 def vote(request, casus_id: int):
-    casus = _casus_or_404(request, casus_id)
+    casus, _access = permissions.readable_casus_or_404(request.user, casus_id)
     form = VoteForm(request.POST, sessions=_upcoming(casus.group))
     if not form.is_valid():
         return HttpResponse(_("Kies een komende bijeenkomst."), status=400)
@@ -218,10 +191,8 @@ def vote(request, casus_id: int):
 @login_required
 def summary(request, casus_id: int):
     """The presenter's summary after the session: takeaways and one or two intended actions."""
-    casus = _casus_or_404(request, casus_id)
-    if casus.author_id != request.user.pk:
-        raise Http404
-    if casus.status != Casus.Status.DISCUSSED:
+    casus, access = permissions.own_casus_or_404(request.user, casus_id)
+    if not permissions.casus_abilities(request.user, casus, access).write_summary:
         messages.info(request, _("Een samenvatting schrijf je na de bespreking."))
         return redirect("casussen:detail", casus_id=casus.pk)
     initial = {f: getattr(casus, f) for f in ("outcome", "takeaways", "action_1", "action_2")}

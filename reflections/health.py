@@ -38,6 +38,7 @@ class HealthSignal:
     key: str
     level: str  # ok / warn / info
     text: str
+    name: str = ""  # an attendance rule that is on: its name (groups.health.NAMES), as on the dashboard
 
 
 def _score(value: float) -> str:
@@ -173,7 +174,12 @@ SHOWN_WHEN_OFF = {rules.TREND, rules.BUSY, rules.PIPELINE}  # figures worth show
 def attendance_signals(verdicts: list[rules.Verdict], names: dict[int, str]) -> list[HealthSignal]:
     shown = [v for v in verdicts if v.on or v.rule in SHOWN_WHEN_OFF]
     return [
-        HealthSignal(f"{v.rule}:{v.subject_key}" if v.subject_key else v.rule, WARN if v.on else OK, text)
+        HealthSignal(
+            f"{v.rule}:{v.subject_key}" if v.subject_key else v.rule,
+            WARN if v.on else OK,
+            text,
+            str(rules.NAMES[v.rule]) if v.on else "",
+        )
         for v, text in verdict_texts(shown, names)
     ]
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from groups import health
 from notifications.alerts import alert_scan
@@ -109,3 +110,21 @@ def test_one_group_setting_changes_all_three(busy_then_quiet, world, client_for)
         ("fading", f"user:{busy_then_quiet['bram'].pk}"),
     }
     assert ("fading", f"user:{busy_then_quiet['cees'].pk}") in after
+
+
+def test_one_word_per_signal_on_all_three(busy_then_quiet, world, client_for):
+    """The dashboard's lines, the health page's warnings and the alerts (the e-mail's rule line and the
+    alerts panel read ``get_rule_display``) name each signal alike."""
+    alert_scan()
+    client = client_for(world.facilitator)
+    kwargs = {"group_id": world.group.pk}
+    dashboard = client.get(reverse("dashboards:group", kwargs=kwargs), {"period": "all"})
+    page = client.get(reverse("reflections:health", kwargs=kwargs))
+    on_dashboard = {(s.rule, s.name) for s in dashboard.context["signals"]}
+    on_page = {(s.key.split(":")[0], s.name) for s in page.context["signals"] if s.name}
+    in_alerts = {(a.rule, a.get_rule_display()) for a in Alert.objects.filter(group=world.group)}
+    assert on_dashboard == on_page == in_alerts
+    assert len(in_alerts) == 4  # trend, fading, busy, pipeline: one name each
+    html = dashboard.content.decode()
+    for _, name in in_alerts:  # the word is on the page, in the signal line and in the alerts panel
+        assert html.count(f"<strong>{escape(name[0].upper() + name[1:])}</strong>:") >= 2

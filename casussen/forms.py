@@ -45,7 +45,7 @@ def kernvraag_warning(text: str) -> str:
 
 class CasusForm(forms.ModelForm):
     """The intake. Text limits are generous but finite; the kernvraag is required to submit, not to save a
-    draft."""
+    draft (``services.casus_submit`` says so, at the field)."""
 
     title = forms.CharField(
         label=_("Titel"),
@@ -86,15 +86,9 @@ class CasusForm(forms.ModelForm):
         labels = {"wish": _("Wat wil ik van de groep?")}
         widgets = {"wish": forms.RadioSelect}
 
-    def __init__(self, *args, require_kernvraag: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.require_kernvraag = require_kernvraag
-
     def clean_kernvraag(self):
-        value = self.cleaned_data.get("kernvraag", "").strip()
-        if self.require_kernvraag and not value:
-            raise forms.ValidationError(_("Vul een kernvraag in: de vraag waar de groep je mee helpt."))
-        return value
+        # Whether a kernvraag is needed (to submit, or for a queued casus) is the services' rule.
+        return self.cleaned_data.get("kernvraag", "").strip()
 
     @property
     def warning(self) -> str:

@@ -8,6 +8,7 @@ No function here logs casus text.
 import logging
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -44,7 +45,8 @@ def casus_create(*, group: Group, author: User, data: dict) -> Casus:
 
 @transaction.atomic
 def casus_update(*, casus: Casus, data: dict) -> Casus:
-    """Save the author's text (explicit save or autosave). Only drafts and queued casussen can change."""
+    """Save the author's text (explicit save or autosave). Only drafts and queued casussen can change; a
+    queued one keeps a kernvraag (a ``ValidationError`` at ``kernvraag``)."""
     casus = Casus.objects.select_for_update().get(pk=casus.pk)
     if casus.status not in (Casus.Status.DRAFT, Casus.Status.SUBMITTED):
         raise CasusError(_("Deze casus kan niet meer worden gewijzigd."))
@@ -52,7 +54,7 @@ def casus_update(*, casus: Casus, data: dict) -> Casus:
         if field in data:
             setattr(casus, field, data[field])
     if casus.status != Casus.Status.DRAFT and not casus.kernvraag.strip():
-        raise CasusError(_("Een ingediende casus heeft een kernvraag nodig."))
+        raise ValidationError({"kernvraag": _("Een ingediende casus heeft een kernvraag nodig.")})
     casus.full_clean()
     casus.save()
     return casus
@@ -60,11 +62,12 @@ def casus_update(*, casus: Casus, data: dict) -> Casus:
 
 @transaction.atomic
 def casus_submit(*, casus: Casus) -> Casus:
+    """Put a draft in the group's queue; it needs a kernvraag (a ``ValidationError`` at ``kernvraag``)."""
     casus = Casus.objects.select_for_update().get(pk=casus.pk)
     if casus.status != Casus.Status.DRAFT:
         return casus
     if not casus.kernvraag.strip():
-        raise CasusError(_("Vul een kernvraag in voordat je de casus indient."))
+        raise ValidationError({"kernvraag": _("Vul een kernvraag in voordat je de casus indient.")})
     casus.status = Casus.Status.SUBMITTED
     casus.submitted_at = timezone.now()
     casus.full_clean()

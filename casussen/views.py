@@ -5,6 +5,8 @@ text."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +16,7 @@ from groups.permissions import Need, group_required
 from sessions.models import Session
 
 from . import permissions, selectors, services
-from .forms import BookForm, CasusForm, SummaryForm, VoteForm
+from .forms import BookForm, CasusForm, SummaryForm, VoteForm, show_service_error
 from .models import Casus
 from .services import CasusError
 
@@ -42,20 +44,23 @@ def history(request, group_id: int):
 
 
 def _save(request, group, casus: Casus | None, *, submit: bool):
-    """Shared by create and edit: validate, save (create or update), maybe submit."""
-    form = CasusForm(request.POST, instance=casus, require_kernvraag=submit or (casus and not casus.is_draft))
+    """Shared by create and edit: validate, save (create or update), maybe submit. Saving and submitting
+    are one transaction: a casus that cannot be submitted is not saved either (the page shows the text
+    again, with the services' errors at their fields)."""
+    form = CasusForm(request.POST, instance=casus)
     if not form.is_valid():
         return form, None
     data = {f: form.cleaned_data[f] for f in form.Meta.fields}
     try:
-        if casus is None:
-            casus = services.casus_create(group=group, author=request.user, data=data)
-        else:
-            casus = services.casus_update(casus=casus, data=data)
-        if submit:
-            casus = services.casus_submit(casus=casus)
-    except CasusError as error:
-        form.add_error(None, error.message)
+        with transaction.atomic():
+            if casus is None:
+                casus = services.casus_create(group=group, author=request.user, data=data)
+            else:
+                casus = services.casus_update(casus=casus, data=data)
+            if submit:
+                casus = services.casus_submit(casus=casus)
+    except (CasusError, ValidationError) as error:
+        show_service_error(form, error)
         return form, None
     return form, casus
 
@@ -137,8 +142,8 @@ def submit(request, casus_id: int):
     casus, _access = permissions.own_casus_or_404(request.user, casus_id)
     try:
         services.casus_submit(casus=casus)
-    except CasusError as error:
-        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect("casussen:edit", casus_id=casus.pk)
     messages.success(request, _("Je casus staat in de wachtrij van de groep."))
     return redirect("casussen:detail", casus_id=casus.pk)

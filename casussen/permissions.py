@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts.models import User
+from groups.models import Group
 from groups.permissions import Access, Need, group_access, object_in_group_or_404
 
 from .models import Casus, LiveRun, Question
@@ -26,16 +28,16 @@ from .models import Casus, LiveRun, Question
 EDITABLE_STATUSES = (Casus.Status.DRAFT, Casus.Status.SUBMITTED)
 
 
-def is_author(user, casus: Casus, access: Access) -> bool:
+def is_author(user: User, casus: Casus, access: Access) -> bool:
     """The casus's author, while an active member of its group."""
     return access.is_member and casus.author_id == user.pk
 
 
-def may_read(user, casus: Casus, access: Access) -> bool:
+def may_read(user: User, casus: Casus, access: Access) -> bool:
     return access.is_member and (not casus.is_draft or is_author(user, casus, access))
 
 
-def may_book(user, casus: Casus, access: Access) -> bool:
+def may_book(user: User, casus: Casus, access: Access) -> bool:
     """Book onto a session or take back to the queue: the author or a facilitator of the group."""
     return is_author(user, casus, access) or access.is_facilitator
 
@@ -53,7 +55,7 @@ class CasusAbilities:
     read_advice: bool
 
 
-def casus_abilities(user, casus: Casus, access: Access) -> CasusAbilities:
+def casus_abilities(user: User, casus: Casus, access: Access) -> CasusAbilities:
     author = is_author(user, casus, access)
     return CasusAbilities(
         read=may_read(user, casus, access),
@@ -66,7 +68,7 @@ def casus_abilities(user, casus: Casus, access: Access) -> CasusAbilities:
     )
 
 
-def readable_casus_or_404(user, casus_id: int) -> tuple[Casus, Access]:
+def readable_casus_or_404(user: User, casus_id: int) -> tuple[Casus, Access]:
     """A casus the user may read, with the user's access to its group: another group's casus and someone
     else's draft are a 404, a group level below ``Need.MEMBER`` a 403."""
     casus = object_in_group_or_404(Casus.objects.select_related("author"), user, Need.MEMBER, pk=casus_id)
@@ -76,7 +78,7 @@ def readable_casus_or_404(user, casus_id: int) -> tuple[Casus, Access]:
     return casus, access
 
 
-def own_casus_or_404(user, casus_id: int) -> tuple[Casus, Access]:
+def own_casus_or_404(user: User, casus_id: int) -> tuple[Casus, Access]:
     """The author's pages (edit, submit, summary): for anyone else the casus's page there does not exist."""
     casus, access = readable_casus_or_404(user, casus_id)
     if not is_author(user, casus, access):
@@ -84,7 +86,7 @@ def own_casus_or_404(user, casus_id: int) -> tuple[Casus, Access]:
     return casus, access
 
 
-def own_draft_or_404(user, group, casus_id) -> Casus:
+def own_draft_or_404(user: User, group: Group, casus_id: str | int) -> Casus:
     """The draft that autosave made, named by the id the page sends back: only the author's own draft of
     this group (anything else, or not a number, is a 404)."""
     if not str(casus_id).isdigit():
@@ -97,7 +99,7 @@ def own_draft_or_404(user, group, casus_id) -> Casus:
     return casus
 
 
-def require_may_book(user, casus: Casus, access: Access) -> None:
+def require_may_book(user: User, casus: Casus, access: Access) -> None:
     if not may_book(user, casus, access):
         raise PermissionDenied
 
@@ -111,11 +113,11 @@ class LiveAbilities:
     give_advice: bool
 
 
-def is_presenter(user, run: LiveRun | None) -> bool:
+def is_presenter(user: User, run: LiveRun | None) -> bool:
     return run is not None and run.presenter_id == user.pk
 
 
-def live_abilities(user, run: LiveRun | None, access: Access) -> LiveAbilities:
+def live_abilities(user: User, run: LiveRun | None, access: Access) -> LiveAbilities:
     presenter = is_presenter(user, run)
     return LiveAbilities(
         steer=access.allows(Need.FACILITATE),
@@ -124,7 +126,7 @@ def live_abilities(user, run: LiveRun | None, access: Access) -> LiveAbilities:
     )
 
 
-def require_may_mark(user, question: Question) -> None:
+def require_may_mark(user: User, question: Question) -> None:
     """Only the presenter of the question's run marks it (403 for the rest of the group)."""
     if not is_presenter(user, question.run):
         raise PermissionDenied

@@ -20,7 +20,7 @@ from .models import RSVP, Attendance, Session
 from .services import SessionError
 from .signals import session_held
 
-RSVP_TO_STATUS = {
+RSVP_TO_STATUS: dict[str, str] = {
     RSVP.Answer.ATTEND: Attendance.Status.PRESENT,
     RSVP.Answer.MAYBE: Attendance.Status.PRESENT,
     RSVP.Answer.DECLINE: Attendance.Status.EXCUSED,
@@ -51,7 +51,7 @@ def attendance_initial(session: Session, people: list[User]) -> dict[int, str]:
         if person.pk in existing:
             initial[person.pk] = existing[person.pk]
         else:
-            initial[person.pk] = RSVP_TO_STATUS.get(answers.get(person.pk), Attendance.Status.ABSENT)
+            initial[person.pk] = RSVP_TO_STATUS.get(answers.get(person.pk, ""), Attendance.Status.ABSENT)
     return initial
 
 

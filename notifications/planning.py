@@ -148,11 +148,13 @@ def _memberships(group_id: int) -> list[tuple[int, str]]:
     )
 
 
-def _plan_before(sessions: list[Session], *, off: set[str], no_casus: int, now: datetime) -> None:
+def _plan_before(
+    sessions: list[Session], *, off: set[str], no_casus: int, now: datetime
+) -> list[tuple[int, str]]:
     """(Re)plan the rows before these upcoming planned sessions of one group, all in one go: the reminders,
     nudge and "no casus yet" to every active member, the quorum warning to the facilitators (and each
     session's own facilitator), the casus preparation to the presenters. Reminders stay cancelled for members
-    who declined. A fixed number of queries, however many sessions."""
+    who declined. A fixed number of queries, however many sessions. Returns the active members (id, role)."""
     group = sessions[0].group
     zone = group_zone(group)
     members = _memberships(group.pk)
@@ -197,6 +199,7 @@ def _plan_before(sessions: list[Session], *, off: set[str], no_casus: int, now: 
     Outbox.objects.filter(
         Exists(declined), session__in=sessions, kind__in=DECLINE_CANCELS, status=Status.PENDING
     ).update(status=Status.CANCELLED, last_error=DECLINED_NOTE)
+    return members
 
 
 def invite_key(session: Session) -> str:
@@ -211,7 +214,7 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
         return []
     group = session.group
     off, no_casus = group_settings(group.pk)
-    _plan_before([session], off=off, no_casus=no_casus, now=now)
+    members = _plan_before([session], off=off, no_casus=no_casus, now=now)
 
     if Kind.INVITE in off or not (created or INVITE_FIELDS & set(changed)):
         return []
@@ -228,7 +231,7 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
             session=session,
             due_at=now,
         )
-        for uid, _ in _memberships(group.pk)
+        for uid, _ in members
     ]
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
     return list(

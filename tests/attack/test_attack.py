@@ -1,8 +1,9 @@
 """The attacker's suite: every app URL (walked from the URLconf) replayed against the victim's objects as
 another organisation's admin, a member of another group, a removed member, a member whose invitation was
-revoked, and anonymous. GET and POST (plausible form data and empty data) on the victim's ids; GET also on
-the ids ±1..±50 around them. Asserts: no victim marker in any answer (body or header), no 500, and no
-victim row (every model, every field) changed, deleted or added to.
+revoked, and anonymous. GET and POST (plausible form data and empty data) on the victim's ids, one test per
+attacker and phase; GET on every id from 50 below to 50 above each victim id, for every attacker, one test
+per URL with an id argument. Asserts: no victim marker in any answer (body or header), no 500, and no victim
+row (every model, every field) changed, deleted or added to.
 """
 
 import itertools
@@ -14,6 +15,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
 from django.utils import timezone
 
 from tests.permission_matrix.markers import response_text
@@ -25,7 +27,8 @@ EXEMPT_NAMESPACES = {"admin"}  # Django admin: its own suite (tests/test_admin_m
 WALK = 50
 # After these the client is logged out (or the password changed): log the attacker in again.
 RELOGIN = {"accounts:logout", "privacy:delete", "accounts:password_change", "set_language"}
-# Leaks being fixed elsewhere: (attacker, phase) -> reason. Strict: when the fix lands the entry must go.
+# Leaks being fixed elsewhere: (attacker, phase) or ("walk", url name) -> reason. Strict: when the fix lands
+# the entry must go.
 KNOWN_LEAKS: dict[tuple[str, str], str] = {}
 
 
@@ -37,7 +40,7 @@ def _patterns(patterns=None, namespace=""):
             prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from _patterns(pattern.url_patterns, prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield f"{namespace}{pattern.name}", list(pattern.pattern.converters)
+            yield f"{namespace}{pattern.name}", dict(pattern.pattern.converters)
 
 
 def _future(days=12):
@@ -106,6 +109,7 @@ FORMS = {
     "notifications:oneclick": lambda a: {"decline_reason": "busy", "decline_note": "weg"},
     "notifications:preferences": lambda a: {"enabled": ["invite"], "digest": ""},
     "notifications:group_settings": lambda a: {"enabled": [], "no_casus_days": 30},
+    "notifications:calendar_path": lambda a: {"calendar_path": "feed"},
     "casussen:queue": None,
     "casussen:history": None,
     "casussen:create": lambda a: CASUS,
@@ -212,32 +216,38 @@ ID_MODELS = {
 }
 
 
-def _existing(kwarg: str, ids: set) -> set:
-    assert kwarg in ID_MODELS, f"URL argument {kwarg!r}: name its model in ID_MODELS"
-    model = apps.get_model(ID_MODELS[kwarg])
-    return set(model._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
-
-
-def _urls(attack, role: str, *, walk: bool):
-    """(url name, url) for every pattern with the victim's objects, or (walk) with the ids around them."""
+def _urls(attack, role: str):
+    """(url name, url) for every pattern with the victim's objects (every combination of them)."""
     for name, kwargs in _patterns():
         candidates = {kwarg: _candidates(attack, role, name, kwarg) for kwarg in kwargs}
-        if not walk:
-            for values in itertools.product(*candidates.values()):
-                yield name, reverse(name, kwargs=dict(zip(kwargs, values, strict=True)))
-            continue
-        for kwarg, values in candidates.items():
-            if not all(isinstance(value, int) for value in values):
-                continue
-            around = {i for v in values for i in range(v - WALK, v + WALK + 1) if i > 0} - set(values)
-            existing = _existing(kwarg, around)
-            # Every object around the victim's is tried, and the direct neighbours; of the other ids nobody
-            # holds, one stands for all (the lookup finds nothing either way), which keeps the suite fast.
-            neighbours = {i for v in values for i in (v - 1, v + 1) if i > 0} - set(values)
-            missing = sorted(around - existing - neighbours)[-1:]
-            fixed = {key: vals[0] for key, vals in candidates.items()}
-            for i in sorted(existing | neighbours) + missing:
-                yield name, reverse(name, kwargs={**fixed, kwarg: i})
+        for values in itertools.product(*candidates.values()):
+            yield name, reverse(name, kwargs=dict(zip(kwargs, values, strict=True)))
+
+
+def _id_kwargs(converters: dict) -> list[str]:
+    return [kwarg for kwarg, converter in converters.items() if isinstance(converter, IntConverter)]
+
+
+# The URLs with an id argument: each has a walk test of its own.
+WALKED = {name: converters for name, converters in _patterns() if _id_kwargs(converters)}
+
+
+def _around(values) -> list[int]:
+    """Every id from WALK below to WALK above each victim id (the victim's own are the get phase's)."""
+    return sorted({i for v in values for i in range(max(1, v - WALK), v + WALK + 1)} - set(values))
+
+
+def _walk(attack, role: str, name: str) -> list[str]:
+    """The URL with each id argument in turn set to every id around the victim's, the other arguments the
+    victim's (its first object)."""
+    converters = WALKED[name]
+    candidates = {kwarg: _candidates(attack, role, name, kwarg) for kwarg in converters}
+    fixed = {kwarg: values[0] for kwarg, values in candidates.items()}
+    urls = []
+    for kwarg in _id_kwargs(converters):
+        assert kwarg in ID_MODELS, f"URL argument {kwarg!r}: name its model in ID_MODELS"
+        urls += [reverse(name, kwargs={**fixed, kwarg: i}) for i in _around(candidates[kwarg])]
+    return urls
 
 
 def _state() -> dict:
@@ -323,13 +333,10 @@ class Replay:
 def _run(attack, client, role: str, phase: str) -> Replay:
     replay = Replay(client, attack, role)
     if phase == "get":
-        for name, url in _urls(attack, role, walk=False):
-            replay.hit("get", name, url)
-    elif phase == "walk":
-        for name, url in _urls(attack, role, walk=True):
+        for name, url in _urls(attack, role):
             replay.hit("get", name, url)
     else:
-        for name, url in _urls(attack, role, walk=False):
+        for name, url in _urls(attack, role):
             assert name in FORMS, f"{name}: no plausible form data in tests/attack/test_attack.py FORMS"
             form = FORMS[name]
             replay.hit("post", name, url, form(attack) if form else {})
@@ -339,7 +346,7 @@ def _run(attack, client, role: str, phase: str) -> Replay:
 
 def _cases():
     for role in ATTACKERS:
-        for phase in ("get", "walk", "post"):
+        for phase in ("get", "post"):
             reason = KNOWN_LEAKS.get((role, phase))
             marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
             yield pytest.param(role, phase, id=f"{role}-{phase}", marks=marks)
@@ -359,6 +366,37 @@ def test_attacker_reads_and_changes_nothing(role, phase, attack, client):
     )
 
 
+def _walk_cases():
+    for name in sorted(WALKED):
+        reason = KNOWN_LEAKS.get(("walk", name))
+        marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
+        yield pytest.param(name, id=name, marks=marks)
+
+
+@pytest.mark.parametrize("name", list(_walk_cases()))
+def test_ids_around_the_victims_show_and_change_nothing(name, attack, client):
+    """GET on every id within WALK of each victim id, for every id argument of the URL, as every attacker."""
+    before = _state()
+    findings, requests, started = [], 0, time.process_time()
+    for role in ATTACKERS:
+        replay = Replay(client, attack, role)
+        urls = _walk(attack, role, name)
+        for url in urls:
+            replay.hit("get", name, url)
+        findings += replay.findings
+        requests += replay.requests
+    changes = _changes(before, _state(), attack)
+    if os.environ.get("ATTACK_TIMINGS"):
+        print(name, requests, f"{time.process_time() - started:.1f} s CPU")
+    # Each id argument was walked a full WALK on both sides of its victim ids (fewer only below id 1).
+    victim_ids = {kwarg: attack.victim.objects[kwarg] for kwarg in _id_kwargs(WALKED[name])}
+    assert all(len(_around(ids)) >= WALK for ids in victim_ids.values()), victim_ids
+    assert requests == len(ATTACKERS) * sum(len(_around(ids)) for ids in victim_ids.values())
+    assert not findings and not changes, "\n".join(
+        [f"{len(findings)} leaks in {requests} requests:", *findings, *changes]
+    )
+
+
 def test_every_url_has_plausible_form_data():
     names = {name for name, _kwargs in _patterns()}
     assert not sorted(names - set(FORMS)), "URLs without form data in FORMS"
@@ -370,7 +408,7 @@ def test_the_replay_sees_what_a_victim_member_sees(attack, client):
     attack.attackers["victim_member"] = attack.victim.member
     replay = Replay(client, attack, "victim_member")
     seen = defaultdict(set)
-    for name, url in _urls(attack, "victim_member", walk=False):
+    for name, url in _urls(attack, "victim_member"):
         body = response_text(client.get(url))
         for key, text in VICTIM.items():
             if text in body:

@@ -13,17 +13,9 @@ from .factories import (
     OrganisationAdminFactory,
     OrganisationFactory,
 )
+from .permission_matrix import LOGGED_IN_ROLES
 
-ROLES = (
-    "anonymous",
-    "outsider",
-    "member",
-    "facilitator",
-    "admin",
-    "foreign_admin",
-    "former_member",
-    "revoked_member",
-)
+ROLES = ("anonymous", *LOGGED_IN_ROLES)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from notifications import alerts
 from notifications.alerts import alert_scan
 from notifications.models import Alert, Kind, Outbox
 from sessions.models import RSVP, Presenter
+from tests.casussen.factories import CasusFactory
 from tests.sessions.factories import SessionFactory, held_session
 
 from .factories import group_with_members
@@ -49,13 +50,12 @@ def held(group, people, *, present=None, declines=(), presenter=None):
         Presenter.objects.create(
             session=session, user=presenter, slot=1, claimed_at=start - timedelta(days=10)
         )
-        Casus.objects.create(
+        CasusFactory(
             group=group,
             author=presenter,
-            title="Casus",
-            kernvraag="Hoe kan ik …?",
             status=Casus.Status.DISCUSSED,
             session=session,
+            submitted_at=None,
             booked_at=start - timedelta(days=10),
         )
     return session

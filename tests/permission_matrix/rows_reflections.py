@@ -3,19 +3,12 @@
 
 from datetime import timedelta
 
+from tests.reflections.factories import REFLECTION_FORM
+
 from . import LOGIN, Row, logged_in, markers, public, standard
 
 EVERYONE_LOGGED_IN = logged_in(200)
-VALID = {
-    "usefulness": 4,
-    "depth": 3,
-    "candor": 4,
-    "safety": 5,
-    "stayed_intervision": 4,
-    "time_well_used": 3,
-    "takeaway": "Doorvragen loont",
-    "advice_fit": 4,
-}
+VALID = {**REFLECTION_FORM, "advice_fit": 4}
 
 
 def _session(world, **kwargs):

@@ -6,20 +6,12 @@ from django.utils import timezone
 
 from notifications.models import Kind, Outbox
 from notifications.tokens import make_token
+from tests.reflections.factories import REFLECTION_FORM
 from tests.sessions.factories import held_session
 
 from . import Budget, covered
 
 DASHBOARDS = "tests/dashboards/test_queries.py::test_query_counts_do_not_grow"
-REFLECTION = {
-    "usefulness": 4,
-    "depth": 3,
-    "candor": 4,
-    "safety": 5,
-    "stayed_intervision": 4,
-    "time_well_used": 3,
-    "takeaway": "Doorvragen loont",
-}
 
 
 def _group(scene):
@@ -132,7 +124,7 @@ BUDGETS = [
         47,
         kwargs=_fresh_held,
         method="post",
-        data=lambda s: REFLECTION,
+        data=lambda s: REFLECTION_FORM,
         status=302,
     ),  # fmt: skip
     Budget("reflections:followup", "member", 10, kwargs=lambda s: {"session_id": s.due.pk}),

@@ -17,6 +17,7 @@ from notifications.models import Alert, Kind, Outbox
 from privacy.models import CasusAccess
 from reflections.models import FollowUp, Reflection
 from sessions.models import RSVP, Attendance, Presenter, Session
+from tests.casussen.factories import CasusFactory
 from tests.conftest import World
 from tests.factories import FacilitatorFactory, MembershipFactory
 from tests.sessions.factories import SessionFactory, held_session
@@ -45,12 +46,10 @@ def reflection(session: Session, user, *, presenter: bool = False, n: int = 0) -
 def discussed_casus(session: Session, author, *, title: str) -> tuple[Casus, LiveRun]:
     """A casus discussed at a held session, with its finished live run."""
     now = timezone.now()
-    casus = Casus.objects.create(
+    casus = CasusFactory(
         group=session.group,
         author=author,
         title=title,
-        situatie="Een situatie uit het werk.",
-        kernvraag="Hoe kan ik dit beter aanpakken?",
         status=Casus.Status.DISCUSSED,
         session=session,
         submitted_at=now - timedelta(days=30),
@@ -149,13 +148,8 @@ class Scene:
     def running(self) -> Session:
         """A session whose live guide runs on the member's casus, in a question phase."""
         session = session_in(self.group, days=0.01, presenter_slots=6, facilitator=self.world.facilitator)
-        casus = Casus.objects.create(
-            group=self.group,
-            author=self.world.member,
-            title="Live casus",
-            kernvraag="Hoe blijf ik rustig?",
-            status=Casus.Status.SUBMITTED,
-            submitted_at=timezone.now(),
+        casus = CasusFactory(
+            group=self.group, author=self.world.member, title="Live casus", kernvraag="Hoe blijf ik rustig?"
         )
         casus = casus_services.casus_book(casus=casus, session=session)
         run = live.live_start(session=session, casus=casus)
@@ -169,32 +163,17 @@ class Scene:
     @cached_property
     def casus(self) -> Casus:
         """The member's submitted casus, in the queue."""
-        return Casus.objects.create(
-            group=self.group,
-            author=self.world.member,
-            title="Mijn casus",
-            situatie="Een situatie uit het werk.",
-            kernvraag="Hoe kan ik dit beter aanpakken?",
-            status=Casus.Status.SUBMITTED,
-            submitted_at=timezone.now(),
-        )
+        return CasusFactory(group=self.group, author=self.world.member, title="Mijn casus")
 
     @cached_property
     def others_casus(self) -> Casus:
         """The facilitator's submitted casus (others vote on it)."""
-        return Casus.objects.create(
-            group=self.group,
-            author=self.world.facilitator,
-            title="Casus van de begeleider",
-            kernvraag="Hoe?",
-            status=Casus.Status.SUBMITTED,
-            submitted_at=timezone.now(),
-        )
+        return CasusFactory(group=self.group, author=self.world.facilitator, title="Casus van de begeleider")
 
     @cached_property
     def draft(self) -> Casus:
-        return Casus.objects.create(
-            group=self.group, author=self.world.member, title="Concept", kernvraag="Hoe?", status="draft"
+        return CasusFactory(
+            group=self.group, author=self.world.member, title="Concept", status="draft", submitted_at=None
         )
 
     @property
@@ -235,17 +214,11 @@ class Scene:
             [RSVP(session=upcoming, user=w.member, answer=RSVP.Answer.ATTEND)]
             + [RSVP(session=upcoming, user=u, answer="decline", decline_reason="busy") for u in self.grown]
         )
-        booked = Casus.objects.create(
-            group=group, author=user, title=f"Ingepland {i}", kernvraag="Hoe?", status="submitted",
-            submitted_at=timezone.now(),
-        )  # fmt: skip
+        booked = CasusFactory(group=group, author=user, title=f"Ingepland {i}")
         casus_services.casus_book(casus=booked, session=upcoming)
-        queued = Casus.objects.create(
-            group=group, author=user, title=f"Wachtrij {i}", kernvraag="Hoe?", status="submitted",
-            submitted_at=timezone.now(),
-        )  # fmt: skip
+        queued = CasusFactory(group=group, author=user, title=f"Wachtrij {i}")
         CasusVote.objects.create(casus=queued, session=upcoming, voter=w.member)
-        Casus.objects.create(group=group, author=user, title=f"Concept {i}", status="draft")
+        CasusFactory(group=group, author=user, title=f"Concept {i}", status="draft", submitted_at=None)
 
         # A held session: attendance, a discussed casus with questions and advice, reflections, follow-up.
         held = held_session(
@@ -276,10 +249,7 @@ class Scene:
             RSVP.objects.create(session=self.upcoming, user=user, answer="decline", decline_reason="sick")
             CasusVote.objects.create(casus=queued, session=self.upcoming, voter=user)
             if i <= 5:
-                on_agenda = Casus.objects.create(
-                    group=group, author=user, title=f"Op de agenda {i}", kernvraag="Hoe?", status="submitted",
-                    submitted_at=timezone.now(),
-                )  # fmt: skip
+                on_agenda = CasusFactory(group=group, author=user, title=f"Op de agenda {i}")
                 casus_services.casus_book(casus=on_agenda, session=self.upcoming)
         if self.built("past"):
             RSVP.objects.create(session=self.past, user=user, answer=RSVP.Answer.ATTEND)

@@ -12,6 +12,16 @@ from tests.factories import MembershipFactory
 from tests.sessions.factories import RSVPFactory
 
 SCORES = ("usefulness", "depth", "candor", "safety", "stayed_intervision", "time_well_used")
+# What the reflection form posts for an attendee (a presenter adds advice_fit).
+REFLECTION_FORM = {
+    "usefulness": 4,
+    "depth": 3,
+    "candor": 4,
+    "safety": 5,
+    "stayed_intervision": 4,
+    "time_well_used": 3,
+    "takeaway": "Doorvragen loont",
+}
 
 
 def members(group, n: int) -> list:

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -60,8 +60,7 @@ def trend_relative_min_held() -> int:
     return TREND_RECENT + TREND_BASELINE
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(NamedTuple):
     """The group's own thresholds (group settings). A value of 0 switches that part of a rule off."""
 
     trend_relative: int  # % of the group's baseline
@@ -125,7 +124,7 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Verdict:
     """One signal of one group: ``on`` when the rule fires. ``detail`` holds the figures in words."""
 
@@ -138,18 +137,22 @@ class Verdict:
 
     @property
     def subject_key(self) -> str:
-        if self.user_id is not None:
-            return f"user:{self.user_id}"
-        if self.session_id is not None:
-            return f"session:{self.session_id}"
-        return ""
+        return subject_key(self.user_id, self.session_id)
+
+
+def subject_key(user_id: int | None = None, session_id: int | None = None) -> str:
+    """What a signal is about within its group: "" (the group), "user:<id>" or "session:<id>"."""
+    if user_id is not None:
+        return f"user:{user_id}"
+    if session_id is not None:
+        return f"session:{session_id}"
+    return ""
 
 
 # --- opkomst (trend) ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TrendFigures:
+class TrendFigures(NamedTuple):
     held: int  # held sessions of the group
     recent_attended: int  # present or late, summed over the last TREND_RECENT held sessions
     recent_registered: int  # registrations (any status) over those sessions
@@ -196,8 +199,7 @@ def trend_verdict(f: TrendFigures, t: Thresholds) -> Verdict | None:
 # --- afhaker (fading) --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MemberMisses:
+class MemberMisses(NamedTuple):
     missed: int  # sessions missed (excused or absent) of the group's last FADING_WINDOW held sessions
     missed_latest: int  # of those, missed among the group's latest ``fading_in_a_row`` held sessions
     registered: int  # sessions of that window the member has a registration for
@@ -222,20 +224,25 @@ def member_misses(
     return found
 
 
-def fading_verdict(user_id: int, m: MemberMisses, t: Thresholds) -> Verdict:
+def is_fading(m: MemberMisses, t: Thresholds) -> bool:
     """Afhaker: an active member missed each of the group's latest ``fading_in_a_row`` held sessions, or
     ``fading_of_last_five`` of its last 5. A setting above 5 cannot be met (the window is 5)."""
     in_a_row = bool(t.fading_in_a_row) and m.missed_latest >= t.fading_in_a_row
-    of_five = bool(t.fading_of_last_five) and m.missed >= t.fading_of_last_five
-    detail = {"missed": m.missed, "of": m.registered, "in_a_row": t.fading_in_a_row}
-    return Verdict(FADING, in_a_row or of_five, detail, user_id=user_id)
+    return in_a_row or (bool(t.fading_of_last_five) and m.missed >= t.fading_of_last_five)
+
+
+def fading_detail(m: MemberMisses, t: Thresholds) -> dict[str, Any]:
+    return {"missed": m.missed, "of": m.registered, "in_a_row": t.fading_in_a_row}
+
+
+def fading_verdict(user_id: int, m: MemberMisses, t: Thresholds) -> Verdict:
+    return Verdict(FADING, is_fading(m, t), fading_detail(m, t), user_id=user_id)
 
 
 # --- 'te druk' (busy) --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BusyFigures:
+class BusyFigures(NamedTuple):
     busy: int
     others: Mapping[str, int]  # the other declines by reason (a decline without a reason is one reason)
 
@@ -261,8 +268,7 @@ def busy_verdict(f: BusyFigures, t: Thresholds | None = None) -> Verdict | None:
 # --- casus op tijd (pipeline) ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PipelineFigures:
+class PipelineFigures(NamedTuple):
     sessions: int  # sessions (held or planned) in the window: their preparation deadline has passed
     on_time: int  # of those, with a casus booked onto them by that deadline
 

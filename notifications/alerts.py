@@ -165,7 +165,7 @@ def trend_figures() -> list[tuple[int, health.TrendFigures, health.Thresholds]]:
         _params(recent_n=health.TREND_RECENT, base_n=health.TREND_BASELINE),
     )
     return [
-        (row[0], health.TrendFigures(*(int(v) for v in row[1:6])), health.Thresholds.from_row(row[6:]))
+        (row[0], health.TrendFigures(*map(int, row[1:6])), health.Thresholds.from_row(row[6:]))
         for row in rows
     ]
 
@@ -176,10 +176,12 @@ def trend_conditions() -> list[Condition]:
 
 def fading_figures() -> list[tuple[int, int, health.MemberMisses, health.Thresholds]]:
     """Per active member with a registration in the group's last ``FADING_WINDOW`` held sessions."""
+    # Grouped by the group's primary key, so its settings need no grouping of their own (PostgreSQL sees
+    # they depend on it; SQLite allows them as they are).
     rows = _fetch(
         f"""
         WITH win AS ({_held_window("recent", "DESC", "window_n")})
-        SELECT w.group_id, a.user_id,
+        SELECT g.id, a.user_id,
           SUM(CASE WHEN a.status IN {MISSED} THEN 1 ELSE 0 END),
           SUM(CASE WHEN a.status IN {MISSED} AND w.rn <= g.alert_fading_in_a_row THEN 1 ELSE 0 END),
           COUNT(*), {SETTINGS}
@@ -187,26 +189,36 @@ def fading_figures() -> list[tuple[int, int, health.MemberMisses, health.Thresho
         JOIN {ATTENDANCE} a ON a.session_id = w.id
         JOIN {GROUP} g ON g.id = w.group_id
         JOIN {MEMBERSHIP} m ON m.group_id = w.group_id AND m.user_id = a.user_id AND m.status = %(active)s
-        GROUP BY w.group_id, a.user_id, {SETTINGS}
+        GROUP BY g.id, a.user_id
+        HAVING SUM(CASE WHEN a.status IN {MISSED} THEN 1 ELSE 0 END) > 0  -- nobody fades without a miss
         """,
         _params(window_n=health.FADING_WINDOW),
     )
+    thresholds: dict[tuple, health.Thresholds] = {}  # few distinct settings: one object each
     return [
         (
             row[0],
             row[1],
-            health.MemberMisses(*(int(v) for v in row[2:5])),
-            health.Thresholds.from_row(row[5:]),
+            health.MemberMisses(row[2], row[3], row[4]),
+            thresholds.get(row[5:]) or thresholds.setdefault(row[5:], health.Thresholds.from_row(row[5:])),
         )
         for row in rows
     ]
 
 
 def fading_conditions() -> list[Condition]:
+    """The rules module's verdict, built only for the members who fade (the scan reads tens of thousands
+    of members, and most do not)."""
     return [
-        c
+        Condition(
+            group_id,
+            health.FADING,
+            subject_key=health.subject_key(user_id),
+            user_id=user_id,
+            detail=health.fading_detail(misses, t),
+        )
         for group_id, user_id, misses, t in fading_figures()
-        for c in _on(group_id, health.fading_verdict(user_id, misses, t))
+        if health.is_fading(misses, t)
     ]
 
 

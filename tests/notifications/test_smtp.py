@@ -23,6 +23,17 @@ from .factories import group_with_members, plan_session
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def this_installation():
+    """The installation key read afresh from this test's database (another test may have emptied it)."""
+    from sessions import models as session_models
+
+    session_models._installation = None
+    session_models.installation()
+    yield
+    session_models._installation = None
+
+
 @pytest.fixture
 def smtp(tmp_path, settings):
     server = MailServer(spool=tmp_path / "mail.log").start()

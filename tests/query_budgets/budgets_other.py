@@ -70,7 +70,7 @@ BUDGETS = [
     Budget(
         "notifications:preferences",
         "member",
-        11,
+        12,  # full_clean() checks the calendar_path CHECK constraint: one constant query
         method="post",
         status=302,
         data=lambda s: {"enabled": ["invite"], "digest": ""},

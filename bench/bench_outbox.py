@@ -46,6 +46,7 @@ PARTS = set(os.environ.get("BENCH_PARTS", "sweep,scan").split(","))
 # BENCH_SCAN_COMPARE=/other/checkout/notifications/alerts.py: time that version's scan and this one's on the
 # same seeded data, alternately (before, after, before, after).
 COMPARE_WITH = os.environ.get("BENCH_SCAN_COMPARE", "")
+PROFILE = os.environ.get("BENCH_SCAN_PROFILE") == "1"  # also time each rule's query on its own
 # Pool processes of the one worker node, and sender tasks the sweep fans out (one per process).
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 SWEEP_GROUPS, SWEEP_MEMBERS, SWEEP_SESSIONS = int(2_000 * SWEEP_SCALE), 10, 5
@@ -366,12 +367,35 @@ def _scan_from(path: str):
     spec = importlib.util.spec_from_file_location("notifications.alerts_compared", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.alert_scan
+    return module
 
 
-def _time_scan(label: str, scan, alert_model) -> None:
+def _time_rules(label: str, module) -> None:
+    """Each rule's query and verdicts on their own (BENCH_SCAN_PROFILE=1)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    now = timezone.now()
+    timings = []
+    for name in ("trend", "fading", "quorum", "busy", "pipeline"):
+        function = getattr(module, f"{name}_conditions")
+        with transaction.atomic():
+            with connection_cursor() as cursor:  # as alert_scan sets them for its transaction
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            t0 = time.perf_counter()
+            found = function(now) if name in ("quorum", "pipeline") else function()
+            timings.append(f"{name} {time.perf_counter() - t0:.2f} s ({len(found):,})")
+    print(f"{label}rules: " + ", ".join(timings))
+
+
+def _time_scan(label: str, module, alert_model) -> None:
     from notifications.models import Outbox
 
+    scan = module.alert_scan
+    if PROFILE:
+        _time_rules(label, module)
     t0 = time.perf_counter()
     first = scan()
     first_s = time.perf_counter() - t0
@@ -405,7 +429,6 @@ def main():
     from django.test.utils import setup_test_environment
 
     from groups.models import Organisation
-    from notifications.alerts import alert_scan
     from notifications.models import Alert
 
     if connection.vendor != "postgresql":
@@ -435,11 +458,13 @@ def main():
         t0 = time.perf_counter()
         seed_scan(org.pk)
         print(f"seeded {SCAN_GROUPS:,} groups with two years of sessions in {time.perf_counter() - t0:.1f} s")
-        scans = [("", alert_scan)]
+        import notifications.alerts as current
+
+        scans = [("", current)]
         if COMPARE_WITH:
-            scans = [("before: ", _scan_from(COMPARE_WITH)), ("after:  ", alert_scan)] * 2
-        for label, scan in scans:
-            _time_scan(label, scan, Alert)
+            scans = [("before: ", _scan_from(COMPARE_WITH)), ("after:  ", current)] * 2
+        for label, module in scans:
+            _time_scan(label, module, Alert)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

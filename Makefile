@@ -68,8 +68,15 @@ run:
 		$(VENV)/bin/honcho -f Procfile.dev start --port $(PORT)
 
 # The test suite. Uses DATABASE_URL / REDIS_URL when set (CI: PostgreSQL and Redis), else SQLite.
+# Two xdist workers (each with its own test database and Redis db), a coverage summary of the files not
+# fully covered, and, outside CI, the test databases kept for the next run (--reuse-db: new migrations are
+# applied to them; after editing or removing a migration, or switching branches, run once with
+# `make test PYTEST_ARGS=--create-db`). PYTEST_ARGS come last and win: `PYTEST_ARGS="-n 0 tests/sessions"`.
+# pytest's exit code is make's: a run that collects no test (5) fails.
+TEST_WORKERS ?= 2
+TEST_ARGS := -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term:skip-covered $(if $(filter true 1,$(CI)),,--reuse-db)
 test: messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(TEST_ARGS) $(PYTEST_ARGS)
 
 # Every check CI runs besides the tests: the pre-commit hooks (ruff, ruff format, djLint, mypy,
 # makemigrations --check) on all files.

@@ -37,6 +37,10 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Every test closes its connections: a kept one would hold the test database open between tests.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The SQLite test database is a file (pytest-django adds each xdist worker's suffix: _gw0, _gw1, ...), not
+    # memory, so that `make test` (pytest --reuse-db) can keep it, migrated, for the next run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 SECURE_SSL_REDIRECT = False

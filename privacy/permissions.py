@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from casussen import permissions as casus_permissions
 from groups.permissions import Need, require
 
 
@@ -25,7 +26,7 @@ class LogView:
 def access_log_view(user, casus) -> LogView:
     """How ``user`` may see ``casus``'s access log; raises Http404 or PermissionDenied if not at all."""
     access = require(user, casus.group, Need.VIEW)
-    is_author = casus.author_id == user.pk and access.is_member
+    is_author = casus_permissions.is_author(user, casus, access)
     if casus.is_draft and not is_author:
         raise Http404
     if not (is_author or access.is_admin):

@@ -107,6 +107,11 @@ class Casus(models.Model):
     def in_queue(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    @property
+    def is_editable(self) -> bool:
+        """Its text can still change: a draft or a queued casus."""
+        return self.status in (self.Status.DRAFT, self.Status.SUBMITTED)
+
 
 class CasusVote(models.Model):
     """A member's vote for discussing a queued casus at a session (when there are more casussen than

@@ -25,8 +25,6 @@ from groups.permissions import Access, Need, group_access, object_in_group_or_40
 
 from .models import Casus, LiveRun, Question
 
-EDITABLE_STATUSES = (Casus.Status.DRAFT, Casus.Status.SUBMITTED)
-
 
 def is_author(user: User, casus: Casus, access: Access) -> bool:
     """The casus's author, while an active member of its group."""
@@ -59,7 +57,7 @@ def casus_abilities(user: User, casus: Casus, access: Access) -> CasusAbilities:
     author = is_author(user, casus, access)
     return CasusAbilities(
         read=may_read(user, casus, access),
-        edit=author and casus.status in EDITABLE_STATUSES,
+        edit=author and casus.is_editable,
         submit=author and casus.status == Casus.Status.DRAFT,
         book=casus.in_queue and may_book(user, casus, access),
         unbook=casus.status == Casus.Status.BOOKED and may_book(user, casus, access),

@@ -48,7 +48,7 @@ def casus_update(*, casus: Casus, data: dict) -> Casus:
     """Save the author's text (explicit save or autosave). Only drafts and queued casussen can change; a
     queued one keeps a kernvraag (a ``ValidationError`` at ``kernvraag``)."""
     casus = Casus.objects.select_for_update().get(pk=casus.pk)
-    if casus.status not in (Casus.Status.DRAFT, Casus.Status.SUBMITTED):
+    if not casus.is_editable:
         raise CasusError(_("Deze casus kan niet meer worden gewijzigd."))
     for field in EDITABLE_FIELDS:
         if field in data:

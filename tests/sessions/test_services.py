@@ -146,9 +146,10 @@ def test_presenter_claim_release(world, session, received):
     assert services.presenter_claim(session=session, user=other).slot == 1
 
 
-def test_presenter_slots_limited_by_method(world, session):
+def test_presenter_slots_limited_by_method(world):
     from sessions.models import Method
 
+    session = SessionFactory(group=world.group, method=None)  # no werkvorm yet: any number of slots
     method = Method.objects.create(slug="balint-test", name_nl="Balint", name_en="Balint", max_presenters=1)
     with pytest.raises(ValidationError):
         services.session_update(session=session, method=method, presenter_slots=2)

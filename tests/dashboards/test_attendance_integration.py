@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.attendance import attendance_register
 from dashboards.models import SessionStats
 from groups.models import Membership
+from sessions.attendance import attendance_register
 from sessions.models import Attendance
 from tests.sessions.factories import SessionFactory
 

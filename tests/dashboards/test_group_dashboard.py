@@ -66,7 +66,8 @@ def test_health_signals_in_words(history, world, client_for):
         ("fading", "Cees Smit heeft 3 van de laatste 4 bijeenkomsten gemist."),
         (
             "busy",
-            "'Te druk' is de meest gegeven afmeldreden over de laatste 5 bijeenkomsten (3 van de 4 afmeldingen).",
+            "'Te druk' is de meest gegeven afmeldreden over de laatste 5 bijeenkomsten"
+            " (3 van de 4 afmeldingen).",
         ),
         ("pipeline", "De laatste 2 bijeenkomsten hadden bij de voorbereidingstermijn nog geen casus."),
     }

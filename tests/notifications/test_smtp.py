@@ -10,6 +10,7 @@ from email import message_from_bytes
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from bench.smtp_server import MailServer
@@ -234,6 +235,7 @@ class TerminatingBackend:
     other connection of this database: the sender's connection for marking hand-overs among them."""
 
     handed_over: list[str] = []
+    since = None
 
     def __init__(self, *args, **kwargs):
         from django.core.mail.backends.locmem import EmailBackend
@@ -252,9 +254,12 @@ class TerminatingBackend:
         TerminatingBackend.handed_over += [m.extra_headers["X-Intervisie-Outbox"] for m in messages]
         if len(TerminatingBackend.handed_over) == 2:
             with connection.cursor() as cursor:
+                # Only connections opened during this test (the sender's marks): a live server's connection
+                # to the same database, kept from an earlier test of this worker, must survive.
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_start >= %s",
+                    [TerminatingBackend.since],
                 )
         return len(messages)
 
@@ -265,6 +270,9 @@ def test_a_database_connection_lost_while_marking_is_no_doubt_the_message_was_ac
     pks = due_reminders(4)
     settings.MAILERS = {"default": {"BACKEND": "tests.notifications.test_smtp.TerminatingBackend"}}
     TerminatingBackend.handed_over = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        TerminatingBackend.since = cursor.fetchone()[0]
     assert sweep.send_due() == 4
     # The second message's mark died with its connection; the sender recorded it again over a fresh one.
     assert f"database connection lost while marking message {pks[1]} sent" in caplog.text

@@ -241,7 +241,7 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
     )
 
 
-def session_cancel(*, session: Session) -> list[int]:
+def plan_session_cancelled(*, session: Session) -> list[int]:
     """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL)."""
     now = timezone.now()
     Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).update(

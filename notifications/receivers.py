@@ -26,7 +26,7 @@ def on_session_planned_or_changed(sender, *, session, created=False, changed=(),
 
 
 def on_session_cancelled(sender, *, session, **kwargs):
-    _send_soon(planning.session_cancel(session=session))
+    _send_soon(planning.plan_session_cancelled(session=session))
 
 
 def on_rsvp_changed(sender, *, rsvp, **kwargs):

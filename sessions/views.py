@@ -204,7 +204,7 @@ def session_edit(request, session_id: int):
 
 
 @login_required
-def session_cancel(request, session_id: int):
+def session_cancel_view(request, session_id: int):
     session = _managed_session(request, session_id)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

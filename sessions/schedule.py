@@ -25,13 +25,15 @@ such a session fit again, it is restored (planned again, SEQUENCE up, announced 
 person cancelled stay cancelled.
 """
 
+import hashlib
 import logging
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -163,77 +165,171 @@ class GenerateResult:
     created: list[Session]
     cancelled: list[Session]
     restored: list[Session]
+    moved: list[Session] = field(default_factory=list)
 
 
-@transaction.atomic
-def schedule_generate(*, schedule: Schedule, now: datetime | None = None) -> GenerateResult:
-    """Create the missing sessions of the schedule up to its horizon, cancel future planned ones that no
-    longer fit and restore future ones a rule change cancelled that fit again. Safe to run any number of
-    times, also concurrently (the unique constraint decides)."""
-    now = now or timezone.now()
-    schedule = Schedule.objects.select_for_update().select_related("group").get(pk=schedule.pk)
+@dataclass(frozen=True)
+class Move:
+    """A planned session that no longer fits the rule, moved to the rule's start on the same local day
+    (a new start time): it keeps its RSVPs, presenters and casus."""
+
+    session: Session
+    occurrence: Occurrence
+
+
+@dataclass
+class ScheduleDiff:
+    """What saving a schedule does to its sessions: the preview lists it, ``schedule_save`` applies it."""
+
+    create: list[Occurrence]
+    move: list[Move]
+    cancel: list[Session]
+    restore: list[Session]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.create or self.move or self.cancel or self.restore)
+
+    def fingerprint(self) -> str:
+        """Identifies this diff: the confirmation carries the one it previewed, and the save refuses when
+        the diff it would apply has become another one."""
+        parts = [
+            *(f"create:{o.starts_at.isoformat()}" for o in self.create),
+            *(f"move:{m.session.pk}:{m.occurrence.starts_at.isoformat()}" for m in self.move),
+            *(f"cancel:{s.pk}:{s.sequence}" for s in self.cancel),
+            *(f"restore:{s.pk}:{s.sequence}" for s in self.restore),
+        ]
+        return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
+
+
+def series_start(schedule: Schedule) -> datetime | None:
+    """Where the rule begins to apply: the local midnight of its first date. Sessions before it (of an
+    earlier rule: "this and following" starts at the first date) are left as they are."""
+    if not schedule.first_date:
+        return None
+    tz = zone(schedule.timezone)
+    return datetime.combine(schedule.first_date, time(0)).replace(tzinfo=tz).astimezone(UTC)
+
+
+def schedule_diff(*, schedule: Schedule, now: datetime) -> ScheduleDiff:
+    """The sessions the schedule (saved or not) would create, move, cancel and restore. Reads only.
+
+    Future planned sessions of the series (a ``recurrence_id``) from the rule's first date on that no
+    longer fit are cancelled, or moved when the rule has a start on the same local day that has no session
+    yet; sessions a rule change cancelled that fit again are restored; missing occurrences up to the
+    horizon are created."""
     group = schedule.group
     end = horizon_end(schedule, now)
-    future = list(
-        Session.objects.filter(group=group, recurrence_id__isnull=False, recurrence_id__gt=now)
-        .filter(
-            Q(status=Session.Status.PLANNED) | Q(status=Session.Status.CANCELLED, cancelled_by_schedule=True)
-        )
-        .order_by("recurrence_id")
+    begins = series_start(schedule)
+    future = Session.objects.filter(group=group, recurrence_id__isnull=False, recurrence_id__gt=now).filter(
+        Q(status=Session.Status.PLANNED) | Q(status=Session.Status.CANCELLED, cancelled_by_schedule=True)
     )
+    if begins is not None:
+        future = future.filter(recurrence_id__gte=begins)
+    sessions = list(future.order_by("recurrence_id"))
     # Check sessions beyond the horizon too (the horizon may have shrunk): they stay if they still fit.
-    latest = max([end, *(s.recurrence_id for s in future)])
+    latest = max([end, *(s.recurrence_id for s in sessions)])
     wanted = {o.starts_at: o for o in occurrences(schedule, since=now, until=latest)}
-    existing_ids = set(
+    existing = set(
         Session.objects.filter(group=group, recurrence_id__in=list(wanted)).values_list(
             "recurrence_id", flat=True
         )
     )
+    active = group.is_active
+    create = [o for at, o in sorted(wanted.items()) if at <= end and at not in existing and active]
+    unfit = [s for s in sessions if s.status == Session.Status.PLANNED and s.recurrence_id not in wanted]
+    restore = [
+        s for s in sessions if s.status == Session.Status.CANCELLED and s.recurrence_id in wanted and active
+    ]
+    tz = zone(schedule.timezone)
+    free_days = {o.local_start.date(): o for o in create if o.local_start is not None}
+    move, cancel = [], []
+    for session in unfit:
+        occurrence = free_days.pop(session.starts_at.astimezone(tz).date(), None)
+        if occurrence is None:
+            cancel.append(session)
+        else:
+            move.append(Move(session=session, occurrence=occurrence))
+    moved_to = {m.occurrence.starts_at for m in move}
+    create = [o for o in create if o.starts_at not in moved_to]
+    return ScheduleDiff(create=create, move=move, cancel=cancel, restore=restore)
 
-    created = []
-    facilitator_id = default_facilitator_id(group.pk) if group.is_active else None
-    for starts_at, occurrence in sorted(wanted.items()):
-        if starts_at > end or starts_at in existing_ids or not group.is_active:
-            continue
-        session, was_created = Session.objects.get_or_create(
-            group=group,
-            recurrence_id=starts_at,
-            defaults={
-                "starts_at": occurrence.starts_at,
-                "ends_at": occurrence.ends_at,
-                "location": group.default_location,
-                "online_link": group.default_online_link,
-                "method": schedule.default_method,
-                "facilitator_id": facilitator_id,
-            },
-        )
-        if was_created:
-            created.append(session)
-            session_planned_or_changed.send(sender=Session, session=session, created=True, changed=set())
 
-    cancelled, restored = [], []
-    fields = ["status", "cancellation_reason", "cancelled_by_schedule", "sequence", "updated_at"]
-    for session in future:
-        fits = session.recurrence_id in wanted
-        if session.status == Session.Status.PLANNED and not fits:
-            session.status = Session.Status.CANCELLED
-            session.cancellation_reason = str(RULE_CHANGED_REASON)
-            session.cancelled_by_schedule = True
-            session.sequence += 1
-            session.save(update_fields=fields)
-            cancelled.append(session)
-            session_cancelled.send(sender=Session, session=session, reason=session.cancellation_reason)
-        elif session.status == Session.Status.CANCELLED and fits and group.is_active:
-            session.status = Session.Status.PLANNED
-            session.cancellation_reason = ""
-            session.cancelled_by_schedule = False
-            session.sequence += 1
-            session.save(update_fields=fields)
-            restored.append(session)
-            session_planned_or_changed.send(
-                sender=Session, session=session, created=False, changed={"status"}
-            )
-    return GenerateResult(created=created, cancelled=cancelled, restored=restored)
+def _create(schedule: Schedule, occurrence: Occurrence, facilitator_id: int | None) -> Session | None:
+    group = schedule.group
+    session, was_created = Session.objects.get_or_create(
+        group=group,
+        recurrence_id=occurrence.starts_at,
+        defaults={
+            "starts_at": occurrence.starts_at,
+            "ends_at": occurrence.ends_at,
+            "location": group.default_location,
+            "online_link": group.default_online_link,
+            "method": schedule.default_method,
+            "facilitator_id": facilitator_id,
+        },
+    )
+    if not was_created:
+        return None
+    session_planned_or_changed.send(sender=Session, session=session, created=True, changed=set())
+    return session
+
+
+def _move(move: Move) -> Session:
+    session = move.session
+    session.recurrence_id = move.occurrence.starts_at
+    session.starts_at = move.occurrence.starts_at
+    session.ends_at = move.occurrence.ends_at
+    session.sequence += 1
+    session.save(update_fields=["recurrence_id", "starts_at", "ends_at", "sequence", "updated_at"])
+    session_planned_or_changed.send(
+        sender=Session, session=session, created=False, changed={"starts_at", "ends_at"}
+    )
+    return session
+
+
+STATUS_FIELDS = ["status", "cancellation_reason", "cancelled_by_schedule", "sequence", "updated_at"]
+
+
+def _cancel(session: Session) -> Session:
+    session.status = Session.Status.CANCELLED
+    session.cancellation_reason = str(RULE_CHANGED_REASON)
+    session.cancelled_by_schedule = True
+    session.sequence += 1
+    session.save(update_fields=STATUS_FIELDS)
+    session_cancelled.send(sender=Session, session=session, reason=session.cancellation_reason)
+    return session
+
+
+def _restore(session: Session) -> Session:
+    session.status = Session.Status.PLANNED
+    session.cancellation_reason = ""
+    session.cancelled_by_schedule = False
+    session.sequence += 1
+    session.save(update_fields=STATUS_FIELDS)
+    session_planned_or_changed.send(sender=Session, session=session, created=False, changed={"status"})
+    return session
+
+
+def apply_diff(*, schedule: Schedule, diff: ScheduleDiff) -> GenerateResult:
+    group = schedule.group
+    facilitator_id = default_facilitator_id(group.pk) if diff.create else None
+    created = [s for o in diff.create if (s := _create(schedule, o, facilitator_id)) is not None]
+    return GenerateResult(
+        created=created,
+        moved=[_move(m) for m in diff.move],
+        cancelled=[_cancel(s) for s in diff.cancel],
+        restored=[_restore(s) for s in diff.restore],
+    )
+
+
+@transaction.atomic
+def schedule_generate(*, schedule: Schedule, now: datetime | None = None) -> GenerateResult:
+    """Apply the stored schedule (``schedule_diff``) up to its horizon. Safe to run any number of times,
+    also concurrently (the row lock and the unique constraint decide)."""
+    now = now or timezone.now()
+    schedule = Schedule.objects.select_for_update().select_related("group").get(pk=schedule.pk)
+    return apply_diff(schedule=schedule, diff=schedule_diff(schedule=schedule, now=now))
 
 
 def schedule_generate_all(*, now: datetime | None = None) -> int:
@@ -249,11 +345,73 @@ def schedule_generate_all(*, now: datetime | None = None) -> int:
     return count
 
 
+# A schedule that plans more than this many sessions within its horizon, or two within a week, is surely a
+# mistake (a DAILY typo made 48): it is refused. Weekly for six months is the most (27 of a weekday).
+MAX_SESSIONS_IN_HORIZON = 27
+MIN_GAP = timedelta(days=7)
+
+
+def schedule_check(*, schedule: Schedule, now: datetime) -> None:
+    """The rules a schedule must meet to be saved, as a ValidationError naming the field: a rule needs a
+    first date and a start time, must parse, and plans at most one session a week and at most
+    ``MAX_SESSIONS_IN_HORIZON`` within the horizon."""
+    try:
+        zone(schedule.timezone)
+    except RuleError as error:
+        raise ValidationError({"timezone": error.args[0]}) from error
+    if not schedule.rrule:
+        return
+    missing = {}
+    if not schedule.first_date:
+        missing["first_date"] = _("Een herhaling heeft een eerste datum nodig.")
+    if not schedule.start_time:
+        missing["start_time"] = _("Een herhaling heeft een begintijd nodig.")
+    if missing:
+        raise ValidationError(missing)
+    try:
+        parse_rule(schedule.rrule, dtstart=datetime.combine(schedule.first_date, schedule.start_time))
+        planned = occurrences(schedule, since=now, until=horizon_end(schedule, now))
+    except RuleError as error:
+        raise ValidationError({"rrule": error.args[0]}) from error
+    starts = [o.local_start for o in planned if o.local_start is not None]
+    if any(later - earlier < MIN_GAP for earlier, later in zip(starts, starts[1:], strict=False)):
+        raise ValidationError({"rrule": _("Plan hooguit één bijeenkomst per week.")})
+    if len(planned) > MAX_SESSIONS_IN_HORIZON:
+        raise ValidationError(
+            {
+                "rrule": _(
+                    "Dit rooster plant %(count)s bijeenkomsten in %(months)s maanden; het maximum is "
+                    "%(max)s. Kies een lagere frequentie of plan minder maanden vooruit."
+                )
+                % {"count": len(planned), "months": schedule.horizon_months, "max": MAX_SESSIONS_IN_HORIZON}
+            }
+        )
+
+
+def schedule_preview(*, schedule: Schedule, now: datetime | None = None) -> ScheduleDiff:
+    """What saving this (unsaved) schedule would do, checked as the save checks it. Stores nothing."""
+    now = now or timezone.now()
+    schedule_check(schedule=schedule, now=now)
+    schedule.full_clean(validate_unique=False)
+    return schedule_diff(schedule=schedule, now=now)
+
+
+PREVIEW_OUTDATED = _("De bijeenkomsten zijn sinds het voorbeeld veranderd. Bekijk het nieuwe voorbeeld.")
+
+
 @transaction.atomic
-def schedule_save(*, schedule: Schedule, now: datetime | None = None) -> GenerateResult:
-    """Save a changed schedule (validated) and regenerate its sessions in the same transaction, so the
-    sessions always match the stored rule."""
-    zone(schedule.timezone)  # RuleError for an unknown zone, before anything is stored
+def schedule_save(
+    *, schedule: Schedule, now: datetime | None = None, expected: str | None = None
+) -> GenerateResult:
+    """Save a changed schedule (checked) and apply it to its sessions in the same transaction, so the
+    sessions always match the stored rule. ``expected`` is the fingerprint of the previewed diff: when the
+    diff to apply is another one (something changed in between), nothing is saved."""
+    now = now or timezone.now()
+    schedule_check(schedule=schedule, now=now)
     schedule.full_clean()
     schedule.save()
-    return schedule_generate(schedule=schedule, now=now)
+    locked = Schedule.objects.select_for_update().select_related("group").get(pk=schedule.pk)
+    diff = schedule_diff(schedule=locked, now=now)
+    if expected is not None and diff.fingerprint() != expected:
+        raise ValidationError(PREVIEW_OUTDATED)
+    return apply_diff(schedule=locked, diff=diff)

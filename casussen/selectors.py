@@ -26,7 +26,7 @@ def my_drafts(user, group) -> QuerySet[Casus]:
     return Casus.objects.filter(group=group, author=user, status=Casus.Status.DRAFT).order_by("-updated_at")
 
 
-def upcoming_sessions(group, *, limit: int = 6) -> list[Session]:
+def group_bookable_sessions(group, *, limit: int = 6) -> list[Session]:
     return list(
         Session.objects.filter(group=group, status=Session.Status.PLANNED, starts_at__gt=timezone.now())
         .annotate(booked_count=Count("casussen", filter=Q(casussen__status=Casus.Status.BOOKED)))
@@ -37,7 +37,7 @@ def upcoming_sessions(group, *, limit: int = 6) -> list[Session]:
 def queue(group, user) -> dict:
     """The queue page: submitted casussen with their votes for the next session, booked ones per
     upcoming session, and the user's own drafts."""
-    sessions = upcoming_sessions(group)
+    sessions = group_bookable_sessions(group)
     next_session = sessions[0] if sessions else None
     submitted = (
         Casus.objects.filter(group=group, status=Casus.Status.SUBMITTED)

@@ -22,7 +22,7 @@ from .services import CasusError
 
 
 def _upcoming(group):
-    upcoming = [s.pk for s in selectors.upcoming_sessions(group)]
+    upcoming = [s.pk for s in selectors.group_bookable_sessions(group)]
     # The group too: a session's label (its str) names it.
     return Session.objects.filter(group=group, pk__in=upcoming).select_related("group")
 

@@ -93,7 +93,7 @@ def _set_my_rsvps(sessions: list[Session], user) -> list[Session]:
     return sessions
 
 
-def upcoming_sessions(user, *, now: datetime | None = None, limit: int = 12) -> list[Session]:
+def user_upcoming_sessions(user, *, now: datetime | None = None, limit: int = 12) -> list[Session]:
     """The next ``limit`` sessions of the user's groups with their own RSVP (``my_rsvps``) and the number
     of confirmed attendees, in one query. Sessions a rule change cancelled are left out unless the user
     had answered for them (a changed rule would otherwise fill the list with cancelled cards; their

@@ -84,7 +84,7 @@ def my_sessions(request):
         page = 1
     past = selectors.past_sessions(request.user, limit=PAST_PER_PAGE, offset=(page - 1) * PAST_PER_PAGE)
     context = {
-        "cards": [_card_context(s) for s in selectors.upcoming_sessions(request.user)],
+        "cards": [_card_context(s) for s in selectors.user_upcoming_sessions(request.user)],
         "past": past[:PAST_PER_PAGE],
         "past_page": page,
         "older_page": page + 1 if len(past) > PAST_PER_PAGE else None,

@@ -11,7 +11,7 @@ PORT ?= 8000
 #   dev.txt   + the `test`, `lint` and `bench` extras: `make lint`, pre-commit, benchmarks, CI
 LOCK := $(UV) pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes
 
-.PHONY: run test install install-dev calendar-parsers lint lock messages clean
+.PHONY: run test install install-dev calendar-parsers a11y-tools node-tools lint lock messages clean
 
 # uv itself comes from its own hashed lock (requirements/uv.txt), installed with the interpreter's pip into
 # .venv/.uv; uv then makes the venv (Python >= 3.12, scripts/find-python) and installs the app's locks.
@@ -35,9 +35,18 @@ $(PARSERS)/node_modules/.package-lock.json: $(PARSERS)/package-lock.json $(PARSE
 		npm ci --prefix $(PARSERS) --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the calendar-parser tests will skip (apt-get install nodejs npm)."; fi
 
-calendar-parsers: $(PARSERS)/node_modules/.package-lock.json
+# axe-core, which the browser tests run on every page they visit (tests/a11y/package-lock.json).
+A11Y := tests/a11y
+$(A11Y)/node_modules/.package-lock.json: $(A11Y)/package-lock.json $(A11Y)/package.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(A11Y) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser tests will skip (apt-get install nodejs npm)."; fi
 
-install: $(VENV)/.installed-test calendar-parsers
+calendar-parsers: $(PARSERS)/node_modules/.package-lock.json
+a11y-tools: $(A11Y)/node_modules/.package-lock.json
+node-tools: calendar-parsers a11y-tools
+
+install: $(VENV)/.installed-test node-tools
 install-dev: $(VENV)/.installed-dev
 
 lock: $(UV)

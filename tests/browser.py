@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.a11y.axe import assert_accessible  # noqa: F401 (every page a browser test visits: 0 serious violations)
 from tests.services import CHROMIUM  # noqa: F401 (the tests launch it)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

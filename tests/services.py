@@ -1,6 +1,7 @@
 """The services some tests need, named by markers: ``postgres`` (DATABASE_URL points at PostgreSQL),
 ``redis`` (REDIS_URL answers a PING), ``integration`` (a real Celery worker on Redis: needs Redis too),
-``browser`` (Debian's Chromium, CHROMIUM_PATH or /usr/bin/chromium) and ``node`` (Node.js with the calendar
+``browser`` (Debian's Chromium, CHROMIUM_PATH or /usr/bin/chromium, and axe-core of tests/a11y installed by
+``npm ci``) and ``node`` (Node.js with the calendar
 parsers of tests/calendar_parsers installed by ``npm ci``).
 
 Each service is looked for once per run. Where one is missing its tests are skipped with the reason, except
@@ -46,6 +47,13 @@ def missing_chromium() -> str | None:
 
 
 @functools.cache
+def missing_axe() -> str | None:
+    from .a11y.axe import missing_axe as missing
+
+    return missing()
+
+
+@functools.cache
 def missing_node() -> str | None:
     from .calendar_parsers.readers import missing_node as missing
 
@@ -56,7 +64,7 @@ NEEDS = {
     "postgres": (missing_postgres,),
     "redis": (missing_redis,),
     "integration": (missing_redis,),
-    "browser": (missing_chromium,),
+    "browser": (missing_chromium, missing_axe),
     "node": (missing_node,),
 }
 

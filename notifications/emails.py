@@ -29,76 +29,17 @@ from django.utils import formats, translation
 from django.utils.encoding import force_bytes
 from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sessions.models import installation
 
+from . import kinds
 from .models import Kind, Outbox
 from .tokens import Action, link_url
 
-SUBJECTS = {
-    Kind.INVITE: _("Uitnodiging: %(group)s op %(when)s"),
-    Kind.CANCELLATION: _("Afgelast: %(group)s op %(when)s"),
-    Kind.REMINDER_FIRST: _("Herinnering: %(group)s op %(when)s"),
-    Kind.REMINDER_SECOND: _("Morgen: %(group)s op %(when)s"),
-    Kind.RSVP_NUDGE: _("Kom je naar %(group)s op %(when)s?"),
-    Kind.CASUS_PREP: _("Je casus voor %(group)s op %(when)s"),
-    Kind.NO_CASUS: _("Nog geen casus voor %(group)s op %(when)s"),
-    Kind.QUORUM_RISK: _("Te weinig aanmeldingen voor %(group)s op %(when)s"),
-    Kind.REFLECTION_REQUEST: _("Hoe was %(group)s op %(when)s?"),
-    Kind.REFLECTION_REMINDER: _("Nog twee dagen: je reflectie op %(group)s van %(when)s"),
-    Kind.FOLLOWUP: _("Wat heeft je casus opgeleverd? (%(group)s, %(when)s)"),
-    Kind.ATTENDANCE_ALERT: _("Signaal voor %(group)s: %(rule)s"),
-    Kind.DIGEST: _("Je dagelijkse overzicht van Intervisie"),
-    Kind.ADMIN_DIGEST: _("Signalen in je intervisiegroepen"),
-}
-LEADS = {
-    Kind.INVITE: _(
-        "Je bent uitgenodigd voor de bijeenkomst van %(group)s op %(when)s. De afspraak zit als bijlage bij "
-        "deze e-mail, zodat je hem in je eigen agenda kunt zetten."
-    ),
-    Kind.CANCELLATION: _(
-        "De bijeenkomst van %(group)s op %(when)s gaat niet door. De bijlage haalt de afspraak uit je agenda."
-    ),
-    Kind.REMINDER_FIRST: _("Over een week: de bijeenkomst van %(group)s op %(when)s."),
-    Kind.REMINDER_SECOND: _("Binnenkort: de bijeenkomst van %(group)s op %(when)s."),
-    Kind.RSVP_NUDGE: _(
-        "Je hebt nog niet laten weten of je komt naar de bijeenkomst van %(group)s op %(when)s. "
-        "Eén klik is genoeg."
-    ),
-    Kind.CASUS_PREP: _(
-        "Jij brengt een casus in bij de bijeenkomst van %(group)s op %(when)s. Is je casus al ingediend? "
-        "Zo kan de groep zich voorbereiden."
-    ),
-    Kind.NO_CASUS: _(
-        "Voor de bijeenkomst van %(group)s op %(when)s is nog geen casus ingebracht. Heb jij een situatie "
-        "uit je werk die je wilt bespreken?"
-    ),
-    Kind.QUORUM_RISK: _(
-        "Voor de bijeenkomst van %(group)s op %(when)s hebben zich minder deelnemers aangemeld dan het "
-        "quorum. Overweeg de deelnemers te benaderen of de bijeenkomst te verzetten."
-    ),
-    Kind.REFLECTION_REQUEST: _(
-        "Dank voor je deelname aan %(group)s op %(when)s. Wil je in twee minuten een korte reflectie geven?"
-    ),
-    Kind.REFLECTION_REMINDER: _(
-        "Je hebt nog geen reflectie gegeven op de bijeenkomst van %(group)s op %(when)s. "
-        "Over twee dagen sluit de reflectieronde; het kost je twee minuten."
-    ),
-    Kind.FOLLOWUP: _(
-        "Een paar weken geleden bracht je een casus in bij %(group)s (%(when)s). Wat is er met de adviezen "
-        "gebeurd?"
-    ),
-    Kind.ATTENDANCE_ALERT: _("Er is een nieuw signaal over de aanwezigheid in %(group)s."),
-    Kind.DIGEST: _("Dit is wat er vandaag voor jou klaarstaat."),
-    Kind.ADMIN_DIGEST: _("Open signalen in de intervisiegroepen van je organisatie."),
-}
-RSVP_KINDS = frozenset({Kind.INVITE, Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE})
-TEXT_TEMPLATE = "notifications/email/message.txt"
-HTML_TEMPLATE = "notifications/email/message.html"
-PASSWORD_RESET_TEXT = "notifications/email/password_reset.txt"
-PASSWORD_RESET_HTML = "notifications/email/password_reset.html"
+RSVP_KINDS = kinds.values(lambda entry: entry.rsvp)
+CALENDAR_KINDS = kinds.values(lambda entry: bool(entry.calendar_method))
+TEXT_TEMPLATE = f"{kinds.MESSAGE_TEMPLATE}.txt"
+HTML_TEMPLATE = f"{kinds.MESSAGE_TEMPLATE}.html"
 
 
 @cache
@@ -135,12 +76,7 @@ def _reverse_first(candidates, args) -> str | None:
 
 def session_url(row: Outbox) -> str:
     if row.session_id:
-        names = {
-            Kind.REFLECTION_REQUEST: ("reflections:write", "sessions:detail"),
-            Kind.REFLECTION_REMINDER: ("reflections:write", "sessions:detail"),
-            Kind.FOLLOWUP: ("reflections:followup", "sessions:detail"),
-        }.get(row.kind, ("sessions:detail",))
-        url = _reverse_first(names, [row.session_id])
+        url = _reverse_first(kinds.spec(row.kind).open_view, [row.session_id])
         if url:
             return url
     if row.group_id:
@@ -151,23 +87,7 @@ def session_url(row: Outbox) -> str:
 # Invites and cancellations carry the iTIP message twice, as calendar clients expect (what Google Calendar
 # sends): inline, as the last alternative of the body (``text/calendar; method=...``: mail clients show a
 # meeting request or remove the event), and as a file to open by hand, typed ``application/ics`` so no
-# client takes it for a second request.
-CALENDAR_KINDS = {Kind.INVITE: "REQUEST", Kind.CANCELLATION: "CANCEL"}
-CALENDAR_FILENAMES = {
-    Kind.INVITE: pgettext_lazy("bestandsnaam, zonder .ics", "uitnodiging"),
-    Kind.CANCELLATION: pgettext_lazy("bestandsnaam, zonder .ics", "afzegging"),
-}
-# The lead of an invite or cancellation for a member who follows the subscription feed: no calendar part.
-FEED_LEADS = {
-    Kind.INVITE: _(
-        "Je bent uitgenodigd voor de bijeenkomst van %(group)s op %(when)s. Je agenda-abonnement zet hem "
-        "vanzelf in je agenda."
-    ),
-    Kind.CANCELLATION: _(
-        "De bijeenkomst van %(group)s op %(when)s gaat niet door. Je agenda-abonnement haalt hem vanzelf "
-        "uit je agenda."
-    ),
-}
+# client takes it for a second request. Which kinds, their METHOD and file name: ``kinds.REGISTRY``.
 
 
 def _follows_feed(row: Outbox) -> bool:
@@ -218,10 +138,11 @@ def _ics(row: Outbox, *, cancel: bool, organizers: dict) -> bytes:
 
 def _attach_calendar(message: EmailMultiAlternatives, row: Outbox, organizers: dict) -> None:
     """The iTIP message, inline and as a file whose name says what it is (in the recipient's language)."""
-    method = CALENDAR_KINDS[row.kind]
+    entry = kinds.spec(row.kind)
+    method = entry.calendar_method
     ics = _ics(row, cancel=method == "CANCEL", organizers=organizers)
     message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
-    message.attach(f"{CALENDAR_FILENAMES[row.kind]}.ics", ics, "application/ics")
+    message.attach(f"{entry.calendar_filename}.ics", ics, "application/ics")
 
 
 # --- MIME: Django's message, with repeating header values parsed once ---------------------------------
@@ -351,6 +272,8 @@ def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: d
     details and for the recipient's name and links. Nothing else may depend on the recipient (beyond their
     language) or the session (beyond which optional lines show)."""
 
+    entry = kinds.spec(row.kind)
+
     def placeholder(code: str) -> str:
         return code if values[code] else ""
 
@@ -368,7 +291,7 @@ def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: d
     texts["rule"] = row.alert.get_rule_display() if row.alert_id else ""
     context = {
         "user": {"display_name": NAME, "preferred_language": html_lang},
-        "lead": (FEED_LEADS if extra.get("calendar_feed") else LEADS)[row.kind] % texts,
+        "lead": (entry.feed_lead if extra.get("calendar_feed") else entry.lead) % texts,
         "session": session,
         "group": group,
         "when": texts["when"],
@@ -378,10 +301,14 @@ def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: d
         "site_url": settings.SITE_URL,
         **extra,
     }
-    if row.kind in RSVP_KINDS:
+    if entry.rsvp:
         context["attend_url"], context["decline_url"] = ATTEND, DECLINE
-    subject = str(SUBJECTS[row.kind] % texts)
-    return subject, render_to_string(TEXT_TEMPLATE, context), render_to_string(HTML_TEMPLATE, context)
+    subject = str(entry.subject % texts)
+    return (
+        subject,
+        render_to_string(f"{entry.template}.txt", context),
+        render_to_string(f"{entry.template}.html", context),
+    )
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -408,9 +335,10 @@ def _password_reset_message(row: Outbox) -> OutboxEmail:
             "hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600),
             "site_url": settings.SITE_URL,
         }
-        subject = str(_("Nieuw wachtwoord voor Intervisie"))
-        text = render_to_string(PASSWORD_RESET_TEXT, context)
-        html = render_to_string(PASSWORD_RESET_HTML, context)
+        entry = kinds.spec(row.kind)
+        subject = str(entry.subject)
+        text = render_to_string(f"{entry.template}.txt", context)
+        html = render_to_string(f"{entry.template}.html", context)
     message = OutboxEmail(
         subject=subject,
         body=text,

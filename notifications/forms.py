@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions.models import RSVP
 
-from .models import ALWAYS_SENT_KINDS, GROUP_KINDS, CalendarPath, Kind
+from .models import GROUP_KINDS, USER_KINDS, CalendarPath
 from .tokens import Action
 
-USER_KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.DIGEST, *ALWAYS_SENT_KINDS)]
+USER_KIND_CHOICES = [(k.value, k.label) for k in USER_KINDS]
 
 
 class OneClickForm(forms.Form):
@@ -33,7 +33,7 @@ class OneClickForm(forms.Form):
 class PreferencesForm(forms.Form):
     enabled = forms.MultipleChoiceField(
         label=_("Deze e-mails wil ik ontvangen"),
-        choices=USER_KINDS,
+        choices=USER_KIND_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -49,7 +49,7 @@ class PreferencesForm(forms.Form):
 
     @property
     def disabled_kinds(self) -> list[str]:
-        return [value for value, _label in USER_KINDS if value not in self.cleaned_data["enabled"]]
+        return [value for value, _label in USER_KIND_CHOICES if value not in self.cleaned_data["enabled"]]
 
 
 class GroupSettingsForm(forms.Form):

@@ -11,41 +11,19 @@ from groups import health
 from groups.models import Group
 from sessions.models import Session
 
+from . import kinds
 
-class Kind(models.TextChoices):
-    INVITE = "invite", _("uitnodiging voor een bijeenkomst")
-    CANCELLATION = "cancellation", _("afgelaste bijeenkomst")
-    REMINDER_FIRST = "reminder_first", _("eerste herinnering")
-    REMINDER_SECOND = "reminder_second", _("tweede herinnering")
-    RSVP_NUDGE = "rsvp_nudge", _("vraag om je aan of af te melden")
-    CASUS_PREP = "casus_prep", _("casusvoorbereiding (inbrenger)")
-    NO_CASUS = "no_casus", _("nog geen casus")
-    QUORUM_RISK = "quorum_risk", _("te weinig aanmeldingen (begeleider)")
-    REFLECTION_REQUEST = "reflection_request", _("verzoek om een reflectie")
-    REFLECTION_REMINDER = "reflection_reminder", _("herinnering: de reflectie sluit bijna")
-    FOLLOWUP = "followup", _("follow-up van je casus")
-    ATTENDANCE_ALERT = "attendance_alert", _("aanwezigheidssignaal (begeleider)")
-    DIGEST = "digest", _("dagelijks overzicht")
-    ADMIN_DIGEST = "admin_digest", _("dagelijks signalenoverzicht (beheerder)")
-    PASSWORD_RESET = "password_reset", _("link om een nieuw wachtwoord te kiezen")
-
-
-# Kinds a user may receive bundled in their daily digest instead of one by one. Calendar invites,
-# cancellations, the last reminder and alerts are time-critical and always go out on their own.
-DIGESTIBLE_KINDS = frozenset(
-    {
-        Kind.REMINDER_FIRST,
-        Kind.RSVP_NUDGE,
-        Kind.CASUS_PREP,
-        Kind.NO_CASUS,
-        Kind.REFLECTION_REQUEST,
-        Kind.FOLLOWUP,
-    }
+# The kinds of e-mail, built from their one declaration each (``kinds.REGISTRY``): ``Kind.INVITE`` is the
+# entry whose value is "invite". The sets below are derived from the entries' flags.
+Kind = models.TextChoices(  # type: ignore[call-overload]
+    "Kind", [(entry.name, (entry.value, entry.label)) for entry in kinds.REGISTRY]
 )
-# Kinds a group can switch off (the digests are per-user choices).
-GROUP_KINDS = [kind for kind in Kind if kind not in (Kind.DIGEST, Kind.ADMIN_DIGEST, Kind.PASSWORD_RESET)]
-# Kinds nobody can switch off: the mail someone asked for themselves.
-ALWAYS_SENT_KINDS = frozenset({Kind.PASSWORD_RESET})
+
+# Kinds a user may receive bundled in their daily digest instead of one by one.
+DIGESTIBLE_KINDS = kinds.values(lambda entry: entry.digestible)
+# Kinds a group can switch off, and kinds a member can (their preferences, the unsubscribe link).
+GROUP_KINDS = [Kind(entry.value) for entry in kinds.REGISTRY if entry.group_opt_out]
+USER_KINDS = [Kind(entry.value) for entry in kinds.REGISTRY if entry.user_opt_out]
 
 
 class Status(models.TextChoices):

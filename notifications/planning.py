@@ -19,14 +19,18 @@ from reflections.selectors import reflection_closes_at
 from sessions.calendar import group_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
-from . import conf
+from . import conf, kinds
 from .models import GroupNotificationSettings, Kind, Outbox, Status
 
 # The one reminder to attendees who have not reflected yet goes out this long before the window closes.
 REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
 
-# Which kinds an RSVP "decline" cancels for that member (restored when they change their mind).
-DECLINE_CANCELS = (Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
+# Which kinds an RSVP "decline" cancels for that member (restored when they change their mind, unless any
+# answer cancels them), and the ones planned before each session (``kinds.REGISTRY``).
+DECLINE_CANCELS = kinds.values(lambda entry: entry.decline_cancels)
+ANSWER_CANCELS = kinds.values(lambda entry: entry.answer_cancels)
+BEFORE_SESSION = {entry.value: entry.before_session for entry in kinds.REGISTRY if entry.before_session}
+BEFORE_SESSION_KINDS = frozenset(BEFORE_SESSION)
 DECLINED_NOTE = "declined"
 LEFT_NOTE = "left the group"
 SESSION_CANCELLED_NOTE = "session cancelled"
@@ -37,14 +41,6 @@ SUPERSEDED_NOTE = "superseded"
 # they come back.
 REVIVABLE_NOTES = (SESSION_CANCELLED_NOTE, LEFT_NOTE)
 INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_link", "status"}
-BEFORE_SESSION_KINDS = (
-    Kind.REMINDER_FIRST,
-    Kind.REMINDER_SECOND,
-    Kind.RSVP_NUDGE,
-    Kind.CASUS_PREP,
-    Kind.NO_CASUS,
-    Kind.QUORUM_RISK,
-)
 
 
 @dataclass(frozen=True)
@@ -85,17 +81,17 @@ def group_settings(group_id: int) -> tuple[set[str], int]:
 
 
 def _upsert(
-    sessions: list[Session], planned: Iterable[Planned], *, kinds: Iterable[str], now: datetime
+    sessions: list[Session], planned: Iterable[Planned], *, of_kinds: Iterable[str], now: datetime
 ) -> None:
-    """Make the pending rows of ``kinds`` for these sessions match ``planned``: create missing rows, re-time
-    pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones stopped by
-    the session's cancellation or the member's leaving (``REVIVABLE_NOTES``). Sent rows are never touched.
-    A fixed number of queries, however many sessions and members."""
+    """Make the pending rows of ``of_kinds`` for these sessions match ``planned``: create missing rows,
+    re-time pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones
+    stopped by the session's cancellation or the member's leaving (``REVIVABLE_NOTES``). Sent rows are never
+    touched. A fixed number of queries, however many sessions and members."""
     group_of = {session.pk: session.group_id for session in sessions}
     wanted = {(p.kind, p.user_id, p.subject_key): p for p in planned}
     existing = {
         (row.kind, row.recipient_id, row.subject_key): row
-        for row in Outbox.objects.filter(session__in=list(group_of), kind__in=list(kinds)).only(
+        for row in Outbox.objects.filter(session__in=list(group_of), kind__in=list(of_kinds)).only(
             "id", "kind", "recipient_id", "subject_key", "status", "due_at", "last_error"
         )
     }
@@ -165,34 +161,28 @@ def _plan_before(
         "session_id", "user_id"
     ):
         presenters[session_id].append(user_id)
+    offsets = {"no_casus_days": no_casus}
     before = {
-        Kind.REMINDER_FIRST: group.reminder_first_days,
-        Kind.REMINDER_SECOND: group.reminder_second_days,
-        Kind.RSVP_NUDGE: group.rsvp_nudge_days,
-        Kind.NO_CASUS: no_casus,
-        Kind.QUORUM_RISK: group.alert_quorum_days,
-        Kind.CASUS_PREP: group.casus_prep_days,
+        kind: (offsets[plan.days] if plan.days in offsets else getattr(group, plan.days), plan.to)
+        for kind, plan in BEFORE_SESSION.items()
+        if kind not in off
     }
     planned = []
     for session in sessions:
         recipients = {
-            Kind.REMINDER_FIRST: everyone,
-            Kind.REMINDER_SECOND: everyone,
-            Kind.RSVP_NUDGE: everyone,
-            Kind.NO_CASUS: everyone,
-            Kind.QUORUM_RISK: sorted(
+            kinds.MEMBERS: everyone,
+            kinds.FACILITATORS: sorted(
                 facilitators | ({session.facilitator_id} if session.facilitator_id else set())
             ),
-            Kind.CASUS_PREP: presenters[session.pk],
+            kinds.PRESENTERS: presenters[session.pk],
         }
         key = session_key(session)
         planned += [
             Planned(session.pk, kind, uid, local_days_before(session.starts_at, days, zone), key)
-            for kind, days in before.items()
-            if kind not in off
-            for uid in recipients[kind]
+            for kind, (days, to) in before.items()
+            for uid in recipients[to]
         ]
-    _upsert(sessions, planned, kinds=BEFORE_SESSION_KINDS, now=now)
+    _upsert(sessions, planned, of_kinds=BEFORE_SESSION_KINDS, now=now)
     declined = RSVP.objects.filter(
         session_id=OuterRef("session_id"), user_id=OuterRef("recipient_id"), answer=RSVP.Answer.DECLINE
     )
@@ -280,11 +270,11 @@ def rsvp_update(*, rsvp: RSVP) -> None:
             status=Status.CANCELLED, last_error=DECLINED_NOTE
         )
         return
-    mine.filter(kind=Kind.RSVP_NUDGE, status=Status.PENDING).update(
+    mine.filter(kind__in=ANSWER_CANCELS, status=Status.PENDING).update(
         status=Status.CANCELLED, last_error="answered"
     )
     mine.filter(
-        kind__in=(Kind.REMINDER_FIRST, Kind.REMINDER_SECOND),
+        kind__in=DECLINE_CANCELS - ANSWER_CANCELS,
         status=Status.CANCELLED,
         last_error=DECLINED_NOTE,
         due_at__gt=timezone.now(),

@@ -46,13 +46,12 @@ import smtplib
 import uuid
 from collections import defaultdict
 from contextlib import ExitStack, suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from time import monotonic, sleep
 from typing import NamedTuple
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.core.mail import mailers
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
@@ -63,10 +62,9 @@ from django.utils import timezone
 from casussen.models import Casus
 from groups.models import Membership
 from reflections.models import Reflection, ReflectionClosure
-from reflections.selectors import reflection_closes_at
 from sessions.models import RSVP, Presenter, Session
 
-from . import conf
+from . import conf, kinds
 from .emails import Shared, build_message, message_id
 from .models import (
     DIGESTIBLE_KINDS,
@@ -80,7 +78,6 @@ from .models import (
     Outbox,
     Status,
 )
-from .planning import BEFORE_SESSION_KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +91,7 @@ SERVER_REFUSALS = (
     smtplib.SMTPNotSupportedError,
 )
 SERVICE_CLOSING = 421  # "service not available, closing transmission channel"
-PERSONAL_KINDS = (Kind.DIGEST, Kind.ADMIN_DIGEST)
-CASUS_TITLE_KINDS = (Kind.INVITE, Kind.REMINDER_FIRST, Kind.REMINDER_SECOND, Kind.RSVP_NUDGE)
+CASUS_TITLE_KINDS = kinds.values(lambda entry: entry.casus_title)
 
 
 class Recovery(NamedTuple):
@@ -234,51 +230,31 @@ def _tenant_mismatch(row: Outbox) -> bool:
 
 
 def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | None:
-    """Why this row must not go out any more (conditions are checked at send time), or None."""
-    kind, session = row.kind, row.session
+    """Why this row must not go out any more (conditions are checked at send time), or None. What each kind
+    allows and checks is its registry entry's (``kinds.REGISTRY``)."""
+    entry, session = kinds.spec(row.kind), row.session
     if _tenant_mismatch(row):
         return "group does not match the session or alert"
-    if not row.recipient.is_active:
+    if row.recipient_id is not None and not row.recipient.is_active:
         return "recipient inactive"
-    if kind == Kind.PASSWORD_RESET:  # asked for by the recipient: no opt-out, no membership
-        return _password_reset_skip(row, now=now)
-    if kind in group_off:
+    if entry.group_opt_out and row.kind in group_off:
         return "switched off for the group"
-    if kind in user_off:
+    if entry.user_opt_out and row.kind in user_off:
         return "switched off by the recipient"
-    if kind in PERSONAL_KINDS:
+    if entry.own_rule is not None:
+        return entry.own_rule(row, now)
+    if not entry.membership:
         return None
     if not row.is_member:
         return "recipient is no member"
     if session is None:
         return None
-    if session.status == Session.Status.CANCELLED and kind != Kind.CANCELLATION:
+    if session.status == Session.Status.CANCELLED and not entry.survives_session_cancel:
         return "session cancelled"
-    if kind in BEFORE_SESSION_KINDS and (session.starts_at <= now or session.status != "planned"):
+    if entry.before_session and (session.starts_at <= now or session.status != Session.Status.PLANNED):
         return "too late"
-    match kind:
-        case Kind.REMINDER_FIRST | Kind.REMINDER_SECOND:
-            gone = row.declined
-        case Kind.RSVP_NUDGE:
-            gone = row.answered
-        case Kind.CASUS_PREP:
-            gone = not row.is_presenter or row.own_casus_booked
-        case Kind.NO_CASUS:
-            gone = row.casus_booked
-        case Kind.QUORUM_RISK:
-            gone = row.attending >= session.quorum
-        case Kind.REFLECTION_REMINDER:
-            gone = row.reflected or row.reflection_round_closed or reflection_closes_at(session) <= now
-        case _:
-            gone = False
-    return "condition no longer holds" if gone else None
-
-
-def _password_reset_skip(row: Outbox, *, now) -> str | None:
-    if not row.recipient.has_usable_password():
-        return "recipient has no password to reset"
-    if row.created_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT) <= now:
-        return "too late"
+    if entry.gone is not None and entry.gone(row, now):
+        return "condition no longer holds"
     return None
 
 

@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications import emails
+from notifications import emails, kinds
 from notifications.models import Kind, Outbox
 
 from .factories import group_with_members, plan_session
@@ -31,7 +31,7 @@ def full_render(row: Outbox) -> tuple[str, str, str]:
         values = {"group": row.group.name, "when": emails.when(row.session.starts_at), "rule": ""}
         context = {
             "user": user,
-            "lead": emails.LEADS[row.kind] % values,
+            "lead": kinds.spec(row.kind).lead % values,
             "session": row.session,
             "group": row.group,
             "when": values["when"],
@@ -43,7 +43,7 @@ def full_render(row: Outbox) -> tuple[str, str, str]:
         if row.kind in emails.RSVP_KINDS:
             context["attend_url"] = fake_link(row.pk, "attend")
             context["decline_url"] = fake_link(row.pk, "decline")
-        subject = str(emails.SUBJECTS[row.kind] % values)
+        subject = str(kinds.spec(row.kind).subject % values)
         text = render_to_string(emails.TEXT_TEMPLATE, context)
         html = render_to_string(emails.HTML_TEMPLATE, context)
     return subject, text, html

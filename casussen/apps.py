@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CasussenConfig(AppConfig):
     name = "casussen"
     verbose_name = _("Casussen")
+
+    def ready(self) -> None:
+        from sessions.signals import session_cancelled
+
+        from . import receivers
+
+        session_cancelled.connect(
+            receivers.requeue_casussen_of_cancelled_session, dispatch_uid="casussen_requeue_cancelled"
+        )

@@ -9,6 +9,8 @@ as can %}`` from ``casussen/templatetags/casus_permissions.py``.
   discussed and reads the advice given in the advice round. The author's pages are a 404 for others.
 - A queued casus is booked onto a session (and taken back to the queue) by its author or one of the
   group's facilitators; anyone else in the group gets a 403.
+- Any member but its author votes for discussing a queued casus (``may_vote``; the service refuses a vote
+  for one's own casus too).
 - In the live guide the facilitators steer (start, next phase, finish); only the presenter marks the
   questions that opened their eyes (403 for others), and the presenter listens in the advice round instead
   of giving advice.
@@ -40,6 +42,17 @@ def may_book(user: User, casus: Casus, access: Access) -> bool:
     return is_author(user, casus, access) or access.is_facilitator
 
 
+def may_vote(user: User, casus: Casus, access: Access) -> bool:
+    """Vote for discussing a queued casus: any member of the group but its author (nobody votes for
+    their own casus)."""
+    return access.is_member and casus.in_queue and not votes_for_own(user, casus)
+
+
+def votes_for_own(voter: User, casus: Casus) -> bool:
+    """The one rule against a vote for one's own casus (``casus_vote_toggle`` refuses it too)."""
+    return casus.author_id == voter.pk
+
+
 @dataclass(frozen=True)
 class CasusAbilities:
     """What one user may do with one casus; the names the casus templates ask (``can.edit``, …)."""
@@ -49,6 +62,7 @@ class CasusAbilities:
     submit: bool
     book: bool
     unbook: bool
+    vote: bool
     write_summary: bool
     read_advice: bool
 
@@ -61,6 +75,7 @@ def casus_abilities(user: User, casus: Casus, access: Access) -> CasusAbilities:
         submit=author and casus.status == Casus.Status.DRAFT,
         book=casus.in_queue and may_book(user, casus, access),
         unbook=casus.status == Casus.Status.BOOKED and may_book(user, casus, access),
+        vote=may_vote(user, casus, access),
         write_summary=author and casus.status == Casus.Status.DISCUSSED,
         read_advice=author and casus.status == Casus.Status.DISCUSSED,
     )

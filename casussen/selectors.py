@@ -45,9 +45,10 @@ def queue(group, user) -> dict:
         .order_by("submitted_at", "pk")
     )
     if next_session is not None:
+        # A vote counts until the casus is discussed, whichever session it was cast for.
         submitted = submitted.annotate(
-            vote_count=Count("votes", filter=Q(votes__session=next_session), distinct=True),
-            my_vote=Count("votes", filter=Q(votes__session=next_session, votes__voter=user), distinct=True),
+            vote_count=Count("votes__voter", distinct=True),
+            my_vote=Count("votes", filter=Q(votes__voter=user), distinct=True),
         )
     submitted = list(submitted)
     booked = list(

@@ -19,6 +19,7 @@ from groups.models import Group
 from sessions.models import Presenter, Session
 
 from .models import Advice, Casus, CasusVote, ParkedItem, Question
+from .permissions import votes_for_own
 
 logger = logging.getLogger(__name__)
 
@@ -108,34 +109,54 @@ def casus_book(*, casus: Casus, session: Session) -> Casus:
     casus.booked_at = timezone.now()
     casus.full_clean()
     casus.save()
-    CasusVote.objects.filter(casus=casus).delete()
     logger.info("casus %s booked on session %s", casus.pk, session.pk)
     return casus
 
 
 @transaction.atomic
 def casus_unbook(*, casus: Casus) -> Casus:
-    """Back to the queue; the author's presenter slot on that session is released."""
+    """Back to the queue; the author's presenter slot on that session is released. Its votes stay."""
     casus = Casus.objects.select_for_update().get(pk=casus.pk)
     if casus.status != Casus.Status.BOOKED:
         raise CasusError(_("Deze casus is niet ingepland."))
+    _back_to_queue(casus)
+    return casus
+
+
+def _back_to_queue(casus: Casus) -> None:
     Presenter.objects.filter(session_id=casus.session_id, user_id=casus.author_id).delete()
     casus.status = Casus.Status.SUBMITTED
     casus.session = None
     casus.booked_at = None
     casus.full_clean()
     casus.save()
-    return casus
+
+
+@transaction.atomic
+def casussen_requeue_for_cancelled(*, session: Session) -> list[Casus]:
+    """A cancelled session gives its booked casussen back to the queue (the sessions app's
+    ``session_cancelled`` signal calls this), so their authors can book them again. Returns them."""
+    booked = list(
+        Casus.objects.select_for_update().filter(session=session, status=Casus.Status.BOOKED).order_by("pk")
+    )
+    for casus in booked:
+        _back_to_queue(casus)
+        logger.info("casus %s back in the queue: session %s cancelled", casus.pk, session.pk)
+    return booked
 
 
 @transaction.atomic
 def casus_vote_toggle(*, casus: Casus, session: Session, voter: User) -> bool:
-    """Vote (or withdraw the vote) for discussing a queued casus at a session. Returns whether voted."""
+    """Vote (or withdraw the vote) for discussing a queued casus at a session. Returns whether voted.
+    A vote belongs to the casus until it is discussed: it stays when the session passes or the casus is
+    booked and given back, and counts once per voter whichever session it was cast for."""
+    if votes_for_own(voter, casus):
+        raise CasusError(_("Op je eigen casus kun je niet stemmen."))
     if casus.status != Casus.Status.SUBMITTED or session.group_id != casus.group_id:
         raise CasusError(_("Op deze casus kun je nu niet stemmen."))
     if session.status != Session.Status.PLANNED:
         raise CasusError(_("Op deze casus kun je nu niet stemmen."))
-    deleted, _rows = CasusVote.objects.filter(casus=casus, session=session, voter=voter).delete()
+    deleted, _rows = CasusVote.objects.filter(casus=casus, voter=voter).delete()
     if deleted:
         return False
     CasusVote.objects.get_or_create(casus=casus, session=session, voter=voter)
@@ -150,6 +171,7 @@ def casus_mark_discussed(*, casus: Casus) -> Casus:
         casus.discussed_at = timezone.now()
         casus.full_clean()
         casus.save()
+        CasusVote.objects.filter(casus=casus).delete()  # votes count until the casus is discussed
     return casus
 
 

@@ -182,14 +182,18 @@ def unbook(request, casus_id: int):
 @require_POST
 @login_required
 def vote(request, casus_id: int):
-    casus, _access = permissions.readable_casus_or_404(request.user, casus_id)
+    casus, access = permissions.readable_casus_or_404(request.user, casus_id)
     form = VoteForm(request.POST, sessions=_upcoming(casus.group))
     if not form.is_valid():
         return HttpResponse(_("Kies een komende bijeenkomst."), status=400)
     try:
         services.casus_vote_toggle(casus=casus, session=form.cleaned_data["session"], voter=request.user)
     except CasusError as error:
+        # Shown on the queue the vote was cast from, as the answer to the refused request.
         messages.error(request, error.message)
+        context = selectors.queue(casus.group, request.user)
+        context.update(group=casus.group, access=access)
+        return render(request, "casussen/queue.html", context, status=400)
     return redirect("casussen:queue", group_id=casus.group_id)
 
 

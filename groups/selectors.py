@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Group, Invitation, Membership
 from .permissions import visible_groups
+from .todo import Person
 
 
 def home_groups(user) -> QuerySet[Group]:
@@ -23,6 +24,15 @@ def home_groups(user) -> QuerySet[Group]:
         )
         .order_by("organisation__name", "name")
     )
+
+
+def home_person(user, groups: list[Group]) -> Person:
+    """The user as the home page's to-do providers see them, from ``home_groups`` (no query)."""
+    mine = {group.pk: group for group in groups if group.my_memberships}
+    facilitated = frozenset(
+        group.pk for group in groups for m in group.my_memberships if m.role == Membership.Role.FACILITATOR
+    )
+    return Person(user=user, groups=mine, facilitated=facilitated)
 
 
 def group_members(group: Group) -> QuerySet[Membership]:

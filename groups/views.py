@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 
-from . import selectors, services
+from . import selectors, services, todo
 from .forms import (
     AgreementsForm,
     GroupCreateForm,
@@ -34,7 +34,9 @@ def _add_service_errors(form: Form, error: ValidationError) -> None:
 
 @login_required
 def home(request):
-    return render(request, "groups/home.html", {"groups": selectors.home_groups(request.user)})
+    groups = list(selectors.home_groups(request.user))
+    headline, items = todo.items_for(selectors.home_person(request.user, groups))
+    return render(request, "groups/home.html", {"groups": groups, "headline": headline, "items": items})
 
 
 @group_required(Need.VIEW)

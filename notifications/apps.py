@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Berichten en signalen")
 
     def ready(self):
-        from . import receivers
+        from . import receivers, todo
 
         receivers.connect()
+        todo.register()

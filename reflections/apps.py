@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReflectionsConfig(AppConfig):
     name = "reflections"
     verbose_name = _("Reflecties")
+
+    def ready(self) -> None:
+        from . import todo
+
+        todo.register()

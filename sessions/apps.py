@@ -10,6 +10,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Bijeenkomsten")
 
     def ready(self):
-        from . import feedcache
+        from . import feedcache, todo
 
         feedcache.connect()
+        todo.register()

@@ -36,8 +36,10 @@ def _invite_data(scene):
 
 
 BUDGETS = [
-    Budget("home", "member", 7),
-    Budget("home", "facilitator", 7, label="facilitator"),
+    # The to-do list: the next session of every group, open RSVPs, casussen, reflections, follow-ups.
+    Budget("home", "member", 12, shows=lambda s: f"Extra groep {s.last}"),
+    # … and the open alerts of the groups they facilitate (the grown members fade).
+    Budget("home", "facilitator", 13, label="facilitator", shows=lambda s: s.last_name()),
     Budget(
         "set_language", "member", 7, method="post", data=lambda s: {"language": "en", "next": "/"}, status=302
     ),

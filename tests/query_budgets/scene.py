@@ -233,7 +233,10 @@ class Scene:
         FollowUp.objects.create(session=held, presenter=user, outcome="applied", what_changed="Meer rust")
 
         # Signals, invitations, e-mails.
-        Alert.objects.create(group=group, rule=Alert.Rule.FADING, subject_key=f"user:{user.pk}", user=user)
+        Alert.objects.create(
+            group=group, rule=Alert.Rule.FADING, subject_key=f"user:{user.pk}", user=user,
+            detail={"missed": 3, "of": 5, "in_a_row": 2},
+        )  # fmt: skip
         Invitation.objects.create(
             group=group, email=f"uitgenodigd{i}-{group.pk}@example.org", invited_by=w.facilitator,
             expires_at=timezone.now() + timedelta(days=14),

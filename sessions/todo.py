@@ -1,0 +1,101 @@
+"""The sessions app's part of the home page (``groups/todo.py``): the next session of each of the person's
+groups (the headline) and the sessions they have not answered yet. One query."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from groups import health, todo
+
+from .models import RSVP, Presenter, Session
+
+
+def quorum_matters(session: Session, now) -> bool:
+    """Whether a session's quorum is worth a warning now: inside the group's quorum check
+    (``alert_quorum_days`` before it, the same window as the quorum alert) and not reached. Further ahead
+    the count is shown calmly."""
+    in_window = health.in_quorum_window(session.starts_at, now, health.Thresholds.of(session.group))
+    return in_window and session.attend_count < session.quorum
+
+
+def _upcoming(person: todo.Person) -> list[Session]:
+    mine = RSVP.objects.filter(session=OuterRef("pk"), user=person.user)
+    presenting = Presenter.objects.filter(session=OuterRef("pk"), user=person.user)
+    return list(
+        Session.objects.filter(
+            group_id__in=person.group_ids, status=Session.Status.PLANNED, starts_at__gt=person.now
+        )
+        .annotate(
+            attend_count=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.ATTEND)),
+            answered=Exists(mine),
+            presenting=Exists(presenting),
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+def _headline(session: Session, person: todo.Person) -> todo.TodoItem:
+    session.group = person.groups[session.group_id]
+    details = []
+    if session.presenting:
+        details.append(_("jij brengt in"))
+    if session.facilitator_id == person.user.pk:
+        details.append(_("jij begeleidt"))
+    warn = quorum_matters(session, person.now)
+    count = _("%(count)s van %(quorum)s nodig") if warn else _("%(count)s van %(quorum)s aangemeld")
+    details.append(count % {"count": session.attend_count, "quorum": session.quorum})
+    return todo.TodoItem(
+        kind="next",
+        text=session.group.name,
+        url=reverse("sessions:detail", args=[session.pk]),
+        action=_("Naar de bijeenkomst"),
+        group=session.group,
+        when=session.starts_at,
+        details=details,
+        warn=warn,
+        headline=True,
+    )
+
+
+def _rsvp(open_sessions: list[Session], person: todo.Person) -> todo.TodoItem:
+    first = open_sessions[0]
+    group = person.groups[first.group_id]
+    details = [group.name]
+    if len(open_sessions) > 1:
+        more = len(open_sessions) - 1
+        details.append(ngettext("en nog %(n)s bijeenkomst", "en nog %(n)s bijeenkomsten", more) % {"n": more})
+    return todo.TodoItem(
+        kind="rsvp",
+        text=_("Laat weten of je komt"),
+        url=reverse("sessions:detail", args=[first.pk]),
+        action=_("Aan- of afmelden"),
+        group=group,
+        when=first.starts_at,
+        details=details,
+        warn=first.starts_at <= person.now + timedelta(days=group.rsvp_nudge_days),
+    )
+
+
+def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
+    if not person.groups:
+        return []
+    sessions = _upcoming(person)
+    items = []
+    seen: set[int] = set()
+    unanswered: dict[int, list[Session]] = {}
+    for session in sessions:
+        if session.group_id not in seen:
+            seen.add(session.group_id)
+            items.append(_headline(session, person))
+        if not session.answered:
+            unanswered.setdefault(session.group_id, []).append(session)
+    items += [_rsvp(open_sessions, person) for open_sessions in unanswered.values()]
+    return items
+
+
+def register() -> None:
+    todo.register(name="sessions", order=10, build=session_items)

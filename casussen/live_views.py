@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from accounts.middleware import language_neutral, request_language
 from groups.models import Group
@@ -52,9 +53,10 @@ def _live_state(request, session: Session) -> dict:
     return state
 
 
-def _render_state(request, session: Session, *, status: int = 200, error: str = ""):
-    state = _live_state(request, session)
-    state["error"] = error
+def _render_state(request, session: Session, *, status: int = 200, **refusal):
+    """The live state fragment; a refusal (``error``, ``error_for``: the form it is shown in, ``advice_text``:
+    what was typed) shows at that form."""
+    state = {**_live_state(request, session), **refusal}
     response = render(request, "casussen/_live_state.html", state, status=status)
     response["ETag"] = f'"{state["token"]}"'
     patch_cache_control(response, private=True, no_cache=True)
@@ -66,12 +68,51 @@ def _start_form(session: Session, data=None) -> StartForm:
     return StartForm(data, casussen=booked)
 
 
-def _htmx_or_redirect(request, session: Session, *, error: str = "", status: int = 200):
+def _htmx_or_redirect(request, session: Session, *, status: int = 200, **refusal):
+    """After a step of the live guide: the fragment for htmx, else the page again (a refusal, at its form)
+    or a redirect to it."""
     if request.htmx:
-        return _render_state(request, session, error=error, status=status)
-    if error:
-        messages.error(request, error)
+        return _render_state(request, session, status=status, **refusal)
+    if refusal.get("error"):
+        return _render_page(request, session, status=status, **refusal)
     return redirect("casussen:live", session_id=session.pk)
+
+
+def _question_form(data=None) -> TextForm:
+    return TextForm(data, label=_("Jouw vraag"), auto_id="id_question_%s")
+
+
+def _parked_form(data=None) -> TextForm:
+    return TextForm(data, label=_("Onderwerp voor de parkeerplaats"), max_length=500, auto_id="id_parked_%s")
+
+
+NOTE_FORMS = {  # the two small forms beside the live state: the element id, the page's context name
+    "question": ("question-form", "question_form"),
+    "parked": ("parked-form", "parked_form"),
+}
+
+
+def _render_page(request, session: Session, *, status: int = 200, forms: dict | None = None, **refusal):
+    context = {
+        **_live_state(request, session),
+        **refusal,
+        "group": session.group,
+        "question_form": _question_form(),
+        "parked_form": _parked_form(),
+        **(forms or {}),
+    }
+    return render(request, "casussen/live.html", context, status=status)
+
+
+def _note_form_again(request, session: Session, which: str, form: TextForm, *, status: int = 400):
+    """A refused question or parked topic: that form again, with the error at the field and what was
+    typed; for htmx it replaces the form itself instead of the live state."""
+    element_id, name = NOTE_FORMS[which]
+    if not request.htmx:
+        return _render_page(request, session, status=status, forms={name: form})
+    context = {"session": session, "note_form": form, "which": which, "element_id": element_id}
+    response = render(request, "casussen/_live_note_form.html", context, status=status)
+    return reswap(retarget(response, f"#{element_id}"), "outerHTML")
 
 
 @login_required
@@ -108,14 +149,7 @@ def session_method(request, session_id: int):
 @login_required
 def live_page(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
-    state = _live_state(request, session)
-    context = {
-        **state,
-        "group": session.group,
-        "question_form": TextForm(label=_("Jouw vraag")),
-        "parked_form": TextForm(label=_("Onderwerp voor de parkeerplaats"), max_length=500),
-    }
-    return render(request, "casussen/live.html", context)
+    return _render_page(request, session)
 
 
 @language_neutral
@@ -156,11 +190,13 @@ def live_start(request, session_id: int):
     session = _session(request, session_id, Need.FACILITATE)
     form = _start_form(session, request.POST)
     if not form.is_valid():
-        return _htmx_or_redirect(request, session, error=_("Kies een ingeplande casus."), status=400)
+        return _htmx_or_redirect(
+            request, session, error=_("Kies een ingeplande casus."), error_for="start", status=400
+        )
     try:
         live.live_start(session=session, casus=form.cleaned_data["casus"])
     except CasusError as error:
-        return _htmx_or_redirect(request, session, error=str(error.message), status=400)
+        return _htmx_or_redirect(request, session, error=str(error.message), error_for="start", status=400)
     return _htmx_or_redirect(request, session)
 
 
@@ -171,11 +207,11 @@ def live_step(request, session_id: int):
     run = _active_run(session)
     form = StepForm(request.POST)
     if not form.is_valid():
-        return _htmx_or_redirect(request, session, error=_("Onbekende stap."), status=400)
+        return _htmx_or_redirect(request, session, error=_("Onbekende stap."), error_for="step", status=400)
     try:
         live.live_step(run=run, action=form.cleaned_data["action"])
     except CasusError as error:
-        return _htmx_or_redirect(request, session, error=str(error.message), status=400)
+        return _htmx_or_redirect(request, session, error=str(error.message), error_for="step", status=400)
     return _htmx_or_redirect(request, session)
 
 
@@ -183,10 +219,13 @@ def live_step(request, session_id: int):
 @login_required
 def question_add(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
-    run = _active_run(session)
-    form = TextForm(request.POST)
+    form = _question_form(request.POST)
     if not form.is_valid():
-        return _htmx_or_redirect(request, session, error=_("Een vraag van hooguit 1000 tekens."), status=400)
+        return _note_form_again(request, session, "question", form)
+    run = LiveRun.objects.filter(session=session, finished_at__isnull=True).first()
+    if run is None:
+        form.add_error("text", _("Er loopt nu geen bespreking; je vraag is niet genoteerd."))
+        return _note_form_again(request, session, "question", form, status=409)
     live.question_add(run=run, author=request.user, text=form.cleaned_data["text"])
     return _htmx_or_redirect(request, session)
 
@@ -207,14 +246,13 @@ def advice_add(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
     run = _active_run(session)
     form = TextForm(request.POST)
+    refusal = {"error_for": "advice", "advice_text": request.POST.get("text", "")}
     if not form.is_valid():
-        return _htmx_or_redirect(
-            request, session, error=_("Eén concreet advies van hooguit 1000 tekens."), status=400
-        )
+        return _htmx_or_redirect(request, session, error=" ".join(form.errors["text"]), status=400, **refusal)
     try:
         live.advice_set(run=run, author=request.user, text=form.cleaned_data["text"])
     except CasusError as error:
-        return _htmx_or_redirect(request, session, error=str(error.message), status=400)
+        return _htmx_or_redirect(request, session, error=str(error.message), status=400, **refusal)
     return _htmx_or_redirect(request, session)
 
 
@@ -222,11 +260,9 @@ def advice_add(request, session_id: int):
 @login_required
 def parked_add(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
-    form = TextForm(request.POST, max_length=500)
+    form = _parked_form(request.POST)
     if not form.is_valid():
-        return _htmx_or_redirect(
-            request, session, error=_("Een onderwerp van hooguit 500 tekens."), status=400
-        )
+        return _note_form_again(request, session, "parked", form)
     live.parked_add(session=session, author=request.user, text=form.cleaned_data["text"])
     if not request.htmx:
         messages.success(request, _("Het onderwerp staat op de parkeerplaats."))

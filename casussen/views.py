@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -82,26 +82,29 @@ def create(request, group_id: int):
         return render(request, "casussen/casus_form.html", {"group": request.group, "form": CasusForm()})
     casus = None
     if request.POST.get("casus_id"):
-        casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
-    submit = "submit" in request.POST
-    form, saved = _save(request, request.group, casus, submit=submit)
-    if saved is None:
-        context = {"group": request.group, "form": form, "casus": casus}
-        return render(request, "casussen/casus_form.html", context, status=400)
-    return _after_save(request, form, saved, submit=submit)
-
-
-@require_POST
-@group_required(Need.MEMBER)
-def autosave(request, group_id: int):
-    """htmx: save the draft as the author types. Never submits; returns a small status fragment (and the
-    draft's id out of band, so the next save updates the same draft)."""
-    casus = None
-    if request.POST.get("casus_id"):
-        casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
+        try:
+            casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
+        except Http404:
+            return _autosave_after_submit(request, request.POST["casus_id"])
     form, saved = _save(request, request.group, casus, submit=False)
     context = {"form": form, "casus": saved or casus, "saved": saved is not None}
     return render(request, "casussen/_autosave.html", context, status=200 if saved else 400)
+
+
+def _autosave_after_submit(request, casus_id: str):
+    """The page still autosaves a draft that its author has since submitted (in another tab): nothing is
+    saved, the status says so and links to the casus; the typed text stays on the page. Anyone else's
+    casus stays a 404."""
+    if not casus_id.isdigit():
+        raise Http404
+    casus, _access = permissions.own_casus_or_404(request.user, int(casus_id))
+    if casus.group_id != request.group.pk:
+        raise Http404
+    context = {
+        "refusal": _("Je casus is al ingediend, dus hier wordt geen concept meer bewaard."),
+        "open_casus": casus,
+    }
+    return render(request, "casussen/_autosave.html", context, status=409)
 
 
 @login_required

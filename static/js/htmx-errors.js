@@ -1,5 +1,6 @@
 // What every htmx request does when it fails, on every page. A 4xx answer with a fragment is the acting
-// form again, with its errors at the fields and what was typed: it is swapped in like a success. Any other failure (a
+// form again, with its errors at the fields and what was typed: it is swapped in like a success, and its
+// first field marked aria-invalid gets the focus. Any other failure (a
 // refusal or error page, a server error, no connection) shows a message next to the element that acted;
 // the next successful request of that element removes it, and a form's data-error-prefix goes before it.
 // A whole page where a fragment was expected (the login page after a redirect, an error page) is never
@@ -70,6 +71,17 @@
     detail.shouldSwap = formAgain;
     if (!formAgain) {
       show(detail.elt, detail.target, messageFor(status));
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.target;
+    if (event.detail.xhr.status < 400 || !swapped.querySelector) {
+      return;
+    }
+    var invalid = swapped.matches("[aria-invalid=true]") ? swapped : swapped.querySelector("[aria-invalid=true]");
+    if (invalid) {
+      invalid.focus(); // its label and error (aria-describedby) are read out
     }
   });
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from casussen import live, selectors
 from casussen.models import Advice, Casus, LiveRun, ParkedItem, Question
 from sessions.models import Method, MethodPhase
+from tests.html import attribute_values, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -179,7 +180,18 @@ def test_parkeerplaats_items_are_counted_per_session(world, client_for, booked):
     assert ParkedItem.objects.count() == 2
 
 
-def test_question_needs_a_running_session(world, client_for, session):
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+def test_question_needs_a_running_session(world, client_for, session, htmx):
+    """Refused at the field, with the typed question still in it (for htmx the form replaces itself)."""
     url = reverse("casussen:question_add", kwargs={"session_id": session.pk})
-    assert client_for(world.member).post(url, {"text": "Vraag"}).status_code == 404
+    headers = {"hx-request": "true"} if htmx else {}
+    response = client_for(world.member).post(url, {"text": "Vraag over de rol"}, headers=headers)
+    assert response.status_code == 409
+    if htmx:
+        assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#question-form", "outerHTML")
+    body = response.content.decode()
+    assert texts(body, "textarea", id="id_question_text") == ["Vraag over de rol"]
+    assert attribute_values(body, "textarea", "aria-invalid") == ["true"]
+    assert attribute_values(body, "textarea", "aria-describedby") == ["id_question_text_error"]
+    assert "geen bespreking" in texts(body, "div", id="id_question_text_error")[0]
     assert not Question.objects.exists()

@@ -82,6 +82,22 @@ def create(request, group_id: int):
         return render(request, "casussen/casus_form.html", {"group": request.group, "form": CasusForm()})
     casus = None
     if request.POST.get("casus_id"):
+        casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
+    submit = "submit" in request.POST
+    form, saved = _save(request, request.group, casus, submit=submit)
+    if saved is None:
+        context = {"group": request.group, "form": form, "casus": casus}
+        return render(request, "casussen/casus_form.html", context, status=400)
+    return _after_save(request, form, saved, submit=submit)
+
+
+@require_POST
+@group_required(Need.MEMBER)
+def autosave(request, group_id: int):
+    """htmx: save the draft as the author types. Never submits; returns a small status fragment (and the
+    draft's id out of band, so the next save updates the same draft)."""
+    casus = None
+    if request.POST.get("casus_id"):
         try:
             casus = permissions.own_draft_or_404(request.user, request.group, request.POST["casus_id"])
         except Http404:

@@ -122,7 +122,7 @@ class InvitationModelAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         invitation = services.invitation_create(
-            group=obj.group, email=obj.email, role=obj.role, invited_by=request.user
+            group=obj.group, email=obj.email, role=obj.role, invited_by=request.user, replace_open=True
         )
         obj.pk = invitation.pk
         obj.refresh_from_db()

@@ -1,3 +1,5 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
@@ -8,9 +10,24 @@ from accounts.forms import NewAccountForm
 from .models import Group, Membership
 from .services import GROUP_SETTINGS_FIELDS
 
+ADDRESS_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def split_addresses(text: str) -> list[str]:
+    """The addresses in a typed list: one per line, or separated by commas, semicolons or spaces (angle
+    brackets around an address, as mail programs copy it, are dropped)."""
+    return [part.strip("<>") for part in ADDRESS_SEPARATORS.split(text) if part.strip("<>")]
+
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mailadres"))
+    """Parses a list of addresses and one role; ``services.invitations_create`` judges each address."""
+
+    emails = forms.CharField(
+        label=_("E-mailadressen"),
+        help_text=_("Eén adres per regel, of gescheiden door komma's, puntkomma's of spaties."),
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "off", "spellcheck": "false"}),
+        max_length=5000,
+    )
     role = forms.ChoiceField(label=_("Rol"), choices=Membership.Role.choices, initial=Membership.Role.MEMBER)
 
     def __init__(self, *args, group, may_invite_facilitators: bool, **kwargs):
@@ -19,10 +36,36 @@ class InvitationForm(forms.Form):
         if not may_invite_facilitators:
             self.fields["role"].choices = [(Membership.Role.MEMBER, Membership.Role.MEMBER.label)]
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Uitnodiging versturen")))
+        self.helper.add_input(Submit("submit", _("Uitnodigingen versturen")))
 
-    def clean_email(self):
-        return self.cleaned_data["email"].strip().lower()
+    def clean_emails(self) -> list[str]:
+        addresses = split_addresses(self.cleaned_data["emails"])
+        if not addresses:
+            raise forms.ValidationError(_("Vul minstens één e-mailadres in."), code="required")
+        return addresses
+
+
+class HandoverForm(forms.Form):
+    """Who gives the facilitator role up (only oneself, for a facilitator who is not an admin) and who
+    takes it; ``services.facilitator_handover`` decides."""
+
+    facilitator = forms.ModelChoiceField(label=_("Wie draagt de begeleiding over?"), queryset=None)
+    successor = forms.ModelChoiceField(label=_("Aan wie?"), queryset=None, widget=forms.RadioSelect)
+
+    def __init__(self, *args, facilitators, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = facilitators
+        self.fields["facilitator"].empty_label = None
+        self.fields["facilitator"].label_from_instance = lambda m: m.user.display_name
+        self.fields["successor"].queryset = members
+        self.fields["successor"].label_from_instance = lambda m: m.user.display_name
+        options = list(facilitators[:2])
+        self.has_facilitators = bool(options)
+        if len(options) == 1:
+            self.fields["facilitator"].initial = options[0].pk
+            self.fields["facilitator"].widget = forms.HiddenInput()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Begeleiding overdragen")))
 
 
 class AgreementsForm(forms.Form):

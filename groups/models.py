@@ -215,6 +215,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When its e-mail was last sent: at creation, then at each resend (``services.invitation_resend``).
+    sent_at = models.DateTimeField(_("verstuurd op"), default=timezone.now)
     expires_at = models.DateTimeField(_("verloopt op"))
     accepted_at = models.DateTimeField(_("geaccepteerd op"), null=True, blank=True)
     accepted_by = models.ForeignKey(

@@ -1,22 +1,29 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
+from accounts.models import User
+from accounts.services import user_create
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-
-from accounts.models import User
-from accounts.services import user_create
+from django.utils.translation import ngettext
 
 from . import signals
 from .models import Group, Invitation, Membership, Organisation
 
 INVITATION_SALT = "groups.invitation"
+# An open invitation's e-mail is sent again at most once per this interval (``invitation_resend``).
+INVITATION_RESEND_INTERVAL = timedelta(minutes=10)
+# How many addresses one ``invitations_create`` takes (the largest group has 20 places).
+INVITATION_BATCH_MAX = 50
 
 
 class InvitationError(Exception):
@@ -166,30 +173,155 @@ def group_update(*, group: Group, **changes) -> Group:
     return group
 
 
+def _open_invitations(group: Group):
+    return Invitation.objects.filter(
+        group=group, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
+def _places_taken(group: Group) -> int:
+    """The places the size limit counts when inviting: active members, and open invitations to people
+    who are not active members (each may still be accepted)."""
+    member_emails = Membership.objects.filter(group=group, status=Membership.Status.ACTIVE).values(
+        "user__email"
+    )
+    pending = _open_invitations(group).exclude(email__in=member_emails).count()
+    return _active_count(group) + pending
+
+
+def _no_place_error(group: Group) -> ValidationError:
+    return ValidationError(
+        _(
+            "Er is geen plaats meer: de groep heeft maximaal %(limit)s deelnemers en alle plaatsen zijn "
+            "bezet door leden of openstaande uitnodigingen."
+        )
+        % {"limit": group.size_limit},
+        code="group_full",
+    )
+
+
+def _local(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y H:i")
+
+
 @transaction.atomic
-def invitation_create(*, group: Group, email: str, role: str, invited_by: User | None) -> Invitation:
-    """Invite someone by e-mail (an earlier open invitation to the same address is revoked). Refused when
-    the person is already an active member or the group is full."""
+def invitation_create(
+    *, group: Group, email: str, role: str, invited_by: User | None, replace_open: bool = False
+) -> Invitation:
+    """Invite someone by e-mail. Refused when the person is already an active member, when an open
+    invitation to the address exists (``invitation_resend`` sends it again; with ``replace_open``, as in
+    Django admin, that one is revoked instead), or when every place of the group is taken by members and
+    open invitations."""
     email = email.strip().lower()
     group = Group.objects.select_for_update().get(pk=group.pk)
     if Membership.objects.filter(
         group=group, user__email__iexact=email, status=Membership.Status.ACTIVE
     ).exists():
         raise ValidationError({"email": _("Deze persoon is al lid van de groep.")}, code="already_member")
-    if _active_count(group) >= group.size_limit:
-        raise _full_group_error(group)
-    Invitation.objects.filter(
-        group=group, email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    pending = _open_invitations(group).filter(email=email).first()
+    if pending is not None and replace_open:
+        pending.revoked_at = timezone.now()
+        pending.save(update_fields=["revoked_at"])
+    elif pending is not None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "Deze persoon is al uitgenodigd (verstuurd op %(date)s). Je kunt die uitnodiging "
+                    "opnieuw versturen of intrekken bij de uitnodigingen."
+                )
+                % {"date": _local(pending.sent_at)}
+            },
+            code="already_invited",
+        )
+    if _places_taken(group) >= group.size_limit:
+        raise _no_place_error(group)
+    now = timezone.now()
     invitation = Invitation(
         group=group,
         email=email,
         role=role,
         invited_by=invited_by,
-        expires_at=timezone.now() + settings.INVITATION_MAX_AGE,
+        sent_at=now,
+        expires_at=now + settings.INVITATION_MAX_AGE,
     )
     invitation.full_clean()
     invitation.save()
+    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    return invitation
+
+
+@dataclass(frozen=True)
+class InvitationOutcome:
+    """One address of ``invitations_create``: the invitation made, or why there is none."""
+
+    email: str  # as typed
+    invitation: Invitation | None = None
+    error: str = ""
+
+
+def invitations_create(
+    *, group: Group, emails: Sequence[str], role: str, invited_by: User | None
+) -> list[InvitationOutcome]:
+    """Invite several addresses at once, each in its own transaction (``invitation_create``): every
+    address that may be invited is, and each other one comes back with the reason (not an e-mail
+    address, twice in the list, or what ``invitation_create`` refuses). Deliberately not one transaction:
+    a bad address does not hold back the good ones."""
+    if len(emails) > INVITATION_BATCH_MAX:
+        raise ValidationError(
+            {
+                "emails": _("Je kunt maximaal %(max)s adressen tegelijk uitnodigen.")
+                % {"max": INVITATION_BATCH_MAX}
+            },
+            code="too_many_addresses",
+        )
+    outcomes = []
+    seen: set[str] = set()
+    for typed in emails:
+        email = typed.strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            outcomes.append(InvitationOutcome(typed, error=_("Dit is geen geldig e-mailadres.")))
+            continue
+        if email in seen:
+            outcomes.append(InvitationOutcome(typed, error=_("Dit adres staat al eerder in je lijst.")))
+            continue
+        seen.add(email)
+        try:
+            invitation = invitation_create(group=group, email=email, role=role, invited_by=invited_by)
+        except ValidationError as error:
+            outcomes.append(InvitationOutcome(typed, error=" ".join(error.messages)))
+        else:
+            outcomes.append(InvitationOutcome(typed, invitation=invitation))
+    return outcomes
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Send an open invitation's e-mail again, through ``invitation_send`` as at creation, with a fresh
+    link valid for ``INVITATION_MAX_AGE``. At most once per ``INVITATION_RESEND_INTERVAL``."""
+    invitation = Invitation.objects.select_for_update().select_related("group").get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(
+            _("Deze uitnodiging staat niet meer open. Nodig de persoon opnieuw uit."), code="not_open"
+        )
+    now = timezone.now()
+    wait = invitation.sent_at + INVITATION_RESEND_INTERVAL - now
+    if wait > timedelta(0):
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        raise ValidationError(
+            ngettext(
+                "Deze uitnodiging is net verstuurd. Je kunt hem over %(minutes)s minuut opnieuw versturen.",
+                "Deze uitnodiging is net verstuurd. Je kunt hem over %(minutes)s minuten opnieuw versturen.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            code="resend_too_soon",
+        )
+    invitation.sent_at = now
+    invitation.expires_at = now + settings.INVITATION_MAX_AGE
+    invitation.full_clean()
+    invitation.save(update_fields=["sent_at", "expires_at"])
     transaction.on_commit(lambda: invitation_send(invitation=invitation))
     return invitation
 
@@ -264,16 +396,64 @@ def invitation_accept(
     return membership
 
 
+def _is_last_facilitator(membership: Membership) -> bool:
+    """Whether this is the group's only active facilitator: the group must keep one, so that membership
+    cannot end or become a plain member. Locks the group's other facilitators, so two simultaneous
+    changes cannot both remove "the other one"."""
+    if membership.role != Membership.Role.FACILITATOR or not membership.is_active:
+        return False
+    others = (
+        Membership.objects.select_for_update()
+        .filter(
+            group_id=membership.group_id, status=Membership.Status.ACTIVE, role=Membership.Role.FACILITATOR
+        )
+        .exclude(pk=membership.pk)
+    )
+    return not list(others.values_list("pk", flat=True))
+
+
 @transaction.atomic
 def membership_deactivate(*, membership: Membership) -> Membership:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    """End a membership (someone removed, or revoking the invitation it rests on). The group's last
+    facilitator stays until someone else guides the group."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.status == Membership.Status.LEFT:
         return membership
+    if _is_last_facilitator(membership):
+        raise ValidationError(
+            _(
+                "%(name)s is de enige intervisiebegeleider van de groep en kan daarom niet uit de groep "
+                "worden gehaald. Maak eerst iemand anders begeleider."
+            )
+            % {"name": membership.user.display_name},
+            code="last_facilitator",
+        )
+    return _end_membership(membership)
+
+
+def _end_membership(membership: Membership) -> Membership:
     membership.status = Membership.Status.LEFT
     membership.left_at = timezone.now()
     membership.save(update_fields=["status", "left_at"])
     signals.membership_changed.send(sender=Membership, membership=membership, active=False)
     return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership) -> Membership:
+    """A member leaves the group themselves. The last facilitator first hands the role over."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == Membership.Status.LEFT:
+        return membership
+    if _is_last_facilitator(membership):
+        raise ValidationError(
+            _(
+                "Je bent de enige intervisiebegeleider van de groep. Draag de begeleiding eerst over aan "
+                "iemand anders; daarna kun je de groep verlaten."
+            ),
+            code="last_facilitator",
+        )
+    return _end_membership(membership)
 
 
 def _is_current_basis(invitation: Invitation, membership: Membership) -> bool:
@@ -329,30 +509,38 @@ def membership_role_change(*, membership: Membership, role: str) -> Membership:
         )
     if membership.role == role:
         return membership
-    if membership.role == Membership.Role.FACILITATOR:
-        # Lock the group's facilitators so two simultaneous changes cannot both remove "the other one".
-        others = list(
-            Membership.objects.select_for_update()
-            .filter(
-                group_id=membership.group_id,
-                status=Membership.Status.ACTIVE,
-                role=Membership.Role.FACILITATOR,
-            )
-            .exclude(pk=membership.pk)
-            .values_list("pk", flat=True)
+    if _is_last_facilitator(membership):
+        raise ValidationError(
+            {
+                "role": _(
+                    "Dit is de enige intervisiebegeleider van de groep. Maak eerst iemand anders begeleider."
+                )
+            },
+            code="last_facilitator",
         )
-        if not others:
-            raise ValidationError(
-                {
-                    "role": _(
-                        "Dit is de enige intervisiebegeleider van de groep. Maak eerst iemand anders "
-                        "begeleider."
-                    )
-                },
-                code="last_facilitator",
-            )
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
     signals.membership_changed.send(sender=Membership, membership=membership, active=True)
     return membership
+
+
+@transaction.atomic
+def facilitator_handover(*, facilitator: Membership, successor: Membership) -> Membership:
+    """Hand the facilitator role from one active member to another in one step: the successor becomes
+    facilitator, then the facilitator a member, so the group is never without one. Returns the
+    successor's membership."""
+    if facilitator.group_id != successor.group_id or facilitator.pk == successor.pk:
+        raise ValueError("A handover is between two members of one group.")
+    facilitator = Membership.objects.select_for_update().get(pk=facilitator.pk)
+    if facilitator.role != Membership.Role.FACILITATOR or not facilitator.is_active:
+        raise ValidationError(
+            {"facilitator": _("Deze persoon is geen intervisiebegeleider van de groep.")},
+            code="not_facilitator",
+        )
+    try:
+        successor = membership_role_change(membership=successor, role=Membership.Role.FACILITATOR)
+    except ValidationError as error:
+        raise ValidationError({"successor": error.messages}, code="not_active") from error
+    membership_role_change(membership=facilitator, role=Membership.Role.MEMBER)
+    return successor

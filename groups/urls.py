@@ -14,6 +14,13 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path(
+        "<int:group_id>/uitnodigingen/<int:invitation_id>/opnieuw/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path("<int:group_id>/begeleiding-overdragen/", views.facilitator_handover, name="facilitator_handover"),
+    path("<int:group_id>/verlaten/", views.group_leave, name="leave"),
     path("<int:group_id>/leden/<int:membership_id>/rol/", views.membership_role, name="membership_role"),
     path("<int:group_id>/uitnodigen/", views.group_invite, name="invite"),
     path(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -15,6 +16,7 @@ from .forms import (
     AgreementsForm,
     GroupCreateForm,
     GroupSettingsForm,
+    HandoverForm,
     InvitationForm,
     NewAccountAgreementsForm,
     RoleForm,
@@ -54,38 +56,102 @@ def group_detail(request, group_id: int):
 
 @group_required(Need.MANAGE)
 def group_invite(request, group_id: int):
+    """Invite a list of addresses: the ones that may be invited are; the others are shown with their
+    reason, back in the field to correct (400)."""
     form = InvitationForm(
         request.POST or None,
         group=request.group,
         may_invite_facilitators=request.access.allows(Need.ADMINISTER),
     )
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.invitation_create(
-                    group=request.group,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
-                    invited_by=request.user,
-                )
-            except ValidationError as error:
-                _add_service_errors(form, error)
-            else:
-                messages.success(
-                    request, _("De uitnodiging is verstuurd naar %(email)s.") % form.cleaned_data
-                )
-                return redirect("groups:detail", group_id=request.group.pk)
-        return render(request, "groups/invite.html", {"group": request.group, "form": form}, status=400)
-    return render(request, "groups/invite.html", {"group": request.group, "form": form})
+    context = {"group": request.group, "form": form, "invited": [], "refused": []}
+    if request.method != "POST":
+        return render(request, "groups/invite.html", context)
+    if form.is_valid():
+        try:
+            outcomes = services.invitations_create(
+                group=request.group,
+                emails=form.cleaned_data["emails"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            invited = [outcome.invitation.email for outcome in outcomes if outcome.invitation]
+            refused = [outcome for outcome in outcomes if outcome.error]
+            if not refused:
+                messages.success(request, _invited_message(invited))
+                return redirect("groups:invitations", group_id=request.group.pk)
+            context["form"] = form = _refused_form(request, form, refused)
+            context.update(invited=invited, refused=refused)
+    return render(request, "groups/invite.html", context, status=400)
 
 
-@require_POST
+def _invited_message(invited: list[str]) -> str:
+    return ngettext(
+        "De uitnodiging is verstuurd naar %(emails)s.",
+        "%(count)s uitnodigingen zijn verstuurd: %(emails)s.",
+        len(invited),
+    ) % {"count": len(invited), "emails": ", ".join(invited)}
+
+
+def _refused_form(request, form: InvitationForm, refused: list) -> InvitationForm:
+    """The form again with only the refused addresses in its field, as typed, to correct and send."""
+    retry = InvitationForm(
+        {"emails": "\n".join(outcome.email for outcome in refused), "role": form.cleaned_data["role"]},
+        group=request.group,
+        may_invite_facilitators=request.access.allows(Need.ADMINISTER),
+    )
+    retry.is_valid()
+    retry.add_error(
+        "emails",
+        ngettext(
+            "Dit adres is niet uitgenodigd; de reden staat erboven.",
+            "Deze %(count)s adressen zijn niet uitgenodigd; de redenen staan erboven.",
+            len(refused),
+        )
+        % {"count": len(refused)},
+    )
+    return retry
+
+
 @group_required(Need.MANAGE)
 def membership_deactivate(request, group_id: int, membership_id: int):
-    membership = get_object_or_404(Membership, pk=membership_id, group=request.group)
-    services.membership_deactivate(membership=membership)
-    messages.success(request, _("%(name)s is geen lid meer van de groep.") % {"name": membership.user})
-    return redirect("groups:detail", group_id=request.group.pk)
+    """GET asks "Weet je het zeker?"; POST removes the member from the group."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, group=request.group
+    )
+    if not membership.is_active:
+        messages.info(request, _("%(name)s is al geen lid meer van de groep.") % {"name": membership.user})
+        return redirect("groups:detail", group_id=request.group.pk)
+    context = {"group": request.group, "membership": membership, "error": None}
+    if request.method == "POST":
+        try:
+            services.membership_deactivate(membership=membership)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+            return render(request, "groups/membership_deactivate.html", context, status=409)
+        messages.success(request, _("%(name)s is geen lid meer van de groep.") % {"name": membership.user})
+        return redirect("groups:detail", group_id=request.group.pk)
+    return render(request, "groups/membership_deactivate.html", context)
+
+
+@group_required(Need.MEMBER)
+def group_leave(request, group_id: int):
+    """GET asks "Weet je het zeker?"; POST ends the member's own membership."""
+    membership = get_object_or_404(
+        Membership, group=request.group, user=request.user, status=Membership.Status.ACTIVE
+    )
+    context = {"group": request.group, "membership": membership, "error": None}
+    if request.method == "POST":
+        try:
+            services.membership_leave(membership=membership)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+            return render(request, "groups/group_leave.html", context, status=409)
+        messages.success(request, _("Je bent geen lid meer van %(group)s.") % {"group": request.group.name})
+        return redirect("home")
+    return render(request, "groups/group_leave.html", context)
 
 
 def invitation_accept(request, token: str):
@@ -175,13 +241,38 @@ def group_settings(request, group_id: int):
     return render(request, "groups/group_settings.html", context)
 
 
+def _invitations_page(request, *, status: int = 200, resend_error: dict | None = None):
+    rows = selectors.group_invitations(request.group)
+    context = {
+        "group": request.group,
+        "pending": [row for row in rows if row.status == Invitation.Status.OPEN],
+        "rows": [row for row in rows if row.status != Invitation.Status.OPEN],
+        "resend_error": resend_error,
+    }
+    return render(request, "groups/invitations.html", context, status=status)
+
+
 @group_required(Need.MANAGE)
 def group_invitations(request, group_id: int):
-    return render(
-        request,
-        "groups/invitations.html",
-        {"group": request.group, "rows": selectors.group_invitations(request.group)},
+    return _invitations_page(request)
+
+
+@require_POST
+@group_required(Need.MANAGE)
+def invitation_resend(request, group_id: int, invitation_id: int):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, group=request.group)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except ValidationError as error:
+        return _invitations_page(
+            request,
+            status=409,
+            resend_error={"invitation_id": invitation.pk, "message": " ".join(error.messages)},
+        )
+    messages.success(
+        request, _("De uitnodiging is opnieuw verstuurd naar %(email)s.") % {"email": invitation.email}
     )
+    return redirect("groups:invitations", group_id=request.group.pk)
 
 
 @group_required(Need.MANAGE)
@@ -189,21 +280,23 @@ def invitation_revoke(request, group_id: int, invitation_id: int):
     invitation = get_object_or_404(
         Invitation.objects.select_related("accepted_by"), pk=invitation_id, group=request.group
     )
+    context = {
+        "group": request.group,
+        "invitation": invitation,
+        "membership": services.invitation_membership(invitation),
+        "error": None,
+    }
     if request.method == "POST":
-        services.invitation_revoke(invitation=invitation)
+        try:
+            services.invitation_revoke(invitation=invitation)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+            return render(request, "groups/invitation_revoke.html", context, status=409)
         messages.success(
             request, _("De uitnodiging voor %(email)s is ingetrokken.") % {"email": invitation.email}
         )
         return redirect("groups:invitations", group_id=request.group.pk)
-    return render(
-        request,
-        "groups/invitation_revoke.html",
-        {
-            "group": request.group,
-            "invitation": invitation,
-            "membership": services.invitation_membership(invitation),
-        },
-    )
+    return render(request, "groups/invitation_revoke.html", context)
 
 
 @group_required(Need.ADMINISTER)
@@ -231,3 +324,36 @@ def membership_role(request, group_id: int, membership_id: int):
                 return redirect("groups:detail", group_id=request.group.pk)
         return render(request, "groups/membership_role.html", context, status=400)
     return render(request, "groups/membership_role.html", context)
+
+
+@group_required(Need.MANAGE)
+def facilitator_handover(request, group_id: int):
+    """Hand the facilitator role over. An organisation admin chooses whose role; a facilitator hands
+    over their own (the form offers only that one)."""
+    memberships = Membership.objects.filter(group=request.group, status=Membership.Status.ACTIVE)
+    memberships = memberships.select_related("user").order_by("user__display_name")
+    facilitators = memberships.filter(role=Membership.Role.FACILITATOR)
+    if not request.access.allows(Need.ADMINISTER):
+        facilitators = facilitators.filter(user=request.user)
+    form = HandoverForm(
+        request.POST or None,
+        facilitators=facilitators,
+        members=memberships.filter(role=Membership.Role.MEMBER),
+    )
+    context = {"group": request.group, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                successor = services.facilitator_handover(
+                    facilitator=form.cleaned_data["facilitator"], successor=form.cleaned_data["successor"]
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is nu intervisiebegeleider van de groep.") % {"name": successor.user},
+                )
+                return redirect("groups:detail", group_id=request.group.pk)
+        return render(request, "groups/facilitator_handover.html", context, status=400)
+    return render(request, "groups/facilitator_handover.html", context)

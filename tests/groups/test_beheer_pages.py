@@ -246,9 +246,8 @@ def test_invitations_page_query_budget(world, client_for, django_assert_max_num_
     world.group.size_limit = 20
     client = client_for(world.facilitator)
     few = _queries(client, _url("invitations", group_id=small.pk))
-    with django_assert_max_num_queries(INVITATIONS_BUDGET):
-        many = _queries(client, _url("invitations", group_id=world.group.pk))
-    assert few == many
+    many = _queries(client, _url("invitations", group_id=world.group.pk))
+    assert few == many <= INVITATIONS_BUDGET
 
 
 def test_revoking_an_accepted_invitation_ends_the_membership_at_once(world, client_for):

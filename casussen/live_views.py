@@ -115,17 +115,9 @@ def _note_form_again(request, session: Session, which: str, form: TextForm, *, s
     return reswap(retarget(response, f"#{element_id}"), "outerHTML")
 
 
-@login_required
 def session_detail(request, session_id: int):
-    session = _session(request, session_id, Need.MEMBER)
-    context = {
-        "session": session,
-        "group": session.group,
-        "access": request.access,
-        "method": live.session_method(session),
-        **selectors.session_overview(session),
-    }
-    return render(request, "casussen/session_detail.html", context)
+    """The old address of the session page: the page now lives in the sessions app."""
+    return redirect("sessions:detail", session_id=session_id, permanent=True)
 
 
 @login_required
@@ -141,7 +133,7 @@ def session_method(request, session_id: int):
                 show_service_error(form, error)
             else:
                 messages.success(request, _("De werkvorm is opgeslagen."))
-                return redirect("casussen:session", session_id=session.pk)
+                return redirect("sessions:detail", session_id=session.pk)
         return render(request, "casussen/method_form.html", context, status=400)
     return render(request, "casussen/method_form.html", context)
 

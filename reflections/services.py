@@ -1,5 +1,6 @@
 """State changes of reflections and follow-ups."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -40,16 +41,42 @@ class ReflectionError(Exception):
         return str(self.MESSAGES[self.code])
 
 
+def reflection_write_refusals(
+    *, sessions: Iterable[Session], user, now: datetime | None = None
+) -> dict[int, str | None]:
+    """Per session, why ``user`` may not write a reflection for it now (a ``ReflectionError`` code), or
+    None when they may: held, attended, not written yet, round open. Three queries however many sessions
+    (the session page asks for one, "Mijn bijeenkomsten" for a page of them)."""
+    now = now or timezone.now()
+    sessions = list(sessions)
+    held = [s.pk for s in sessions if s.status == Session.Status.HELD]
+    attended = selectors.attended_session_ids(user, held)
+    written = set(
+        Reflection.objects.filter(session_id__in=held, author=user).values_list("session_id", flat=True)
+    )
+    closed_early = set(
+        ReflectionClosure.objects.filter(session_id__in=held).values_list("session_id", flat=True)
+    )
+    refusals: dict[int, str | None] = {}
+    for session in sessions:
+        if session.status != Session.Status.HELD:
+            refusals[session.pk] = ReflectionError.NOT_HELD
+        elif session.pk not in attended:
+            refusals[session.pk] = ReflectionError.NOT_ATTENDEE
+        elif session.pk in written:
+            refusals[session.pk] = ReflectionError.ALREADY
+        elif session.pk in closed_early or selectors.reflection_closes_at(session) <= now:
+            refusals[session.pk] = ReflectionError.CLOSED
+        else:
+            refusals[session.pk] = None
+    return refusals
+
+
 def reflection_check_can_write(*, session: Session, user, now: datetime | None = None) -> None:
     """Raise ReflectionError when ``user`` may not write a reflection for ``session`` now."""
-    if session.status != Session.Status.HELD:
-        raise ReflectionError(ReflectionError.NOT_HELD)
-    if user.pk not in selectors.attendee_ids(session):
-        raise ReflectionError(ReflectionError.NOT_ATTENDEE)
-    if Reflection.objects.filter(session=session, author=user).exists():
-        raise ReflectionError(ReflectionError.ALREADY)
-    if selectors.reflection_is_closed(session, now=now):
-        raise ReflectionError(ReflectionError.CLOSED)
+    refusal = reflection_write_refusals(sessions=[session], user=user, now=now)[session.pk]
+    if refusal is not None:
+        raise ReflectionError(code=refusal)
 
 
 @transaction.atomic

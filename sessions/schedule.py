@@ -35,14 +35,15 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Membership
+from intervisie.errors import DomainError
 
 from . import wallclock
-from .models import Schedule, Session
+from .models import RSVP, Schedule, Session
 from .signals import session_cancelled, session_planned_or_changed
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ MAX_OCCURRENCES = 120  # within one horizon: a rule that yields more is surely a
 RULE_CHANGED_REASON = _("Het rooster van de groep is gewijzigd.")
 
 
-class RuleError(ValueError):
-    """A recurrence rule that cannot be used; the message is translated and fit for a form error."""
+class RuleError(DomainError):
+    """A recurrence rule (or its zone) that cannot be used; the caller says at which field."""
 
 
 def parse_rule(rule: str, *, dtstart: datetime):
@@ -255,6 +256,49 @@ def schedule_diff(*, schedule: Schedule, now: datetime) -> ScheduleDiff:
     return ScheduleDiff(create=create, move=move, cancel=cancel, restore=restore)
 
 
+@dataclass(frozen=True)
+class AtStake:
+    """What a session that a schedule change moves or cancels holds."""
+
+    attend: int
+    maybe: int
+    decline: int
+    presenters: int
+    casussen: int
+    titles: tuple[str, ...]  # of the booked casussen, for a viewer who may read them (a member)
+
+
+def diff_details(diff: ScheduleDiff, *, with_titles: bool) -> dict[int, AtStake]:
+    """For the preview: the RSVPs, presenters and booked casussen of each session the diff moves or
+    cancels, by session id. Casus titles only ``with_titles`` (the viewer is a member of the group)."""
+    ids = [m.session.pk for m in diff.move] + [s.pk for s in diff.cancel]
+    if not ids:
+        return {}
+    answers = RSVP.Answer
+    counts = Session.objects.filter(pk__in=ids).annotate(
+        attend=Count("rsvps", filter=Q(rsvps__answer=answers.ATTEND), distinct=True),
+        maybe=Count("rsvps", filter=Q(rsvps__answer=answers.MAYBE), distinct=True),
+        decline=Count("rsvps", filter=Q(rsvps__answer=answers.DECLINE), distinct=True),
+        presenter_count=Count("presenters", distinct=True),
+    )
+    titles: dict[int, list[str]] = {}
+    for session_id, title in Session.objects.filter(pk__in=ids, casussen__status="booked").values_list(
+        "pk", "casussen__title"
+    ):
+        titles.setdefault(session_id, []).append(title)
+    return {
+        s.pk: AtStake(
+            attend=s.attend,
+            maybe=s.maybe,
+            decline=s.decline,
+            presenters=s.presenter_count,
+            casussen=len(titles.get(s.pk, [])),
+            titles=tuple(titles.get(s.pk, [])) if with_titles else (),
+        )
+        for s in counts
+    }
+
+
 def _create(schedule: Schedule, occurrence: Occurrence, facilitator_id: int | None) -> Session | None:
     group = schedule.group
     session, was_created = Session.objects.get_or_create(
@@ -358,7 +402,7 @@ def schedule_check(*, schedule: Schedule, now: datetime) -> None:
     try:
         zone(schedule.timezone)
     except RuleError as error:
-        raise ValidationError({"timezone": error.args[0]}) from error
+        raise ValidationError({"timezone": error.message}) from error
     if not schedule.rrule:
         return
     missing = {}
@@ -372,7 +416,7 @@ def schedule_check(*, schedule: Schedule, now: datetime) -> None:
         parse_rule(schedule.rrule, dtstart=datetime.combine(schedule.first_date, schedule.start_time))
         planned = occurrences(schedule, since=now, until=horizon_end(schedule, now))
     except RuleError as error:
-        raise ValidationError({"rrule": error.args[0]}) from error
+        raise ValidationError({"rrule": error.message}) from error
     starts = [o.local_start for o in planned if o.local_start is not None]
     if any(later - earlier < MIN_GAP for earlier, later in zip(starts, starts[1:], strict=False)):
         raise ValidationError({"rrule": _("Plan hooguit één bijeenkomst per week.")})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import schedule_views, views
 
 app_name = "sessions"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("<int:session_id>/agenda.ics", views.session_download, name="download"),
     path("<int:session_id>/wijzigen/", views.session_edit, name="edit"),
     path("<int:session_id>/annuleren/", views.session_cancel_view, name="cancel"),
-    path("groep/<int:group_id>/rooster/", views.group_schedule, name="group_schedule"),
+    path("groep/<int:group_id>/rooster/", schedule_views.group_schedule, name="group_schedule"),
     path("groep/<int:group_id>/nieuw/", views.session_new, name="new"),
     path("agenda/", views.feed_settings, name="feed_settings"),
     path("agenda/vernieuwen/", views.feed_regenerate, name="feed_regenerate"),

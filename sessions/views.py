@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services import user_regenerate_feed_token
 from groups.permissions import Need, group_access, group_required, object_in_group_or_404
 
-from . import calendar, feedcache, selectors, services
+from . import calendar, feedcache, panels, permissions, selectors, services
 from .forms import CancelForm, RSVPForm, ScheduleForm, SessionForm
 from .models import RSVP, Schedule, Session
 from .schedule import RuleError, schedule_save
@@ -83,9 +83,10 @@ def my_sessions(request):
     except ValueError:
         page = 1
     past = selectors.past_sessions(request.user, limit=PAST_PER_PAGE, offset=(page - 1) * PAST_PER_PAGE)
+    links = panels.links_for(past[:PAST_PER_PAGE], request.user)
     context = {
         "cards": [_card_context(s) for s in selectors.user_upcoming_sessions(request.user)],
-        "past": past[:PAST_PER_PAGE],
+        "past": [(session, links[session.pk]) for session in past[:PAST_PER_PAGE]],
         "past_page": page,
         "older_page": page + 1 if len(past) > PAST_PER_PAGE else None,
         "newer_page": page - 1 if page > 1 else None,
@@ -95,14 +96,22 @@ def my_sessions(request):
 
 @login_required
 def session_detail(request, session_id: int, *, status: int = 200, **extra):
+    """The one page of a session, in time order: before (when, where, who comes, RSVP, presenters, and
+    the sections of higher apps: casus, werkvorm), during (the live guide) and after (attendance,
+    reflections, follow-up). Higher apps add their sections through ``sessions.panels``."""
     session = _member_session(request, session_id)
+    access = group_access(request.user, session.group)
+    can = permissions.session_abilities(session, access)
     context = _card_context(session, **extra)
     context.update(
         {
-            "roster": selectors.session_roster(session),
-            "may_manage": group_access(request.user, session.group).allows(Need.MANAGE),
+            "can": can,
+            "access": access,
+            "roster": selectors.session_roster(session, with_reasons=can.see_decline_reasons),
+            "may_manage": can.manage,
             "i_present": any(p.user_id == request.user.pk for p in session.presenters.all()),
             "free_slots": session.presenter_slots - len(session.presenters.all()),
+            "panels": panels.panels_for(session, request.user, access),
         }
     )
     return render(request, "sessions/session_detail.html", context, status=status)

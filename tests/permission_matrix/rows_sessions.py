@@ -1,9 +1,19 @@
-from tests.sessions.factories import schedule_form_data, session_form_data
+from datetime import timedelta
+
+from django.utils import timezone
+
+from sessions.models import Schedule
+from tests.sessions.factories import schedule_confirm_data, schedule_form_data, session_form_data
 
 from . import LOGIN, Row, logged_in, markers, public, standard
 
 EVERYONE_LOGGED_IN = logged_in(200)
 MEMBERS_ONLY = standard(200, admin=403)  # RSVPs are confidential to members (Need.MEMBER)
+
+
+def _nothing_scheduled(world, role, response):
+    """The preview stores nothing, for whoever asked."""
+    assert not Schedule.objects.filter(group=world.group).exists()
 
 
 def _session(world):
@@ -33,6 +43,37 @@ def _marked_session(world):
 
 def _feed_token(world):
     return {"token": world.member.feed_token}
+
+
+def _past_session(world):
+    from tests.sessions.factories import SessionFactory
+
+    start = timezone.now() - timedelta(days=1)
+    return {
+        "session_id": SessionFactory(
+            group=world.group, starts_at=start, ends_at=start + timedelta(hours=2)
+        ).pk
+    }
+
+
+def _attendance_data(world):
+    start = timezone.localtime(timezone.now() - timedelta(days=1))
+    return {
+        "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ended_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "break_minutes": "10",
+        f"status_{world.member.pk}": "present",
+        f"status_{world.facilitator.pk}": "present",
+    }
+
+
+def _registered_only_by_facilitator(world, role, response):
+    from django.urls import resolve
+
+    from sessions.models import Attendance
+
+    session_id = resolve(response.request["PATH_INFO"]).kwargs["session_id"]
+    assert Attendance.objects.filter(session_id=session_id).exists() == (response.status_code == 302)
 
 
 ROWS = [
@@ -87,10 +128,20 @@ ROWS = [
     Row("sessions:group_schedule", standard(200, member=403), kwargs=_group),
     Row(
         "sessions:group_schedule",
-        standard(302, member=403),
+        standard(200, member=403),
         kwargs=_group,
         method="post",
         data=lambda _: schedule_form_data(),
+        label="preview",
+        check=_nothing_scheduled,
+    ),
+    Row(
+        "sessions:group_schedule",
+        standard(302, member=403),
+        kwargs=_group,
+        method="post",
+        data=lambda w: schedule_confirm_data(w.group),
+        label="confirm",
     ),
     Row("sessions:new", standard(200, member=403), kwargs=_group),
     Row(
@@ -108,4 +159,13 @@ ROWS = [
     Row("sessions:feed", public(404), kwargs=lambda w: {"token": "not-a-token"}, label="bad-token"),
     Row("sessions:feed", public(200), kwargs=_feed_token, method="head", seen_as="member"),
     Row("sessions:feed", public(405), kwargs=_feed_token, method="post", label="post-not-allowed"),
+    Row("sessions:attendance", standard(200, member=403, admin=403), kwargs=_past_session, shows=("group",)),
+    Row(
+        "sessions:attendance",
+        standard(302, member=403, admin=403),
+        kwargs=_past_session,
+        method="post",
+        data=_attendance_data,
+        check=_registered_only_by_facilitator,
+    ),
 ]

@@ -1,7 +1,7 @@
 """Sessions: the member's list and session page, RSVP, presenter slots, planning, the calendar feed."""
 
 from sessions.models import Presenter
-from tests.sessions.factories import schedule_form_data, session_form_data
+from tests.sessions.factories import schedule_confirm_data, schedule_form_data, session_form_data
 
 from . import Budget
 from .scene import session_in
@@ -27,9 +27,36 @@ def _claimed_session(scene):
 
 
 BUDGETS = [
-    Budget("sessions:mine", "member", 7),
-    Budget("sessions:detail", "member", 14, kwargs=_upcoming),
-    Budget("sessions:detail", "facilitator", 14, kwargs=_upcoming, label="facilitator"),
+    Budget("sessions:mine", "member", 10),  # the "Reflectie schrijven" links: 3 queries for the page
+    # The one session page with the sections of casussen and reflections (sessions.panels): the grown
+    # scene adds members (the roster), RSVPs with reasons, booked casussen, reflections and attendance.
+    Budget(
+        "sessions:detail", "member", 20, kwargs=_upcoming, shows=lambda s: f"Op de agenda {min(s.last, 5)}"
+    ),
+    Budget(
+        "sessions:detail",
+        "facilitator",
+        20,
+        kwargs=_upcoming,
+        label="facilitator",
+        shows=lambda s: s.last_name(),
+    ),
+    Budget("sessions:detail", "member", 20, kwargs=lambda s: {"session_id": s.running.pk}, label="running"),
+    Budget(
+        "sessions:detail",
+        "member",
+        26,
+        kwargs=lambda s: {"session_id": s.held.pk},
+        label="held",
+        shows=lambda s: s.last_name(),
+    ),  # fmt: skip
+    Budget(
+        "sessions:detail",
+        "member",
+        26,
+        kwargs=lambda s: {"session_id": s.due.pk},
+        label="follow-up due",
+    ),  # fmt: skip
     Budget(
         "sessions:rsvp",
         "member",
@@ -77,11 +104,22 @@ BUDGETS = [
     Budget(
         "sessions:group_schedule",
         "facilitator",
-        32,
+        16,
         kwargs=_group,
         method="post",
         data=lambda _: schedule_form_data(),
+        status=200,
+        label="preview",
+    ),  # fmt: skip
+    Budget(
+        "sessions:group_schedule",
+        "facilitator",
+        21,
+        kwargs=_group,
+        method="post",
+        data=lambda s: schedule_confirm_data(s.group),
         status=302,
+        label="confirm",
     ),  # fmt: skip
     Budget("sessions:new", "facilitator", 10, kwargs=_group),
     Budget(

@@ -4,9 +4,11 @@ make a held session with its attendance. Other test packages import them from he
 import importlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 import factory
 from django.apps import apps as django_apps
+from django.http import QueryDict
 from django.utils import timezone
 
 from sessions.models import RSVP, Attendance, Method, Presenter, Schedule, Session
@@ -139,13 +141,30 @@ def session_form_data(days: int = 10) -> dict:
     return {"day": day.isoformat(), "start_time": "14:00", "end_time": "16:30", "presenter_slots": 1}
 
 
-def schedule_form_data() -> dict:
-    """What the schedule settings form posts: every fourth Tuesday from today, 14:00, 2.5 hours."""
+def schedule_form_data(**changes) -> dict:
+    """What the schedule form posts for its preview: every fourth Tuesday from today, 14:00, 2.5 hours."""
     return {
-        "rrule": "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU",
+        "step": "preview",
+        "pattern": "weekly",
+        "interval": "4",
+        "weekly_day": "TU",
         "first_date": timezone.localdate().isoformat(),
         "start_time": "14:00",
-        "duration_minutes": 150,
-        "timezone": "Europe/Amsterdam",
-        "horizon_months": 6,
+        "duration_minutes": "150",
+        "horizon_months": "6",
+        **changes,
     }
+
+
+def schedule_confirm_data(group, **changes) -> dict:
+    """What the preview's confirm button posts for ``schedule_form_data(**changes)``: the same values, and
+    the fingerprint of the diff they make now (what the facilitator saw)."""
+    from sessions.schedule import schedule_preview
+    from sessions.schedule_forms import ScheduleForm
+
+    data = schedule_form_data(**changes)
+    schedule = Schedule.objects.filter(group=group).first() or Schedule(group=group)
+    form = ScheduleForm(QueryDict(urlencode(data, doseq=True)), instance=schedule)
+    assert form.is_valid(), form.errors
+    fingerprint = schedule_preview(schedule=form.schedule()).fingerprint()
+    return {**data, "step": "confirm", "fingerprint": fingerprint}

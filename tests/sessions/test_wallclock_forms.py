@@ -17,6 +17,7 @@ from sessions.forms import SessionForm
 from sessions.models import Session
 from sessions.services import SessionError
 from tests.groups.forms_html import post_data, rendered_form
+from tests.html import tree
 
 from .factories import SessionFactory
 
@@ -211,30 +212,44 @@ def test_service_errors_are_shown_at_the_field_the_person_typed(db):
 
 
 def schedule_data(**overrides) -> dict:
+    """The last Sunday of every month at 02:30: the nights the clock changes in March and October."""
     return {
-        "rrule": "FREQ=WEEKLY;BYDAY=SU",
+        "pattern": "monthly",
+        "position": "-1",
+        "monthly_day": "SU",
         "first_date": "2026-12-06",
         "start_time": "02:30",
         "duration_minutes": 90,
-        "timezone": "Europe/Amsterdam",
         "horizon_months": 24,
-        "exception_dates": "",
         **overrides,
     }
 
 
-def dst_notices(response) -> list[str]:
-    """The items of the schedule page's list of what happens in the hour the clock changes."""
-    section = re.search(r'<div [^>]*id="dst-notices"[^>]*>(.*?)</div>', page_text(response), re.S)
-    return re.findall(r"<li>([^<]*)</li>", section.group(1)) if section else []
+def dst_notices(response) -> dict[str, str]:
+    """What the preview tells about the starts in the hour the clock changes, by the session's start."""
+    return {
+        item["data-start"][:10]: item.find("p", data_notice=True).text
+        for item in tree(response.content).find_all("li", data_change="create")
+        if item.find("p", data_notice=True)
+    }
 
 
-def test_a_series_through_the_dst_nights_is_saved_and_says_how_it_moved(world, client_for):
+def confirm(client, url, preview):
+    form = tree(preview.content).by_id("confirm-form")
+    data: dict[str, list[str]] = {}
+    for element in form.find_all("input"):
+        data.setdefault(element["name"], []).append(element.get("value", ""))
+    return client.post(url, {**data, "step": "confirm"}, follow=True)
+
+
+def test_a_series_through_the_dst_nights_is_previewed_and_saved_as_it_said(world, client_for):
     client = client_for(world.facilitator)
     url = reverse("sessions:group_schedule", kwargs={"group_id": world.group.pk})
-    response = client.post(url, schedule_data(), follow=True)
-    assert response.status_code == 200
-    assert len(dst_notices(response)) == len(SPRING_DAYS) + len(FALL_DAYS)
+    preview = client.post(url, schedule_data())
+    assert preview.status_code == 200
+    assert set(dst_notices(preview)) == set(SPRING_DAYS + FALL_DAYS)
+    assert not Session.objects.filter(group=world.group).exists()
+    assert confirm(client, url, preview).status_code == 200
     sessions = {
         s.starts_at.astimezone(AMS).date().isoformat(): s for s in Session.objects.filter(group=world.group)
     }
@@ -243,16 +258,15 @@ def test_a_series_through_the_dst_nights_is_saved_and_says_how_it_moved(world, c
     for day in FALL_DAYS:
         assert sessions[day].starts_at.astimezone(AMS).utcoffset() == timedelta(hours=2)  # the first 02:30
     assert all(s.ends_at - s.starts_at == timedelta(minutes=90) for s in sessions.values())
-    assert dst_notices(client.get(url)) == dst_notices(response)  # the page keeps telling it
 
 
 def test_a_series_at_an_ordinary_hour_says_nothing_extra(world, client_for):
     client = client_for(world.facilitator)
     url = reverse("sessions:group_schedule", kwargs={"group_id": world.group.pk})
-    response = client.post(url, schedule_data(start_time="14:00"), follow=True)
-    assert response.status_code == 200
-    assert dst_notices(response) == []
-    assert 'class="alert alert-success"' in page_text(response)
+    preview = client.post(url, schedule_data(start_time="14:00"))
+    assert preview.status_code == 200
+    assert dst_notices(preview) == {}
+    assert 'class="alert alert-success"' in page_text(confirm(client, url, preview))
 
 
 def test_a_schedule_first_date_past_the_horizon_is_refused(world, client_for):
@@ -260,5 +274,5 @@ def test_a_schedule_first_date_past_the_horizon_is_refused(world, client_for):
     url = reverse("sessions:group_schedule", kwargs={"group_id": world.group.pk})
     response = client.post(url, schedule_data(first_date="2072-12-06"))
     assert response.status_code == 400
-    assert "first_date" in field_errors(response)
+    assert tree(response.content).by_id("id_first_date_error") is not None
     assert not Session.objects.filter(group=world.group).exists()

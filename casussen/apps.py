@@ -9,8 +9,9 @@ class CasussenConfig(AppConfig):
     def ready(self) -> None:
         from sessions.signals import session_cancelled
 
-        from . import receivers, todo
+        from . import receivers, session_panels, todo
 
+        session_panels.register_panels()
         todo.register()
         session_cancelled.connect(
             receivers.requeue_casussen_of_cancelled_session, dispatch_uid="casussen_requeue_cancelled"

@@ -1,6 +1,8 @@
 """State changes of the live session guide. Every change members must see bumps ``LiveRun.version`` and
 the session's poll stamp (``live_stamp.stamp_bump``), so an unchanged poll is answered from the cache."""
 
+from datetime import date
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,6 +26,15 @@ def session_method(session: Session) -> Method | None:
         return session.group.schedule.default_method
     except Schedule.DoesNotExist:
         return None
+
+
+def start_opens_on(session: Session) -> date:
+    """The live guide of a session can be started from the session's own (local) day on."""
+    return timezone.localdate(session.starts_at)
+
+
+def may_start_on(session: Session, today: date) -> bool:
+    return today >= start_opens_on(session)
 
 
 def _bump(run: LiveRun, **fields) -> LiveRun:

@@ -7,6 +7,7 @@ class ReflectionsConfig(AppConfig):
     verbose_name = _("Reflecties")
 
     def ready(self) -> None:
-        from . import todo
+        from . import session_panels, todo
 
+        session_panels.register_panels()
         todo.register()

@@ -17,7 +17,8 @@ at least 3 answers each: one answer can never be isolated by subtracting views.
 
 Public API for other apps (dashboards, notifications)
 -----------------------------------------------------
-* ``session_aggregates(session_ids) -> dict[session_id, Aggregate | None]``
+* ``session_aggregates(session_ids) -> dict[session_id, Aggregate | None]``, and
+  ``session_publications(session_ids)`` with the number of answers and why an aggregate is withheld
 * ``group_aggregates(group, *, sessions) -> Aggregate | None``
 * ``reflection_opens_at(session)``, ``reflection_closes_at(session)``,
   ``reflection_pending_user_ids(session)``
@@ -27,6 +28,7 @@ Public API for other apps (dashboards, notifications)
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -86,6 +88,15 @@ def attendee_ids(session: Session) -> set[int]:
     )
 
 
+def attended_session_ids(user, session_ids: Iterable[int]) -> set[int]:
+    """Of these sessions, those ``user`` attended (present or late). One query."""
+    return set(
+        Attendance.objects.filter(
+            session_id__in=list(session_ids), user=user, status__in=WAS_THERE
+        ).values_list("session_id", flat=True)
+    )
+
+
 def reflection_is_closed(session: Session, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     if reflection_closes_at(session) <= now:
@@ -123,28 +134,75 @@ def _session_figures(session_ids: Iterable[int]) -> QuerySet:
     )
 
 
-def _publishable(row: dict, now: datetime) -> Aggregate | None:
-    if row["answers"] < MIN_ANSWERS:
-        return None
-    ended = row["actual_ended_at"] or row["ends_at"]
-    if not (row["closed_early"] or ended + REFLECTION_WINDOW <= now):
-        return None
-    return Aggregate(
-        answers=row["answers"], sessions=1, sums={name: row[f"sum_{name}"] for name in SCALE_FIELDS}
+class Withheld(StrEnum):
+    """Why a session's aggregate is not shown (yet)."""
+
+    TOO_FEW = "too_few"  # fewer than MIN_ANSWERS answers
+    OPEN = "open"  # enough answers, but the round is still open (answers may still come or change)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A session's reflections as the group may see them: the number of answers, and either the
+    published aggregate or why it is withheld (with ``closes_at``, when an open round ends)."""
+
+    answers: int
+    aggregate: Aggregate | None
+    withheld: Withheld | None
+    closes_at: datetime | None
+
+
+def withheld_reason(*, answers: int, is_final: bool) -> Withheld | None:
+    """The publication rule, the one place it is decided: at least ``MIN_ANSWERS`` answers in a final
+    round."""
+    if answers < MIN_ANSWERS:
+        return Withheld.TOO_FEW
+    if not is_final:
+        return Withheld.OPEN
+    return None
+
+
+def _publication(row: dict, now: datetime) -> Publication:
+    closes_at = (row["actual_ended_at"] or row["ends_at"]) + REFLECTION_WINDOW
+    is_final = row["closed_early"] or closes_at <= now
+    withheld = withheld_reason(answers=row["answers"], is_final=is_final)
+    aggregate = None
+    if withheld is None:
+        aggregate = Aggregate(
+            answers=row["answers"], sessions=1, sums={name: row[f"sum_{name}"] for name in SCALE_FIELDS}
+        )
+    return Publication(
+        answers=row["answers"],
+        aggregate=aggregate,
+        withheld=withheld,
+        closes_at=None if is_final else closes_at,
     )
+
+
+NOT_HELD = Publication(answers=0, aggregate=None, withheld=Withheld.TOO_FEW, closes_at=None)
+
+
+def session_publications(
+    session_ids: Iterable[int], *, now: datetime | None = None
+) -> dict[int, Publication]:
+    """Each session's ``Publication`` (a session not held: no answers, withheld as too few). One query
+    whatever the number of sessions."""
+    now = now or timezone.now()
+    ids = list(session_ids)
+    result = dict.fromkeys(ids, NOT_HELD)
+    for row in _session_figures(ids):
+        result[row["pk"]] = _publication(row, now)
+    return result
 
 
 def session_aggregates(
     session_ids: Iterable[int], *, now: datetime | None = None
 ) -> dict[int, Aggregate | None]:
-    """The published aggregate of each session, or None ("te weinig reflecties om te tonen"): fewer than
-    3 answers, still open, or not held. One query whatever the number of sessions."""
-    now = now or timezone.now()
-    ids = list(session_ids)
-    result: dict[int, Aggregate | None] = dict.fromkeys(ids)
-    for row in _session_figures(ids):
-        result[row["pk"]] = _publishable(row, now)
-    return result
+    """The published aggregate of each session, or None (withheld: see ``session_publications``). One
+    query whatever the number of sessions."""
+    return {
+        pk: publication.aggregate for pk, publication in session_publications(session_ids, now=now).items()
+    }
 
 
 def group_aggregates(

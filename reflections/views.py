@@ -41,8 +41,7 @@ def session_reflections(request, session_id: int):
     context = {
         "session": session,
         "group": session.group,
-        "aggregate": selectors.session_aggregates([session.pk])[session.pk],
-        "answers": selectors.session_reflection_counts([session.pk]).get(session.pk, 0),
+        "publication": selectors.session_publications([session.pk])[session.pk],
         "closes_at": selectors.reflection_closes_at(session),
         "is_closed": selectors.reflection_is_closed(session),
         "own": selectors.own_reflection(session, request.user),
@@ -50,8 +49,10 @@ def session_reflections(request, session_id: int):
         "takeaways": selectors.shared_takeaways(session),
         "followups": session.followups.select_related("presenter").order_by("presenter__display_name"),
         "is_presenter": selectors.is_presenter(session, request.user),
+        "followup_due_at": selectors.followup_due_at(session),
         "min_answers": selectors.MIN_ANSWERS,
     }
+    context["followup_open"] = context["followup_due_at"] <= timezone.now()
     return render(request, "reflections/session.html", context)
 
 
@@ -125,10 +126,9 @@ def group_reflections(request, group_id: int):
         else:
             status = 400
     sessions = list(selectors.held_sessions(group, start=start, end=end).select_related("method"))
-    aggregates = selectors.session_aggregates([s.pk for s in sessions])
-    counts = selectors.session_reflection_counts([s.pk for s in sessions])
-    total = selectors.sum_published(aggregates.values())
-    rows = [(s, aggregates[s.pk], counts.get(s.pk, 0)) for s in sessions]
+    publications = selectors.session_publications([s.pk for s in sessions])
+    total = selectors.sum_published(p.aggregate for p in publications.values())
+    rows = [(s, publications[s.pk]) for s in sessions]
     context = {
         "group": group,
         "access": request.access,

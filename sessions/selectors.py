@@ -140,10 +140,15 @@ class Roster:
         return len(self.attend) >= self.quorum
 
 
-def session_roster(session: Session) -> Roster:
-    """Two queries: the active members, and the session's RSVPs."""
+def session_roster(session: Session, *, with_reasons: bool) -> Roster:
+    """Two queries: the active members, and the session's RSVPs. Without ``with_reasons`` (a reader who
+    may not see why someone declined, ``sessions.permissions.may_see_decline_reasons``) the RSVPs carry
+    no reason and no note."""
     roster = Roster(quorum=session.quorum)
     answers = {r.user_id: r for r in RSVP.objects.filter(session=session)}
+    if not with_reasons:
+        for rsvp in answers.values():  # in memory only: these objects are never saved
+            rsvp.decline_reason, rsvp.decline_note = "", ""
     members = (
         Membership.objects.filter(group_id=session.group_id, status=Membership.Status.ACTIVE)
         .select_related("user")

@@ -143,21 +143,8 @@ BUDGETS = [
         data=lambda s: {"session": s.upcoming.pk},
     ),  # fmt: skip
     Budget("casussen:summary", "member", 8, kwargs=_held_casus),
-    Budget(
-        "casussen:session",
-        "member",
-        12,
-        kwargs=lambda s: {"session_id": s.upcoming.pk},
-        shows=lambda s: f"Op de agenda {min(s.last, 5)}",
-    ),  # fmt: skip
-    Budget(
-        "casussen:session",
-        "member",
-        12,
-        kwargs=_running,
-        label="running",
-        shows=lambda s: f"Onderwerp {s.last}",
-    ),  # fmt: skip
+    # The old address of the session page: a permanent redirect to sessions:detail.
+    Budget("casussen:session", "member", 2, kwargs=lambda s: {"session_id": s.upcoming.pk}, status=301),
     Budget("casussen:session_method", "facilitator", 9, kwargs=lambda s: {"session_id": s.upcoming.pk}),
     Budget(
         "casussen:session_method",

@@ -53,12 +53,12 @@ def test_page_says_too_few_below_three_and_shows_means_at_three(
     reflect(session, crew[3], 2)
     client = client_for(world.facilitator)
     response = client.get(url)
-    assert response.context["aggregate"] is None
+    assert response.context["publication"].aggregate is None
     assert _too_few(response) in texts(response.content.decode(), "p", class_="text-body-secondary")
     assert texts(response.content.decode(), "table") == []  # no table of means at all
     reflect(session, crew[4], 5)
     response = client.get(url)
-    aggregate = response.context["aggregate"]
+    aggregate = response.context["publication"].aggregate
     assert aggregate.answers == 3
     assert [mean for _label, mean in aggregate.rows()] == [pytest.approx((2 + 2 + 5) / 3)] * 6
     # One cell per question, each the selector's mean to one decimal.
@@ -174,7 +174,7 @@ def test_period_that_leaves_fewer_than_three_shows_nothing(history, world, clien
     page = response.content.decode()
     assert response.status_code == 200
     assert response.context["total"] is None
-    assert [aggregate for _session, aggregate, _count in response.context["rows"]] == [None]
+    assert [publication.aggregate for _session, publication in response.context["rows"]] == [None]
     assert texts(page, "td", class_="text-end") == []  # no mean over the period
     assert len(texts(page, "td")) == 3  # the session's row: date, number of answers, "too few"
     assert texts(page, "td", class_="text-body-secondary") == [_too_few(response)]
@@ -236,7 +236,7 @@ def test_session_filter_on_small_session_shows_nothing(history, world, client_fo
         reverse("reflections:session", kwargs={"session_id": lonely.pk})
     )
     page = response.content.decode()
-    assert response.context["aggregate"] is None and texts(page, "table") == []
+    assert response.context["publication"].aggregate is None and texts(page, "table") == []
     assert _too_few(response) in texts(page, "p", class_="text-body-secondary")
     assert "uit de toon" not in page
 

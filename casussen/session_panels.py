@@ -1,0 +1,87 @@
+"""The casussen sections of the session page (``sessions.panels``, registered in ``CasussenConfig.ready``):
+the booked casus and the werkvorm before the session, the live guide during it, the presenter's summary
+after it. What a reader may see of a casus is asked of ``casussen.permissions``."""
+
+from typing import Any
+
+from django.utils import timezone
+
+from sessions.models import MethodPhase, Session
+from sessions.panels import PanelRequest, register
+
+from . import live, permissions, selectors
+from .models import Casus
+
+
+def _overview(session: Session) -> dict[str, Any]:
+    """``selectors.session_overview``, read once per page however many panels ask (kept on the session)."""
+    cached: dict[str, Any] | None = session.__dict__.get("_casus_overview")
+    if cached is None:
+        cached = session.__dict__["_casus_overview"] = selectors.session_overview(session)
+    return cached
+
+
+def casus_panel(request: PanelRequest) -> dict[str, Any] | None:
+    """The casussen booked on the session, each with what the reader may do with it (``can``)."""
+    session, user, access = request.session, request.user, request.access
+    booked = _overview(session)["booked"]
+    rows = [(casus, permissions.casus_abilities(user, casus, access)) for casus in booked]
+    return {
+        "booked": rows,
+        "may_book": access.is_member and session.status == Session.Status.PLANNED,
+    }
+
+
+def method_panel(request: PanelRequest) -> dict[str, Any] | None:
+    session = request.session
+    method = live.session_method(session)
+    phases = list(MethodPhase.objects.filter(method=method).order_by("position")) if method else []
+    return {
+        "method": method,
+        "phases": phases,
+        "total_minutes": sum(phase.minutes for phase in phases),
+        "may_choose": request.access.is_facilitator and session.status == Session.Status.PLANNED,
+    }
+
+
+def live_panel(request: PanelRequest) -> dict[str, Any] | None:
+    """Start (a facilitator, from the session's day on), join (a run is going) or the result (finished)."""
+    session, access = request.session, request.access
+    if session.status == Session.Status.CANCELLED:
+        return None
+    run = selectors.latest_run(session)
+    can = permissions.live_abilities(request.user, run, access)
+    overview = _overview(session)
+    startable = [casus for casus in overview["booked"] if casus.status == Casus.Status.BOOKED]
+    return {
+        "run": run,
+        "live_can": can,
+        "startable": startable,
+        "start_allowed": live.may_start_on(session, timezone.localdate()),
+        "start_opens_on": live.start_opens_on(session),
+        "parked": overview["parked"],
+    }
+
+
+def summary_panel(request: PanelRequest) -> dict[str, Any] | None:
+    """The presenters' summaries of the discussed casussen (what each took away, their actions)."""
+    session, user, access = request.session, request.user, request.access
+    discussed = [
+        (casus, permissions.casus_abilities(user, casus, access))
+        for casus in _overview(session)["booked"]
+        if casus.status == Casus.Status.DISCUSSED
+    ]
+    if not discussed:
+        return None
+    return {"discussed": discussed}
+
+
+def register_panels() -> None:
+    register(name="casus", stage="before", order=10, template="casussen/_panel_casus.html", build=casus_panel)
+    register(
+        name="method", stage="before", order=20, template="casussen/_panel_method.html", build=method_panel
+    )
+    register(name="live", stage="during", order=10, template="casussen/_panel_live.html", build=live_panel)
+    register(
+        name="summary", stage="after", order=20, template="casussen/_panel_summary.html", build=summary_panel
+    )

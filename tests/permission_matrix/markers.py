@@ -34,6 +34,9 @@ MARKERS = {
     "parked": Marker("Parkeerpunt Zeppelin", CURRENT_MEMBERS),
     "draft_title": Marker("Concept Vuurtoren", frozenset({"facilitator"})),  # the facilitator's draft
     "reflection": Marker("Reflectie Zandloper", frozenset({"member"})),  # an unshared takeaway
+    # a peer's note with a declined RSVP (health information: the facilitator's only); seeded by the rows
+    # that need it (rows_sessions._session_with_casus_and_decline), not by ``seed``
+    "decline_note": Marker("Afmelding Griepgolf", frozenset({"facilitator"})),
 }
 
 

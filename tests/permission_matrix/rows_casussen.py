@@ -221,7 +221,9 @@ ROWS = [
         data=_book_data,
     ),
     Row("casussen:summary", standard(200, facilitator=404, admin=403), kwargs=_discussed),
-    Row("casussen:session", MEMBERS_ONLY, kwargs=_marked_session, shows=("parked",)),
+    # The old address of the session page: a permanent redirect for everyone (the new page decides access);
+    # the redirect itself names nothing.
+    Row("casussen:session", public(301), kwargs=_marked_session),
     Row("casussen:session_method", FACILITATOR_ONLY, kwargs=_plain_session),
     Row(
         "casussen:session_method",

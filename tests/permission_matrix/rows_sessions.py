@@ -41,6 +41,31 @@ def _marked_session(world):
     return {"session_id": markers.marked(world)["session"].pk}
 
 
+def _session_with_casus_and_decline(world):
+    """The marked session with the marked casus booked on it and a peer's decline with a note."""
+    from casussen import services
+    from sessions.models import RSVP
+    from tests.factories import MembershipFactory
+
+    marked = markers.marked(world)
+    session = marked["session"]
+    if marked["casus"].session_id is None:
+        services.casus_book(casus=marked["casus"], session=session)
+        peer = MembershipFactory(group=world.group).user
+        RSVP.objects.create(
+            session=session,
+            user=peer,
+            answer=RSVP.Answer.DECLINE,
+            decline_reason=RSVP.Reason.OTHER,
+            decline_note=markers.text("decline_note"),
+        )
+    return {"session_id": session.pk}
+
+
+def _held_session(world):
+    return {"session_id": markers.marked(world)["held"].pk}
+
+
 def _feed_token(world):
     return {"token": world.member.feed_token}
 
@@ -78,7 +103,17 @@ def _registered_only_by_facilitator(world, role, response):
 
 ROWS = [
     Row("sessions:mine", EVERYONE_LOGGED_IN),
-    Row("sessions:detail", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group")),
+    Row("sessions:detail", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group", "parked")),
+    # The one session page with the booked casus (title and kernvraag for members only) and a peer's decline
+    # note (for the facilitator only).
+    Row(
+        "sessions:detail",
+        MEMBERS_ONLY,
+        kwargs=_session_with_casus_and_decline,
+        label="casus",
+        shows=("location", "casus_title", "kernvraag", "decline_note"),
+    ),
+    Row("sessions:detail", MEMBERS_ONLY, kwargs=_held_session, label="held", shows=("group",)),
     Row(
         "sessions:rsvp",
         standard(302, admin=403),

@@ -7,10 +7,8 @@ from accounts.services import user_create
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -246,7 +244,7 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    invitation_send(invitation=invitation)  # the outbox row is made in this transaction
     return invitation
 
 
@@ -322,26 +320,15 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     invitation.expires_at = now + settings.INVITATION_MAX_AGE
     invitation.full_clean()
     invitation.save(update_fields=["sent_at", "expires_at"])
-    transaction.on_commit(lambda: invitation_send(invitation=invitation))
+    invitation_send(invitation=invitation)  # the outbox row is made in this transaction
     return invitation
 
 
 def invitation_send(*, invitation: Invitation) -> None:
-    existing = User.objects.filter(email__iexact=invitation.email).only("preferred_language").first()
-    language = existing.preferred_language if existing else translation.get_language() or "nl"
-    with translation.override(language):
-        context = {
-            "invitation": invitation,
-            "group": invitation.group,
-            "inviter": invitation.invited_by,
-            "url": invitation_url(invitation),
-        }
-        subject = render_to_string("groups/email/invitation_subject.txt", context).strip()
-        text = render_to_string("groups/email/invitation.txt", context)
-        html = render_to_string("groups/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    """Have the invitation's e-mail sent: announced with ``signals.invitation_sent``, on which the
+    notifications app puts it in its outbox (in the caller's transaction when there is one); the outbox
+    sends it, retries it and makes the accept link at send time. Nothing is sent inside the request."""
+    signals.invitation_sent.send(sender=Invitation, invitation=invitation)
 
 
 @dataclass

@@ -13,27 +13,30 @@ from .models import Alert, GroupNotificationSettings, MailOutage, Outbox, Status
 @admin.register(Outbox)
 class OutboxAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only apart from the retry actions (sweep.outbox_retry). Failures show here: filter on status
-    "mislukt" (the error is in the list). Messages in doubt (status "onzeker", filter on "waarom onzeker")
-    show when they were handed over and their Message-ID, to look up in the mail server's log; an outage of
-    the mail server is said at the top of the list."""
+    "mislukt" (the error is in the list); a cancelled row says why (filter on "reden van annuleren").
+    Messages in doubt (status "onzeker", filter on "waarom onzeker") show when they were handed over and
+    their Message-ID, to look up in the mail server's log; an outage of the mail server is said at the top
+    of the list."""
 
     list_display = [
         "id",
         "kind",
         "recipient",
+        "address",
         "group",
         "session",
         "due_at",
         "status",
         "attempts",
         "sent_at",
+        "cancel_reason",
         "last_error",
         "doubt",
         "handed_over_at",
         "message_id",
     ]
-    list_filter = ["status", "doubt", "kind", "due_at"]
-    search_fields = ["recipient__email", "group__name", "subject_key"]
+    list_filter = ["status", "cancel_reason", "doubt", "kind", "due_at"]
+    search_fields = ["recipient__email", "address", "group__name", "subject_key"]
     list_select_related = ["recipient", "group", "session", "session__group"]
     date_hierarchy = "due_at"
     actions = ["retry_now", "resend_interrupted"]

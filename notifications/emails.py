@@ -354,12 +354,60 @@ def _password_reset_message(row: Outbox) -> OutboxEmail:
     return message
 
 
+def _invitation_language(row: Outbox) -> str:
+    """The invited address's own language if it has an account, else the inviter's, else the site's."""
+    from accounts.models import User
+
+    invitation = row.invitation
+    account = User.objects.filter(email__iexact=row.address).values_list("preferred_language", flat=True)
+    inviter = invitation.invited_by.preferred_language if invitation.invited_by_id else ""
+    return account.first() or inviter or settings.LANGUAGE_CODE
+
+
+def _invitation_message(row: Outbox) -> OutboxEmail:
+    """The group invitation, to the invited address (who may have no account yet). The accept link is made
+    now, like the password reset link: the signed token is in no database row and is valid for
+    INVITATION_MAX_AGE from this moment."""
+    from groups.services import invitation_url
+
+    invitation, entry = row.invitation, kinds.spec(row.kind)
+    language = _invitation_language(row)
+    with translation.override(language):
+        subject = str(entry.subject % {"group": invitation.group.name})
+        context = {
+            "group": invitation.group,
+            "inviter": invitation.invited_by,
+            "url": invitation_url(invitation),
+            "language": language,
+            "subject": subject,
+        }
+        text = render_to_string(f"{entry.template}.txt", context)
+        html = render_to_string(f"{entry.template}.html", context)
+    message = OutboxEmail(
+        subject=subject,
+        body=text,
+        to=[row.address],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Message-ID": message_id(row.pk),
+            "X-Intervisie-Outbox": str(row.pk),
+            "Date": format_datetime(datetime.now(UTC).replace(microsecond=0)),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+# Kinds whose message is not the shared group/session message: their own context and headers.
+OWN_MESSAGES = {Kind.PASSWORD_RESET: _password_reset_message, Kind.INVITATION: _invitation_message}
+
+
 def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | None = None) -> OutboxEmail:
     """The e-mail for ``row`` (recipient, group, session, alert loaded). ``extra`` adds template context
     (digest items, alert texts, casus titles) computed by the caller; ``shared`` is the batch's render
     cache (a fresh one when not given)."""
-    if row.kind == Kind.PASSWORD_RESET:
-        return _password_reset_message(row)
+    if row.kind in OWN_MESSAGES:
+        return OWN_MESSAGES[row.kind](row)
     user, shared = row.recipient, shared or Shared()
     calendar = row.kind in CALENDAR_KINDS and row.session_id is not None
     if calendar and _follows_feed(row):

@@ -74,7 +74,8 @@ class EmailKind:
     # At send time: the reason it is no longer wanted is gone (row annotated by the sweep, now) → skip.
     gone: Callable[[Any, datetime], bool] | None = None
     # At send time, for a kind outside a group's life (password reset, invitation): its own check, which
-    # replaces the membership and session checks; returns why it must not go out, or None.
+    # replaces the membership and session checks; returns why it must not go out (a ``CancelReason``), or
+    # None.
     own_rule: Callable[[Any, datetime], str | None] | None = None
 
     @property
@@ -112,11 +113,19 @@ def _reflection_done(row, now) -> bool:
 
 
 def _password_reset_rule(row, now) -> str | None:
+    from .models import CancelReason
+
     if not row.recipient.has_usable_password():
-        return "recipient has no password to reset"
+        return CancelReason.NO_PASSWORD
     if row.created_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT) <= now:
-        return "too late"
+        return CancelReason.TOO_LATE
     return None
+
+
+def _invitation_rule(row, now) -> str | None:
+    from .models import CancelReason
+
+    return None if row.invitation.is_open else CancelReason.INVITATION_CLOSED
 
 
 # --- the kinds -----------------------------------------------------------------------------------------
@@ -295,6 +304,17 @@ REGISTRY: tuple[EmailKind, ...] = (
         user_opt_out=False,  # asked for by the recipient
         unsubscribe=False,
         own_rule=_password_reset_rule,
+    ),
+    EmailKind(
+        value="invitation",
+        label=_("uitnodiging voor een intervisiegroep"),
+        subject=_("Uitnodiging voor intervisiegroep %(group)s"),
+        template="notifications/email/invitation",
+        membership=False,
+        group_opt_out=False,
+        user_opt_out=False,  # sent to an address, maybe without an account: nothing to switch off
+        unsubscribe=False,
+        own_rule=_invitation_rule,
     ),
 )
 

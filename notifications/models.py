@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups import health
-from groups.models import Group
+from groups.models import Group, Invitation
 from sessions.models import Session
 
 from . import kinds
@@ -37,6 +37,31 @@ class Status(models.TextChoices):
     DOUBT = "doubt", _("onzeker: misschien verstuurd")
 
 
+class CancelReason(models.TextChoices):
+    """Why a row was cancelled (status ``cancelled``); planning and the sweep decide on it, never on
+    ``last_error`` (which holds the mail server's or the renderer's error of a failed attempt)."""
+
+    # Ends, and the row comes back when wanted again (``planning.REVIVABLE``):
+    SESSION_CANCELLED = "session_cancelled", _("de bijeenkomst is afgelast")
+    LEFT = "left", _("de ontvanger heeft de groep verlaten")
+    DECLINED = "declined", _("de ontvanger heeft zich afgemeld")
+    # Final:
+    SUPERSEDED = "superseded", _("vervangen door een nieuwere versie")
+    ANSWERED = "answered", _("de ontvanger heeft al geantwoord")
+    PRESENTER_RELEASED = "presenter_released", _("de ontvanger brengt geen casus meer in")
+    SESSION_HELD = "session_held", _("de bijeenkomst is al geweest")
+    # The sweep's checks at send time:
+    TENANT_MISMATCH = "tenant_mismatch", _("hoort bij een andere groep dan de bijeenkomst of het signaal")
+    RECIPIENT_INACTIVE = "recipient_inactive", _("het account van de ontvanger is niet actief")
+    GROUP_OFF = "group_off", _("uitgeschakeld door de groep")
+    USER_OFF = "user_off", _("uitgeschakeld door de ontvanger")
+    NOT_MEMBER = "not_member", _("de ontvanger is geen lid van de groep")
+    TOO_LATE = "too_late", _("te laat om nog te versturen")
+    NOT_NEEDED = "not_needed", _("niet meer nodig")
+    NO_PASSWORD = "no_password", _("het account heeft geen wachtwoord om te vervangen")
+    INVITATION_CLOSED = "invitation_closed", _("de uitnodiging staat niet meer open")
+
+
 class Doubt(models.TextChoices):
     """Why a message is in doubt: it was handed to the mail server, which may or may not have taken it. Never
     sent again automatically (at most once); the mail server's log, searched for the Message-ID, says."""
@@ -48,15 +73,31 @@ class Doubt(models.TextChoices):
 
 class Outbox(models.Model):
     """One row per e-mail that will ever be sent. The unique constraint on (kind, recipient, subject_key)
-    makes a second copy impossible; the sweep moves rows pending → sending → sent (see ``sweep.py``)."""
+    makes a second copy impossible; the sweep moves rows pending → sending → sent (see ``sweep.py``).
+
+    A row goes to an account (``recipient``), or, for a group invitation, to the invited ``address`` (who
+    may have no account yet): then ``recipient`` is empty, ``invitation`` set, and (kind, subject_key) is
+    unique."""
 
     kind = models.CharField(_("soort"), max_length=24, choices=Kind.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("ontvanger"),
         db_index=False,  # the unique constraint leads with it
+    )
+    address = models.EmailField(_("adres"), blank=True)
+    invitation = models.ForeignKey(
+        Invitation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uitnodiging"),
+        db_index=False,  # outbox_invitation: only the rows that have one
     )
     # What the message is about: ``subject_key`` identifies it ("session:12", "session:12:invite:3",
     # "alert:7", "digest:2026-03-29"); the nullable foreign keys make it queryable and cascade.
@@ -98,6 +139,9 @@ class Outbox(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
     last_error = models.TextField(_("laatste fout"), blank=True)
+    cancel_reason = models.CharField(
+        _("reden van annuleren"), max_length=20, choices=CancelReason.choices, blank=True
+    )
     doubt = models.CharField(_("waarom onzeker"), max_length=16, choices=Doubt.choices, blank=True)
     # For a row in doubt: when its data went to the mail server (or, after a dead worker, the earliest it can
     # have: the previous hand-over of its batch, else the claim).
@@ -112,6 +156,16 @@ class Outbox(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "kind", "subject_key"], name="outbox_unique_message"
             ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"],
+                condition=Q(recipient__isnull=True),
+                name="outbox_unique_addressed_message",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, address="")
+                | (Q(recipient__isnull=True, invitation__isnull=False) & ~Q(address="")),
+                name="outbox_account_or_invited_address",
+            ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="outbox_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="outbox_kind_valid"),
             models.CheckConstraint(
@@ -124,6 +178,11 @@ class Outbox(models.Model):
             models.CheckConstraint(
                 condition=Q(status="doubt", doubt__in=Doubt.values) | (~Q(status="doubt") & Q(doubt="")),
                 name="outbox_doubt_has_reason",
+            ),
+            # A reason only on a cancelled row (rows cancelled before the field existed may have none).
+            models.CheckConstraint(
+                condition=Q(cancel_reason="") | Q(status="cancelled", cancel_reason__in=CancelReason.values),
+                name="outbox_cancel_reason_valid",
             ),
             # With a group on every row about a session or alert, the composite foreign keys of migration
             # 0006 (PostgreSQL) tie the session and the alert to that group.
@@ -146,16 +205,26 @@ class Outbox(models.Model):
             models.Index(fields=["recipient"], condition=Q(status="held"), name="outbox_held_recipient"),
             models.Index(fields=["session", "kind", "status"], name="outbox_session_kind"),
             models.Index(fields=["alert"], condition=Q(alert__isnull=False), name="outbox_alert"),
+            models.Index(
+                fields=["invitation"], condition=Q(invitation__isnull=False), name="outbox_invitation"
+            ),
             models.Index(fields=["digest"], condition=Q(digest__isnull=False), name="outbox_digest"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient_id} ({self.subject_key}, {self.status})"
+        to = self.recipient_id or self.address
+        return f"{self.get_kind_display()} → {to} ({self.subject_key}, {self.status})"
+
+    @property
+    def to_address(self) -> str:
+        """The address the message goes to: the account's, or the invited address."""
+        return self.recipient.email if self.recipient is not None else self.address
 
     def clean(self):
         super().clean()
         _same_group(self, "session")
         _same_group(self, "alert")
+        _same_group(self, "invitation")
 
 
 def _same_group(row, field: str) -> None:

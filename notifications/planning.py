@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from groups.models import Membership
+from groups.models import Invitation, Membership
 from reflections.selectors import reflection_closes_at
 from sessions.calendar import group_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
 from . import conf, kinds
-from .models import GroupNotificationSettings, Kind, Outbox, Status
+from .models import CancelReason, GroupNotificationSettings, Kind, Outbox, Status
 
 # The one reminder to attendees who have not reflected yet goes out this long before the window closes.
 REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
@@ -31,15 +31,10 @@ DECLINE_CANCELS = kinds.values(lambda entry: entry.decline_cancels)
 ANSWER_CANCELS = kinds.values(lambda entry: entry.answer_cancels)
 BEFORE_SESSION = {entry.value: entry.before_session for entry in kinds.REGISTRY if entry.before_session}
 BEFORE_SESSION_KINDS = frozenset(BEFORE_SESSION)
-DECLINED_NOTE = "declined"
-LEFT_NOTE = "left the group"
-SESSION_CANCELLED_NOTE = "session cancelled"
-# Rows a newer plan replaced (an invite to an older version of the session, a reminder nobody wants now):
-# never sent, never revived or retried.
-SUPERSEDED_NOTE = "superseded"
 # Rows cancelled for a reason that can end (the session was restored, the member rejoined): wanted again,
-# they come back.
-REVIVABLE_NOTES = (SESSION_CANCELLED_NOTE, LEFT_NOTE)
+# they come back. A row a newer plan replaced (``SUPERSEDED``: an invite to an older version of the
+# session, a reminder nobody wants now) is never sent, revived or retried.
+REVIVABLE = (CancelReason.SESSION_CANCELLED, CancelReason.LEFT)
 INVITE_FIELDS = {"starts_at", "ends_at", "location", "online_link", "status"}
 
 
@@ -85,14 +80,14 @@ def _upsert(
 ) -> None:
     """Make the pending rows of ``of_kinds`` for these sessions match ``planned``: create missing rows,
     re-time pending ones, cancel pending ones no longer wanted or now in the past, and bring back the ones
-    stopped by the session's cancellation or the member's leaving (``REVIVABLE_NOTES``). Sent rows are never
+    stopped by the session's cancellation or the member's leaving (``REVIVABLE``). Sent rows are never
     touched. A fixed number of queries, however many sessions and members."""
     group_of = {session.pk: session.group_id for session in sessions}
     wanted = {(p.kind, p.user_id, p.subject_key): p for p in planned}
     existing = {
         (row.kind, row.recipient_id, row.subject_key): row
         for row in Outbox.objects.filter(session__in=list(group_of), kind__in=list(of_kinds)).only(
-            "id", "kind", "recipient_id", "subject_key", "status", "due_at", "last_error"
+            "id", "kind", "recipient_id", "subject_key", "status", "due_at", "cancel_reason"
         )
     }
     create, retime, revive, cancel = [], [], [], []
@@ -116,10 +111,10 @@ def _upsert(
                 retime.append(row)
             else:
                 cancel.append(row.pk)
-        elif row.status == Status.CANCELLED and row.last_error in REVIVABLE_NOTES:
+        elif row.status == Status.CANCELLED and row.cancel_reason in REVIVABLE:
             if plan.due_at <= now:
                 continue
-            row.status, row.due_at, row.last_error = Status.PENDING, plan.due_at, ""
+            row.status, row.due_at, row.cancel_reason = Status.PENDING, plan.due_at, ""
             revive.append(row)
     for key, row in existing.items():
         if key not in wanted and row.status == Status.PENDING:
@@ -129,10 +124,10 @@ def _upsert(
     if retime:
         Outbox.objects.bulk_update(retime, ["due_at"])
     if revive:
-        Outbox.objects.bulk_update(revive, ["status", "due_at", "last_error"])
+        Outbox.objects.bulk_update(revive, ["status", "due_at", "cancel_reason"])
     if cancel:
         Outbox.objects.filter(pk__in=cancel, status=Status.PENDING).update(
-            status=Status.CANCELLED, last_error=SUPERSEDED_NOTE
+            status=Status.CANCELLED, cancel_reason=CancelReason.SUPERSEDED
         )
 
 
@@ -188,7 +183,7 @@ def _plan_before(
     )
     Outbox.objects.filter(
         Exists(declined), session__in=sessions, kind__in=DECLINE_CANCELS, status=Status.PENDING
-    ).update(status=Status.CANCELLED, last_error=DECLINED_NOTE)
+    ).update(status=Status.CANCELLED, cancel_reason=CancelReason.DECLINED)
     return members
 
 
@@ -211,7 +206,7 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
     current = invite_key(session)
     Outbox.objects.filter(session=session, kind=Kind.INVITE, status=Status.PENDING).exclude(
         subject_key=current
-    ).update(status=Status.CANCELLED, last_error=SUPERSEDED_NOTE)
+    ).update(status=Status.CANCELLED, cancel_reason=CancelReason.SUPERSEDED)
     rows = [
         Outbox(
             kind=Kind.INVITE,
@@ -235,7 +230,7 @@ def plan_session_cancelled(*, session: Session) -> list[int]:
     """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL)."""
     now = timezone.now()
     Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).update(
-        status=Status.CANCELLED, last_error=SESSION_CANCELLED_NOTE
+        status=Status.CANCELLED, cancel_reason=CancelReason.SESSION_CANCELLED
     )
     if session.ends_at <= now or Kind.CANCELLATION in disabled_group_kinds(session.group_id):
         return []
@@ -267,18 +262,18 @@ def rsvp_update(*, rsvp: RSVP) -> None:
     mine = Outbox.objects.filter(session_id=rsvp.session_id, recipient_id=rsvp.user_id)
     if rsvp.answer == RSVP.Answer.DECLINE:
         mine.filter(kind__in=DECLINE_CANCELS, status=Status.PENDING).update(
-            status=Status.CANCELLED, last_error=DECLINED_NOTE
+            status=Status.CANCELLED, cancel_reason=CancelReason.DECLINED
         )
         return
     mine.filter(kind__in=ANSWER_CANCELS, status=Status.PENDING).update(
-        status=Status.CANCELLED, last_error="answered"
+        status=Status.CANCELLED, cancel_reason=CancelReason.ANSWERED
     )
     mine.filter(
         kind__in=DECLINE_CANCELS - ANSWER_CANCELS,
         status=Status.CANCELLED,
-        last_error=DECLINED_NOTE,
+        cancel_reason=CancelReason.DECLINED,
         due_at__gt=timezone.now(),
-    ).update(status=Status.PENDING, last_error="")
+    ).update(status=Status.PENDING, cancel_reason="")
 
 
 def presenter_update(*, presenter: Presenter, claimed: bool) -> None:
@@ -288,7 +283,7 @@ def presenter_update(*, presenter: Presenter, claimed: bool) -> None:
     else:
         Outbox.objects.filter(
             session=session, recipient_id=presenter.user_id, kind=Kind.CASUS_PREP, status=Status.PENDING
-        ).update(status=Status.CANCELLED, last_error="presenter slot released")
+        ).update(status=Status.CANCELLED, cancel_reason=CancelReason.PRESENTER_RELEASED)
 
 
 def session_held(*, session: Session) -> None:
@@ -296,7 +291,7 @@ def session_held(*, session: Session) -> None:
     presenters for a follow-up later."""
     Outbox.objects.filter(
         session=session, kind__in=BEFORE_SESSION_KINDS, status__in=[Status.PENDING, Status.HELD]
-    ).update(status=Status.CANCELLED, last_error="session held")
+    ).update(status=Status.CANCELLED, cancel_reason=CancelReason.SESSION_HELD)
     group = session.group
     off = disabled_group_kinds(group.pk)
     ended = session.actual_ended_at or session.ends_at
@@ -342,11 +337,11 @@ def member_join(*, group_id: int, user_id: int) -> list[int]:
     _plan_before(sessions, off=off, no_casus=no_casus, now=now)
     current = [invite_key(session) for session in sessions]
     mine = Outbox.objects.filter(recipient_id=user_id, session__in=sessions, kind=Kind.INVITE)
-    left = mine.filter(status=Status.CANCELLED, last_error=LEFT_NOTE)
-    left.exclude(subject_key__in=current).update(last_error=SUPERSEDED_NOTE)
+    left = mine.filter(status=Status.CANCELLED, cancel_reason=CancelReason.LEFT)
+    left.exclude(subject_key__in=current).update(cancel_reason=CancelReason.SUPERSEDED)
     if Kind.INVITE in off:
         return []
-    left.filter(subject_key__in=current).update(status=Status.PENDING, last_error="", due_at=now)
+    left.filter(subject_key__in=current).update(status=Status.PENDING, cancel_reason="", due_at=now)
     Outbox.objects.bulk_create(
         [
             Outbox(
@@ -370,19 +365,19 @@ def member_join(*, group_id: int, user_id: int) -> list[int]:
 
 def retry_refused(ids: Iterable[int], *, now: datetime | None = None) -> set[int]:
     """Of these outbox rows, the ones a retry must not bring back because they are no longer the current
-    truth: replaced by a newer plan (``SUPERSEDED_NOTE``), an invite to an older version of its session (its
+    truth: replaced by a newer plan (``SUPERSEDED``), an invite to an older version of its session (its
     ``sequence`` moved on), an invite or a message before the session once the session was cancelled, held or
     began, and a cancellation of a session that was restored. One query."""
     now = now or timezone.now()
     rows = Outbox.objects.filter(pk__in=list(ids)).select_related("session")
     refused = set()
-    for row in rows.only("id", "kind", "subject_key", "last_error", "session"):
+    for row in rows.only("id", "kind", "subject_key", "cancel_reason", "session"):
         session = row.session
         upcoming = (
             session is not None and session.status == Session.Status.PLANNED and session.starts_at > now
         )
         if (
-            row.last_error == SUPERSEDED_NOTE
+            row.cancel_reason == CancelReason.SUPERSEDED
             or (row.kind == Kind.INVITE and session is not None and row.subject_key != invite_key(session))
             or (row.kind in (Kind.INVITE, *BEFORE_SESSION_KINDS) and session is not None and not upcoming)
             or (
@@ -400,7 +395,7 @@ def member_leave(*, group_id: int, user_id: int) -> int:
     so a rejoin can bring them back). Returns how many."""
     return Outbox.objects.filter(
         recipient_id=user_id, group_id=group_id, status__in=[Status.PENDING, Status.HELD]
-    ).update(status=Status.CANCELLED, last_error=LEFT_NOTE)
+    ).update(status=Status.CANCELLED, cancel_reason=CancelReason.LEFT)
 
 
 def password_reset_queue(*, user_id: int) -> list[int]:
@@ -417,5 +412,30 @@ def password_reset_queue(*, user_id: int) -> list[int]:
     return list(
         Outbox.objects.filter(
             recipient_id=user_id, kind=Kind.PASSWORD_RESET, subject_key=key, status=Status.PENDING
+        ).values_list("id", flat=True)
+    )
+
+
+def invitation_queue(*, invitation: Invitation) -> list[int]:
+    """An invitation's e-mail is to go out: one row per send (``sent_at``: creation, each resend), to the
+    invited address; the same send announced twice adds nothing. The row holds no link: the sweep makes
+    it when it sends (``emails._invitation_message``). Returns the ids of the rows due now."""
+    key = f"invitation:{invitation.pk}:{invitation.sent_at:%Y%m%dT%H%M%S.%f}"
+    Outbox.objects.bulk_create(
+        [
+            Outbox(
+                kind=Kind.INVITATION,
+                address=invitation.email,
+                invitation=invitation,
+                group_id=invitation.group_id,
+                subject_key=key,
+                due_at=timezone.now(),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Outbox.objects.filter(
+            kind=Kind.INVITATION, recipient__isnull=True, subject_key=key, status=Status.PENDING
         ).values_list("id", flat=True)
     )

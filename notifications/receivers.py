@@ -48,6 +48,10 @@ def on_membership_changed(sender, *, membership, active, **kwargs):
         planning.member_leave(group_id=membership.group_id, user_id=membership.user_id)
 
 
+def on_invitation_sent(sender, *, invitation, **kwargs):
+    _send_soon(planning.invitation_queue(invitation=invitation))
+
+
 def on_password_reset_requested(sender, *, user, **kwargs):
     _send_soon(planning.password_reset_queue(user_id=user.pk))
 
@@ -58,6 +62,7 @@ def connect() -> None:
         on_password_reset_requested, dispatch_uid=f"{uid}.password_reset"
     )
     group_signals.membership_changed.connect(on_membership_changed, dispatch_uid=f"{uid}.membership")
+    group_signals.invitation_sent.connect(on_invitation_sent, dispatch_uid=f"{uid}.invitation")
     signals.session_planned_or_changed.connect(on_session_planned_or_changed, dispatch_uid=f"{uid}.planned")
     signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")

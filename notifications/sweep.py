@@ -69,6 +69,7 @@ from .emails import Shared, build_message, message_id
 from .models import (
     DIGESTIBLE_KINDS,
     CalendarPath,
+    CancelReason,
     Doubt,
     GroupNotificationSettings,
     Handover,
@@ -118,6 +119,7 @@ def outbox_retry(*, ids: list[int], interrupted: bool = False, now=None) -> int:
         claim_token=None,
         claimed_at=None,
         last_error="",
+        cancel_reason="",
     )
 
 
@@ -195,7 +197,16 @@ def _claimed_rows(token, pks):
     )
     return (
         Outbox.objects.filter(pk__in=pks, claim_token=token, status=Status.SENDING)
-        .select_related("recipient", "group", "session", "session__group", "alert", "alert__user")
+        .select_related(
+            "recipient",
+            "group",
+            "session",
+            "session__group",
+            "alert",
+            "alert__user",
+            "invitation__group",
+            "invitation__invited_by",
+        )
         .alias(tenant_id=Coalesce("session__group_id", "alert__group_id", "group_id"))
         .annotate(
             answered=Exists(rsvps),
@@ -223,38 +234,45 @@ def _claimed_rows(token, pks):
 
 
 def _tenant_mismatch(row: Outbox) -> bool:
-    """The row names a session or alert of another group than its own (a forged or corrupt row)."""
-    return (row.session_id is not None and row.session.group_id != row.group_id) or (
-        row.alert_id is not None and row.alert.group_id != row.group_id
+    """The row names a session, alert or invitation of another group than its own (a forged or corrupt
+    row)."""
+    return any(
+        related_id is not None and getattr(row, field).group_id != row.group_id
+        for field, related_id in (
+            ("session", row.session_id),
+            ("alert", row.alert_id),
+            ("invitation", row.invitation_id),
+        )
     )
 
 
-def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> str | None:
+def _skip_reason(row: Outbox, *, now, group_off: set, user_off: set) -> CancelReason | None:
     """Why this row must not go out any more (conditions are checked at send time), or None. What each kind
     allows and checks is its registry entry's (``kinds.REGISTRY``)."""
     entry, session = kinds.spec(row.kind), row.session
     if _tenant_mismatch(row):
-        return "group does not match the session or alert"
+        return CancelReason.TENANT_MISMATCH
     if row.recipient_id is not None and not row.recipient.is_active:
-        return "recipient inactive"
+        return CancelReason.RECIPIENT_INACTIVE
     if entry.group_opt_out and row.kind in group_off:
-        return "switched off for the group"
+        return CancelReason.GROUP_OFF
     if entry.user_opt_out and row.kind in user_off:
-        return "switched off by the recipient"
+        return CancelReason.USER_OFF
     if entry.own_rule is not None:
-        return entry.own_rule(row, now)
+        reason = entry.own_rule(row, now)
+        return CancelReason(reason) if reason else None
     if not entry.membership:
         return None
     if not row.is_member:
-        return "recipient is no member"
+        return CancelReason.NOT_MEMBER
     if session is None:
         return None
     if session.status == Session.Status.CANCELLED and not entry.survives_session_cancel:
-        return "session cancelled"
+        return CancelReason.SESSION_CANCELLED
     if entry.before_session and (session.starts_at <= now or session.status != Session.Status.PLANNED):
-        return "too late"
+        return CancelReason.TOO_LATE
     if entry.gone is not None and entry.gone(row, now):
-        return "condition no longer holds"
+        return CancelReason.NOT_NEEDED
     return None
 
 
@@ -323,7 +341,7 @@ def send_claimed(token, pks: list[int], *, deadline: float | None = None) -> int
             group_id__in={_group_id(row) for row in rows} - {None}
         ).values_list("group_id", "disabled_kinds")
     }
-    skipped: dict[str, list[int]] = defaultdict(list)
+    skipped: dict[CancelReason, list[int]] = defaultdict(list)
     held, to_send = [], []
     for row in rows:
         pref = prefs.get(row.recipient_id)
@@ -340,7 +358,9 @@ def send_claimed(token, pks: list[int], *, deadline: float | None = None) -> int
         else:
             to_send.append(row)
     for reason, ids in skipped.items():
-        Outbox.objects.filter(pk__in=ids).update(status=Status.CANCELLED, last_error=reason, claim_token=None)
+        Outbox.objects.filter(pk__in=ids).update(
+            status=Status.CANCELLED, cancel_reason=reason, claim_token=None
+        )
     if held:
         Outbox.objects.filter(pk__in=held).update(status=Status.HELD, claim_token=None)
     if deadline is None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Invitation, Membership
+from notifications import sweep
 from tests.factories import (
     GroupFactory,
     InvitationFactory,
@@ -141,6 +142,8 @@ def test_superuser_adds_an_invitation_through_the_service(
     assert invitation.expires_at is not None
     earlier.refresh_from_db()
     assert earlier.revoked_at is not None  # the service revokes the open one for the same address
+    assert mailoutbox == []  # sent by the outbox, not in the request
+    assert sweep.sweep_once() == 1
     assert [m.to for m in mailoutbox] == [["via-beheer@example.org"]]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from groups.models import Invitation, Membership
 from groups.services import INVITATION_SALT, invitation_token
+from notifications import sweep
 from tests.factories import PASSWORD, InvitationFactory, UserFactory
 
 LINK = re.compile(r"https?://[^/\s]+(/groepen/uitnodiging/[^/\s]+/)")
@@ -26,6 +27,8 @@ def _invite(client, world, email, django_capture_on_commit_callbacks, role="memb
         )
     assert response.status_code == 302
     assert response["Location"] == reverse("groups:invitations", kwargs={"group_id": world.group.pk})
+    assert mail.outbox == []  # the outbox sends it, not the request
+    assert sweep.sweep_once() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [email.lower()]
@@ -215,6 +218,7 @@ def test_a_second_invitation_is_refused_and_a_resend_sends_a_working_link(
             )
         )
     assert response.status_code == 302
+    assert sweep.sweep_once() == 1
     (message,) = mail.outbox
     second = LINK.search(message.body).group(1)
     client.logout()

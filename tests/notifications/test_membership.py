@@ -10,8 +10,8 @@ from django.utils import timezone
 from groups.models import Membership
 from groups.services import invitation_accept, membership_deactivate
 from notifications import sweep
-from notifications.models import Kind, Outbox, Status
-from notifications.planning import LEFT_NOTE, local_days_before
+from notifications.models import CancelReason, Kind, Outbox, Status
+from notifications.planning import local_days_before
 from sessions.calendar import session_zone
 from tests.factories import InvitationFactory, UserFactory
 
@@ -99,7 +99,7 @@ def test_a_member_who_leaves_loses_only_their_unsent_messages_and_gets_them_back
     assert not rows_of(bram, session, status=Status.PENDING).exists()
     cancelled = rows_of(bram, session, status=Status.CANCELLED)
     assert set(cancelled.values_list("kind", flat=True)) == BEFORE
-    assert set(cancelled.values_list("last_error", flat=True)) == {LEFT_NOTE}
+    assert set(cancelled.values_list("cancel_reason", flat=True)) == {CancelReason.LEFT}
     assert rows_of(bram, session, kind=Kind.INVITE, status=Status.SENT).exists()  # sent stays sent
     assert set(rows_of(anna, session, status=Status.PENDING).values_list("kind", flat=True)) == BEFORE
 
@@ -123,9 +123,9 @@ def test_the_sweep_still_skips_a_row_of_someone_who_left():
     membership_deactivate(membership=Membership.objects.get(group=group, user=anna))
     row = rows_of(anna, session, kind=Kind.REMINDER_FIRST).get()
     Outbox.objects.filter(pk=row.pk).update(
-        status=Status.PENDING, due_at=timezone.now() - timedelta(minutes=1)
+        status=Status.PENDING, cancel_reason="", due_at=timezone.now() - timedelta(minutes=1)
     )
     sweep.sweep_once()
     row.refresh_from_db()
-    assert row.status == Status.CANCELLED and row.last_error == "recipient is no member"
+    assert row.status == Status.CANCELLED and row.cancel_reason == CancelReason.NOT_MEMBER
     assert not [m for m in mail.outbox if m.to == [anna.email]]

@@ -13,8 +13,8 @@ from django.utils import timezone
 from groups.models import Membership
 from groups.services import invitation_accept, membership_deactivate, membership_role_change
 from notifications import planning, sweep
-from notifications.models import Kind, Outbox, Status
-from notifications.planning import LEFT_NOTE, SUPERSEDED_NOTE, invite_key, local_days_before
+from notifications.models import CancelReason, Kind, Outbox, Status
+from notifications.planning import invite_key, local_days_before
 from sessions import services as session_services
 from sessions.calendar import session_zone
 from tests.factories import InvitationFactory, MembershipFactory
@@ -62,8 +62,8 @@ def test_a_role_change_plans_the_quorum_warning_for_every_upcoming_session_and_t
 
     assert not Outbox.objects.filter(recipient=anna, kind=Kind.QUORUM_RISK, status=Status.PENDING).exists()
     assert set(
-        Outbox.objects.filter(recipient=anna, kind=Kind.QUORUM_RISK).values_list("last_error", flat=True)
-    ) == {SUPERSEDED_NOTE}
+        Outbox.objects.filter(recipient=anna, kind=Kind.QUORUM_RISK).values_list("cancel_reason", flat=True)
+    ) == {CancelReason.SUPERSEDED}
     # Her reminders did not move.
     reminders = Outbox.objects.filter(recipient=anna, kind=Kind.REMINDER_FIRST, status=Status.PENDING)
     assert reminders.count() == 3
@@ -94,7 +94,7 @@ def test_a_member_who_rejoins_after_the_session_moved_gets_only_the_invite_to_it
     old_key = invite_key(session)
     membership_deactivate(membership=Membership.objects.get(group=group, user=bram))
     old_invite = Outbox.objects.get(recipient=bram, session=session, kind=Kind.INVITE)
-    assert (old_invite.status, old_invite.last_error) == (Status.CANCELLED, LEFT_NOTE)
+    assert (old_invite.status, old_invite.cancel_reason) == (Status.CANCELLED, CancelReason.LEFT)
 
     later = session.starts_at + timedelta(days=2)
     session_services.session_update(session=session, starts_at=later, ends_at=later + timedelta(hours=2))
@@ -105,7 +105,7 @@ def test_a_member_who_rejoins_after_the_session_moved_gets_only_the_invite_to_it
     invitation_accept(invitation_id=invitation.pk, user=bram)
 
     old_invite.refresh_from_db()
-    assert (old_invite.status, old_invite.last_error) == (Status.CANCELLED, SUPERSEDED_NOTE)
+    assert (old_invite.status, old_invite.cancel_reason) == (Status.CANCELLED, CancelReason.SUPERSEDED)
     invites = Outbox.objects.filter(recipient=bram, session=session, kind=Kind.INVITE, status=Status.PENDING)
     assert list(invites.values_list("subject_key", flat=True)) == [invite_key(session)]
     sweep.sweep_once()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import planning, sweep
-from notifications.models import Kind, Outbox, Status
+from notifications.models import CancelReason, Kind, Outbox, Status
 from sessions import services as session_services
 from tests.factories import UserFactory
 
@@ -46,7 +46,7 @@ def test_retry_refuses_the_invite_to_an_older_version_and_revives_the_current_on
     later = later + timedelta(days=1)
     session_services.session_update(session=session, starts_at=later, ends_at=later + timedelta(hours=2))
     current = Outbox.objects.get(recipient=anna, session=session, kind=Kind.INVITE, status=Status.PENDING)
-    assert _status(second) == Status.CANCELLED and second.last_error == planning.SUPERSEDED_NOTE
+    assert _status(second) == Status.CANCELLED and second.cancel_reason == CancelReason.SUPERSEDED
     Outbox.objects.filter(pk=current.pk).update(status=Status.FAILED, last_error="421 try later")
 
     messages = _retry(client, [first, second, current])

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications import sweep
-from notifications.models import Doubt, Handover, Kind, NotificationPreference, Outbox, Status
+from notifications.models import CancelReason, Doubt, Handover, Kind, NotificationPreference, Outbox, Status
 from sessions import services as session_services
 from sessions.models import RSVP
 
@@ -98,12 +98,12 @@ def test_skips_rows_whose_condition_no_longer_holds_and_respects_preferences():
     NotificationPreference.objects.create(user=chantal, disabled_kinds=[Kind.RSVP_NUDGE])
     Outbox.objects.exclude(kind=Kind.RSVP_NUDGE).delete()
     # Bram's nudge was cancelled when he answered; a stale one forced back to pending is skipped at send time.
-    Outbox.objects.filter(recipient=bram).update(status=Status.PENDING)
+    Outbox.objects.filter(recipient=bram).update(status=Status.PENDING, cancel_reason="")
     make_due(Outbox.objects.all())
     sweep.sweep_once()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([anna.email, facilitator.email])
     assert Outbox.objects.get(recipient=bram).status == Status.CANCELLED
-    assert Outbox.objects.get(recipient=chantal).last_error == "switched off by the recipient"
+    assert Outbox.objects.get(recipient=chantal).cancel_reason == CancelReason.USER_OFF
 
 
 def test_digest_users_get_one_daily_email():
@@ -270,7 +270,7 @@ def test_reflection_reminder_goes_to_attendees_without_a_reflection_two_days_bef
     make_due(reminders)
     sweep.sweep_once()
     assert [m.to[0] for m in mail.outbox] == [bram.email]
-    assert reminders.get(recipient=anna).last_error == "condition no longer holds"
+    assert reminders.get(recipient=anna).cancel_reason == CancelReason.NOT_NEEDED
     assert "/reflecties/" in mail.outbox[0].body
 
 

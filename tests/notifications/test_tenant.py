@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casussen.models import Casus
 from notifications import sweep
-from notifications.models import Alert, Doubt, Handover, Kind, Outbox, Status
+from notifications.models import Alert, CancelReason, Doubt, Handover, Kind, Outbox, Status
 from tests.factories import OrganisationAdminFactory, UserFactory
 
 from .factories import group_with_members, plan_session
@@ -156,7 +156,9 @@ def _retry_rows(two_groups):
     failed, cancelled, sent, journaled, interrupted = rows
     now = timezone.now()
     Outbox.objects.filter(pk=failed.pk).update(status=Status.FAILED, last_error="SMTPRecipientsRefused")
-    Outbox.objects.filter(pk=cancelled.pk).update(status=Status.CANCELLED, last_error="session cancelled")
+    Outbox.objects.filter(pk=cancelled.pk).update(
+        status=Status.CANCELLED, cancel_reason=CancelReason.SESSION_CANCELLED
+    )
     Outbox.objects.filter(pk=sent.pk).update(status=Status.SENT, sent_at=now)
     # A row the mail server accepted whose hand-over is journaled but not settled yet, then marked failed.
     Outbox.objects.filter(pk=journaled.pk).update(status=Status.FAILED, last_error="x")

@@ -4,6 +4,7 @@ the app's new-group page → invite a facilitator → see the new group on the a
 from django.urls import reverse
 
 from groups.models import Group, Invitation
+from notifications import sweep
 from tests.browser import ARGS, CHROMIUM
 from tests.factories import PASSWORD, OrganisationAdminFactory, OrganisationFactory
 
@@ -54,6 +55,7 @@ def test_admin_journey(live_server, mailoutbox):
             page.wait_for_load_state()
             invitation = Invitation.objects.get(group=group, email="begeleider@example.org")
             assert invitation.role == "facilitator" and invitation.invited_by == admin
+            assert sweep.sweep_once() == 1  # the invitation goes out through the outbox
             assert [m.to for m in mailoutbox] == [["begeleider@example.org"]]
             shots(page, "invited")
 

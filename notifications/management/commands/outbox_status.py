@@ -43,7 +43,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Failed: {failures.count()}")
         for row in failures[:failed]:
             self.stdout.write(
-                f"  #{row.pk} {row.kind} → {row.recipient.email} ({row.attempts}×): {row.last_error[:160]}"
+                f"  #{row.pk} {row.kind} → {row.to_address} ({row.attempts}×): {row.last_error[:160]}"
             )
 
     def _outage(self, now) -> None:
@@ -75,6 +75,6 @@ class Command(BaseCommand):
         for row in rows:
             when = f"{row.handed_over_at:%Y-%m-%d %H:%M:%S} UTC" if row.handed_over_at else "unknown"
             self.stdout.write(
-                f"  #{row.pk} {row.kind} → {row.recipient.email}: {row.doubt} ({row.get_doubt_display()}); "
+                f"  #{row.pk} {row.kind} → {row.to_address}: {row.doubt} ({row.get_doubt_display()}); "
                 f"handed over {when}; Message-ID {message_id(row.pk)}"
             )

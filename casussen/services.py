@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from groups.models import Group
+from intervisie.errors import DomainError
 from sessions.models import Presenter, Session
 
 from .models import Advice, Casus, CasusVote, ParkedItem, Question
@@ -27,12 +28,8 @@ TEXT_FIELDS = ("title", "situatie", "kernvraag", "tried", "background")
 EDITABLE_FIELDS = (*TEXT_FIELDS, "wish")
 
 
-class CasusError(Exception):
-    """A rule of the casus workflow was broken; ``message`` is translated and can be shown."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class CasusError(DomainError):
+    """A rule of the casus workflow was broken."""
 
 
 @transaction.atomic

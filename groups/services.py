@@ -2,8 +2,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from accounts.models import User
-from accounts.services import user_create
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -12,7 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.models import User
+from accounts.services import user_create
+from intervisie.errors import DomainError
 
 from . import signals
 from .models import Group, Invitation, Membership, Organisation
@@ -24,17 +26,25 @@ INVITATION_RESEND_INTERVAL = timedelta(minutes=10)
 INVITATION_BATCH_MAX = 50
 
 
-class InvitationError(Exception):
-    """Why an invitation token cannot be used; ``reason`` is one of the class attributes."""
+class InvitationError(DomainError):
+    """Why an invitation token cannot be used; ``code`` is one of the constants."""
 
     TAMPERED = "tampered"
     EXPIRED = "expired"
     USED = "used"
     REVOKED = "revoked"
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    MESSAGES = {
+        EXPIRED: gettext_lazy("De uitnodiging is verlopen. Vraag je begeleider om een nieuwe uitnodiging."),
+        USED: gettext_lazy("Deze uitnodiging is al gebruikt. Log in met je account om je groep te zien."),
+        REVOKED: gettext_lazy(
+            "Deze uitnodiging is ingetrokken of vervangen door een nieuwere. Gebruik de link uit de laatste "
+            "uitnodiging."
+        ),
+        TAMPERED: gettext_lazy(
+            "De link is niet compleet of niet geldig. Kopieer de volledige link uit de e-mail."
+        ),
+    }
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -48,27 +58,27 @@ def invitation_from_token(token: str) -> Invitation:
             token, salt=INVITATION_SALT, max_age=settings.INVITATION_MAX_AGE.total_seconds()
         )
     except signing.SignatureExpired as error:
-        raise InvitationError(InvitationError.EXPIRED) from error
+        raise InvitationError(code=InvitationError.EXPIRED) from error
     except signing.BadSignature as error:
-        raise InvitationError(InvitationError.TAMPERED) from error
+        raise InvitationError(code=InvitationError.TAMPERED) from error
     invitation = (
         Invitation.objects.select_related("group", "group__organisation")
         .filter(pk=payload.get("invitation") if isinstance(payload, dict) else None)
         .first()
     )
     if invitation is None:
-        raise InvitationError(InvitationError.TAMPERED)
+        raise InvitationError(code=InvitationError.TAMPERED)
     _raise_unless_open(invitation)
     return invitation
 
 
 def _raise_unless_open(invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
-        raise InvitationError(InvitationError.USED)
+        raise InvitationError(code=InvitationError.USED)
     if invitation.revoked_at is not None:
-        raise InvitationError(InvitationError.REVOKED)
+        raise InvitationError(code=InvitationError.REVOKED)
     if invitation.expires_at <= timezone.now():
-        raise InvitationError(InvitationError.EXPIRED)
+        raise InvitationError(code=InvitationError.EXPIRED)
 
 
 def invitation_url(invitation: Invitation) -> str:
@@ -359,7 +369,7 @@ def invitation_accept(
             language=translation.get_language() or "nl",
         )
     elif user.email.lower() != invitation.email.lower():
-        raise InvitationError(InvitationError.TAMPERED)
+        raise InvitationError(code=InvitationError.TAMPERED)
     now = timezone.now()
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=user,

@@ -158,8 +158,8 @@ def invitation_accept(request, token: str):
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationError as error:
-        status = 400 if error.reason == services.InvitationError.TAMPERED else 410
-        return render(request, "groups/invitation_invalid.html", {"reason": error.reason}, status=status)
+        status = 400 if error.code == services.InvitationError.TAMPERED else 410
+        return render(request, "groups/invitation_invalid.html", {"error": error}, status=status)
 
     user = request.user if request.user.is_authenticated else None
     context = {"invitation": invitation, "group": invitation.group}
@@ -184,7 +184,7 @@ def invitation_accept(request, token: str):
                     invitation_id=invitation.pk, user=user, new_account=new_account
                 )
             except services.InvitationError as error:
-                return render(request, "groups/invitation_invalid.html", {"reason": error.reason}, status=410)
+                return render(request, "groups/invitation_invalid.html", {"error": error}, status=410)
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:

@@ -26,13 +26,13 @@ def link_check(link: Link) -> None:
     works, and its page names nothing of the group), the link was used already or its session is no longer
     open for answers."""
     if link.action in (Action.ATTEND, Action.DECLINE) and link_session(link) is None:
-        raise LinkError(LinkError.GONE if link.outbox.session else LinkError.CLOSED)
+        raise LinkError(code=LinkError.GONE if link.outbox.session else LinkError.CLOSED)
     if OneClickUse.objects.filter(outbox=link.outbox, action=link.action).exists():
-        raise LinkError(LinkError.USED)
+        raise LinkError(code=LinkError.USED)
     if link.action in (Action.ATTEND, Action.DECLINE):
         session = link.outbox.session
         if session is None or session.status != Session.Status.PLANNED or session.starts_at <= timezone.now():
-            raise LinkError(LinkError.CLOSED)
+            raise LinkError(code=LinkError.CLOSED)
 
 
 @transaction.atomic
@@ -44,7 +44,7 @@ def link_use(*, link: Link, decline_reason: str = "", decline_note: str = "") ->
         with transaction.atomic():
             OneClickUse.objects.create(outbox=link.outbox, action=link.action)
     except IntegrityError as error:
-        raise LinkError(LinkError.USED) from error
+        raise LinkError(code=LinkError.USED) from error
     user = link.outbox.recipient
     if link.action == Action.UNSUBSCRIBE:
         preference = NotificationPreference.objects.select_for_update().get_or_create(user=user)[0]
@@ -62,7 +62,7 @@ def link_use(*, link: Link, decline_reason: str = "", decline_note: str = "") ->
             decline_note=decline_note,
         )
     except SessionError as error:
-        raise LinkError(LinkError.CLOSED) from error
+        raise LinkError(code=LinkError.CLOSED) from error
 
 
 @transaction.atomic

@@ -7,6 +7,9 @@ from functools import lru_cache
 from django.conf import settings
 from django.core import signing
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext_lazy as _
+
+from intervisie.errors import DomainError
 
 from . import conf
 from .models import Outbox
@@ -21,16 +24,30 @@ class Action:
     ALL = (ATTEND, DECLINE, UNSUBSCRIBE)
 
 
-class LinkError(Exception):
+class LinkError(DomainError):
+    """Why a one-click link cannot be used; ``code`` is one of the constants."""
+
     TAMPERED = "tampered"
     EXPIRED = "expired"
     USED = "used"
     CLOSED = "closed"  # the session has started, was cancelled or held
     GONE = "gone"  # the recipient is no longer a member of the session's group
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    MESSAGES = {
+        EXPIRED: _("De link is verlopen. Log in om je antwoord of je e-mailvoorkeuren te wijzigen."),
+        USED: _(
+            "Deze link is al gebruikt; er is niets veranderd. Log in om je antwoord of voorkeuren te "
+            "bekijken."
+        ),
+        GONE: _(
+            "Deze link werkt niet meer. Log in om te zien voor welke bijeenkomsten je je kunt aanmelden."
+        ),
+        CLOSED: _(
+            "Voor deze bijeenkomst kun je je niet meer aan- of afmelden: hij is begonnen, afgelopen of "
+            "afgelast."
+        ),
+        TAMPERED: _("De link is niet compleet of niet geldig. Kopieer de volledige link uit de e-mail."),
+    }
 
 
 @dataclass(frozen=True)
@@ -67,16 +84,16 @@ def read_token(token: str) -> Link:
     try:
         payload = signing.loads(token, salt=SALT, max_age=conf.link_max_age().total_seconds())
     except signing.SignatureExpired as error:
-        raise LinkError(LinkError.EXPIRED) from error
+        raise LinkError(code=LinkError.EXPIRED) from error
     except signing.BadSignature as error:
-        raise LinkError(LinkError.TAMPERED) from error
+        raise LinkError(code=LinkError.TAMPERED) from error
     if not (isinstance(payload, list) and len(payload) == 2 and payload[1] in Action.ALL):
-        raise LinkError(LinkError.TAMPERED)
+        raise LinkError(code=LinkError.TAMPERED)
     outbox = (
         Outbox.objects.select_related("recipient", "group", "session", "session__group")
         .filter(pk=payload[0])
         .first()
     )
     if outbox is None:
-        raise LinkError(LinkError.TAMPERED)
+        raise LinkError(code=LinkError.TAMPERED)
     return Link(outbox=outbox, action=payload[1])

@@ -13,9 +13,9 @@ from .forms import CalendarPathForm, GroupSettingsForm, OneClickForm, Preference
 from .models import CalendarPath, GroupNotificationSettings, NotificationPreference
 
 
-def _invalid(request, reason: str):
-    status = 400 if reason == tokens.LinkError.TAMPERED else 410
-    return render(request, "notifications/oneclick_invalid.html", {"reason": reason}, status=status)
+def _invalid(request, error: tokens.LinkError):
+    status = 400 if error.code == tokens.LinkError.TAMPERED else 410
+    return render(request, "notifications/oneclick_invalid.html", {"error": error}, status=status)
 
 
 # The signed token in the URL is the credential (and unguessable, so no cross-site request can forge it);
@@ -27,7 +27,7 @@ def oneclick(request, token: str):
         link = tokens.read_token(token)
         services.link_check(link)
     except tokens.LinkError as error:
-        return _invalid(request, error.reason)
+        return _invalid(request, error)
     form = OneClickForm(request.POST if request.method == "POST" else None, action=link.action)
     context = {"link": link, "outbox": link.outbox, "session": services.link_session(link), "form": form}
     if request.method == "POST":
@@ -36,7 +36,7 @@ def oneclick(request, token: str):
         try:
             services.link_use(link=link, **form.cleaned_data)
         except tokens.LinkError as error:
-            return _invalid(request, error.reason)
+            return _invalid(request, error)
         return render(request, "notifications/oneclick_done.html", context)
     return render(request, "notifications/oneclick_confirm.html", context)
 

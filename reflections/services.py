@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intervisie.errors import DomainError
 from sessions.models import Presenter, Session
 
 from . import selectors
@@ -15,7 +16,9 @@ from .models import SCALE_FIELDS, FollowUp, Reflection, ReflectionClosure
 from .signals import reflection_round_closed
 
 
-class ReflectionError(Exception):
+class ReflectionError(DomainError):
+    """Why a reflection or a follow-up cannot be written now; ``code`` is one of the constants."""
+
     NOT_HELD = "not_held"
     NOT_ATTENDEE = "not_attendee"
     CLOSED = "closed"
@@ -31,14 +34,6 @@ class ReflectionError(Exception):
         NOT_PRESENTER: _("Alleen de inbrenger beantwoordt de follow-up."),
         NOT_DUE: _("De follow-up kan pas na de afgesproken termijn worden ingevuld."),
     }
-
-    def __init__(self, code: str):
-        self.code = code
-        super().__init__(str(self.MESSAGES[code]))
-
-    @property
-    def message(self) -> str:
-        return str(self.MESSAGES[self.code])
 
 
 def reflection_write_refusals(
@@ -120,7 +115,7 @@ def reflection_submit(
     except (ValidationError, IntegrityError) as error:
         # Lost a race with a second submit of the same person: the first one counts.
         if Reflection.objects.filter(session=session, author=author).exists():
-            raise ReflectionError(ReflectionError.ALREADY) from error
+            raise ReflectionError(code=ReflectionError.ALREADY) from error
         raise
     written = set(Reflection.objects.filter(session=session).values_list("author_id", flat=True))
     if selectors.attendee_ids(session) <= written:
@@ -133,11 +128,11 @@ def reflection_submit(
 def followup_check_can_answer(*, session: Session, user, now: datetime | None = None) -> None:
     now = now or timezone.now()
     if session.status != Session.Status.HELD:
-        raise ReflectionError(ReflectionError.NOT_HELD)
+        raise ReflectionError(code=ReflectionError.NOT_HELD)
     if not Presenter.objects.filter(session=session, user=user).exists():
-        raise ReflectionError(ReflectionError.NOT_PRESENTER)
+        raise ReflectionError(code=ReflectionError.NOT_PRESENTER)
     if selectors.followup_due_at(session) > now:
-        raise ReflectionError(ReflectionError.NOT_DUE)
+        raise ReflectionError(code=ReflectionError.NOT_DUE)
 
 
 @transaction.atomic

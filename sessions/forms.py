@@ -126,7 +126,7 @@ class ScheduleForm(forms.ModelForm):
         try:
             zone(value)
         except RuleError as error:
-            raise forms.ValidationError(error.args[0]) from error
+            raise forms.ValidationError(error.message) from error
         return value
 
     def clean(self):
@@ -154,7 +154,7 @@ class ScheduleForm(forms.ModelForm):
             tz = zone(data["timezone"])
             self.notices = [notice for o in planned if (notice := o.notice(tz))]
         except RuleError as error:
-            self.add_error("rrule", error.args[0])
+            self.add_error("rrule", error.message)
         return data
 
 

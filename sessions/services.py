@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from groups.models import Group, Membership
+from intervisie.errors import DomainError
 
 from . import wallclock
 from .models import RSVP, Method, Presenter, Session
@@ -36,12 +37,8 @@ CONSTRAINT_MESSAGES = {
 _OTHER_CONSTRAINT = _("Deze gegevens passen niet bij elkaar. Controleer ze en probeer het opnieuw.")
 
 
-class SessionError(Exception):
-    """A change the rules do not allow; ``message`` is translated and can be shown to the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class SessionError(DomainError):
+    """A change to a session, an answer or a presenter slot that the rules do not allow."""
 
 
 def _is_active_member(user: User, group_id: int) -> bool:

@@ -238,7 +238,7 @@ def group_schedule(request, group_id: int):
             try:
                 result = schedule_save(schedule=form.save(commit=False))
             except (RuleError, ValidationError) as exc:
-                form.add_error(None, exc.args[0] if isinstance(exc, RuleError) else exc)
+                form.add_error(None, exc)
             else:
                 messages.success(
                     request,

@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.utils import formats, timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from intervisie.errors import DomainError
 
 YEARS_AHEAD = 5
 YEARS_BACK = 10
@@ -34,12 +35,8 @@ EARLIER = "earlier"  # the first of two equal wall-clock times (in Europe: still
 LATER = "later"  # the second one, after the clock went back (in Europe: winter time)
 
 
-class WallClockError(ValueError):
-    """A typed date or time that cannot be used as it is; ``message`` is translated, fit for the field."""
-
-    def __init__(self, message: str | Promise):
-        super().__init__(str(message))
-        self.message = message
+class WallClockError(DomainError):
+    """A typed date or time that cannot be used as it is; the caller says at which field."""
 
 
 class NonexistentTime(WallClockError):

@@ -182,7 +182,7 @@ def test_a_removed_members_link_no_longer_works_and_names_nothing(client, marked
         body = response.content.decode()
         assert not _names_the_session(body, session)
         assert [t.name for t in response.templates][0] == "notifications/oneclick_invalid.html"
-        assert response.context["reason"] == "gone"
+        assert response.context["error"].code == "gone"
         response = client.post(link, {"decline_reason": "busy"})
         assert response.status_code == 410
         assert not _names_the_session(response.content.decode(), session)

@@ -61,7 +61,8 @@ messages: install
 		DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v 0; \
 	else echo "No translation catalogues under locale/ yet."; fi
 
-# The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email,
+# The app with embedded defaults: SQLite under var/, kombu's filesystem broker, console email (readable:
+# notifications/console.py prints the text part decoded, links whole),
 # demo data; web server, Celery worker and beat in the foreground together (Ctrl-C stops all).
 # `make run PORT=8080` serves on another port. Says first where to log in (installing comes after).
 run:
@@ -74,6 +75,7 @@ run:
 	DEBUG=1 $(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and log in with a demo account above."
 	DEBUG=1 PYTHONUNBUFFERED=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		EMAIL_BACKEND=$${EMAIL_BACKEND:-notifications.console.EmailBackend} \
 		$(VENV)/bin/honcho -f Procfile.dev start --port $(PORT)
 
 # The test suite. Uses DATABASE_URL / REDIS_URL when set (CI: PostgreSQL and Redis), else SQLite.

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import wallclock
-from .models import RSVP, Method, Schedule, Session
-from .schedule import RuleError, horizon_end, occurrences, parse_rule, zone
+from .models import RSVP, Method, Session
 from .services import MAX_PRESENTERS, MIN_PRESENTERS, SessionError
 
 
@@ -25,136 +24,6 @@ class RSVPForm(forms.Form):
             self.add_error("decline_reason", _("Kies een reden waarom je niet kunt."))
         if data.get("decline_reason") == RSVP.Reason.OTHER and not (data.get("decline_note") or "").strip():
             self.add_error("decline_note", _("Licht 'anders' kort toe."))
-        return data
-
-
-class ExceptionDatesField(forms.CharField):
-    """Dates as YYYY-MM-DD, one per line or separated by commas."""
-
-    widget = forms.Textarea(attrs={"rows": 3})
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return "\n".join(str(v) for v in value)
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value) or ""
-        dates = []
-        for part in text.replace(",", "\n").split():
-            try:
-                dates.append(date.fromisoformat(part.strip()).isoformat())
-            except ValueError as error:
-                raise forms.ValidationError(
-                    _("'%(value)s' is geen datum (gebruik JJJJ-MM-DD)."), params={"value": part}
-                ) from error
-        return sorted(set(dates))
-
-
-class ScheduleForm(forms.ModelForm):
-    exception_dates = ExceptionDatesField(
-        label=_("Uitzonderingsdata"),
-        required=False,
-        help_text=_("Data waarop de groep niet bijeenkomt, als JJJJ-MM-DD, één per regel."),
-    )
-
-    class Meta:
-        model = Schedule
-        fields = [
-            "rrule",
-            "first_date",
-            "start_time",
-            "duration_minutes",
-            "timezone",
-            "exception_dates",
-            "horizon_months",
-            "default_method",
-        ]
-        widgets = {
-            "first_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        }
-        help_texts = {
-            "rrule": _(
-                "Een RFC 5545-regel. Voorbeelden: elke 4 weken op dinsdag: FREQ=WEEKLY;INTERVAL=4;BYDAY=TU · "
-                "eerste donderdag van de maand: FREQ=MONTHLY;BYDAY=1TH · leeg: geen vast rooster."
-            ),
-            "timezone": _(
-                "Bijvoorbeeld Europe/Amsterdam. De begintijd blijft gelijk bij zomer- en wintertijd."
-            ),
-            "start_time": _(
-                "Valt de begintijd in het uur dat de klok verspringt (tussen 02:00 en 03:00 's nachts), dan "
-                "begint die ene bijeenkomst een uur later als de klok vooruit gaat, en bij de eerste keer "
-                "(zomertijd) als de klok terug gaat. Je ziet het na het opslaan."
-            ),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["default_method"].queryset = Method.objects.filter(is_active=True)
-        # After is_valid(): what to tell about occurrences in the horizon whose start the clock skips or
-        # shows twice (the generator moves or resolves them as ``sessions/schedule.py`` says).
-        self.notices: list[str] = []
-
-    def dst_notices(self) -> list[str]:
-        """What the rule does in the hour the clock changes, for the occurrences within its horizon: of the
-        typed rule once validated, else of the stored one (the schedule page shows them as a preview)."""
-        if self.is_bound:
-            return self.notices
-        schedule = self.instance
-        if not (schedule.pk and schedule.rrule):
-            return []
-        try:
-            tz = zone(schedule.timezone)
-            now = timezone.now()
-            planned = occurrences(schedule, since=now, until=horizon_end(schedule, now))
-        except RuleError:
-            return []
-        return [notice for o in planned if (notice := o.notice(tz))]
-
-    def clean_first_date(self):
-        day = self.cleaned_data["first_date"]
-        if day is not None:
-            try:
-                wallclock.check_day(day)
-            except wallclock.WallClockError as error:
-                raise forms.ValidationError(error.message) from error
-        return day
-
-    def clean_timezone(self):
-        value = self.cleaned_data["timezone"].strip()
-        try:
-            zone(value)
-        except RuleError as error:
-            raise forms.ValidationError(error.message) from error
-        return value
-
-    def clean(self):
-        data = super().clean()
-        rule = (data.get("rrule") or "").strip()
-        data["rrule"] = rule.removeprefix("RRULE:")
-        if not rule:
-            return data
-        if not data.get("first_date"):
-            self.add_error("first_date", _("Een herhaling heeft een eerste datum nodig."))
-        if not data.get("start_time"):
-            self.add_error("start_time", _("Een herhaling heeft een begintijd nodig."))
-        if self.errors:
-            return data
-        try:
-            parse_rule(rule, dtstart=datetime.combine(data["first_date"], data["start_time"]))
-            probe = Schedule(
-                **{name: data.get(name) for name in self.Meta.fields if name != "default_method"}
-            )
-            probe.rrule = data["rrule"]
-            now = timezone.now()
-            planned = occurrences(
-                probe, since=now, until=now + timedelta(days=31 * data.get("horizon_months", 6))
-            )
-            tz = zone(data["timezone"])
-            self.notices = [notice for o in planned if (notice := o.notice(tz))]
-        except RuleError as error:
-            self.add_error("rrule", error.message)
         return data
 
 

@@ -18,9 +18,8 @@ from accounts.services import user_regenerate_feed_token
 from groups.permissions import Need, group_access, group_required, object_in_group_or_404
 
 from . import calendar, feedcache, panels, permissions, selectors, services
-from .forms import CancelForm, RSVPForm, ScheduleForm, SessionForm
-from .models import RSVP, Schedule, Session
-from .schedule import RuleError, schedule_save
+from .forms import CancelForm, RSVPForm, SessionForm
+from .models import RSVP, Session
 
 FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -226,38 +225,6 @@ def session_cancel_view(request, session_id: int):
             return redirect("sessions:group_schedule", group_id=session.group_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "sessions/session_cancel.html", {"form": form, "session": session}, status=status)
-
-
-@group_required(Need.MANAGE)
-def group_schedule(request, group_id: int):
-    group = request.group
-    schedule = Schedule.objects.filter(group=group).first() or Schedule(group=group)
-    form = ScheduleForm(request.POST or None, instance=schedule)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = schedule_save(schedule=form.save(commit=False))
-            except (RuleError, ValidationError) as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Het rooster is opgeslagen: %(new)s nieuw, %(cancelled)s geannuleerd, "
-                        "%(restored)s hersteld."
-                    )
-                    % {
-                        "new": len(result.created),
-                        "cancelled": len(result.cancelled),
-                        "restored": len(result.restored),
-                    },
-                )
-                return redirect("sessions:group_schedule", group_id=group.pk)
-        status = 400
-    else:
-        status = 200
-    context = {"group": group, "form": form, "sessions": selectors.group_upcoming_sessions(group)}
-    return render(request, "sessions/group_schedule.html", context, status=status)
 
 
 @group_required(Need.MANAGE)

@@ -1,12 +1,13 @@
 """The session side: overview, werkvorm per session, the live guide (page, poll, steps, question log,
-advice, parkeerplaats) and attendance registration."""
+advice, parkeerplaats), and the old address of attendance registration (now ``sessions:attendance``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -16,13 +17,13 @@ from django_htmx.http import reswap, retarget
 from accounts.middleware import language_neutral, request_language
 from groups.models import Group
 from groups.permissions import Need, object_in_group_or_404, require
-from sessions import attendance
 from sessions import services as session_services
+from sessions.forms import show_service_error
 from sessions.models import Session
 from sessions.services import SessionError
 
 from . import live, live_stamp, permissions, selectors
-from .forms import AttendanceForm, MethodForm, StartForm, StepForm, TextForm, show_service_error
+from .forms import MethodForm, StartForm, StepForm, TextForm
 from .models import Casus, LiveRun, Question
 from .services import CasusError
 
@@ -261,28 +262,11 @@ def parked_add(request, session_id: int):
     return _htmx_or_redirect(request, session)
 
 
-@login_required
-def attendance_register(request, session_id: int):
-    session = _session(request, session_id, Need.FACILITATE)
-    people = attendance.attendance_people(session)
-    initial = attendance.attendance_initial(session, people)
-    form = AttendanceForm(request.POST or None, people=people, initial_statuses=initial, session=session)
-    context = {"session": session, "group": session.group, "form": form}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                attendance.attendance_register(
-                    session=session,
-                    statuses=form.statuses(),
-                    started_at=form.cleaned_data["started_at"],
-                    ended_at=form.cleaned_data["ended_at"],
-                    break_minutes=form.cleaned_data["break_minutes"],
-                    registered_by=request.user,
-                )
-            except (SessionError, ValidationError) as error:
-                show_service_error(form, error)
-            else:
-                messages.success(request, _("De aanwezigheid is geregistreerd; de bijeenkomst is gehouden."))
-                return redirect("casussen:session", session_id=session.pk)
-        return render(request, "casussen/attendance.html", context, status=400)
-    return render(request, "casussen/attendance.html", context)
+def attendance_moved(request, session_id: int):
+    """The attendance register moved to the sessions app (``sessions:attendance``): a permanent redirect,
+    301 for GET and HEAD, 308 for a POST (from a page loaded before the move) so it keeps its form data.
+    The new page decides who may open it."""
+    target = reverse("sessions:attendance", kwargs={"session_id": session_id})
+    if request.method in ("GET", "HEAD"):
+        return HttpResponsePermanentRedirect(target)
+    return HttpResponsePermanentRedirect(target, status=308)

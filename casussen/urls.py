@@ -30,5 +30,5 @@ urlpatterns = [
     ),
     path("bijeenkomst/<int:session_id>/live/advies/", live_views.advice_add, name="advice_add"),
     path("bijeenkomst/<int:session_id>/parkeerplaats/", live_views.parked_add, name="parked_add"),
-    path("bijeenkomst/<int:session_id>/aanwezigheid/", live_views.attendance_register, name="attendance"),
+    path("bijeenkomst/<int:session_id>/aanwezigheid/", live_views.attendance_moved, name="attendance"),
 ]

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from groups.permissions import Need, group_required
+from sessions.forms import show_service_error
 from sessions.models import Session
 
 from . import permissions, selectors, services
-from .forms import BookForm, CasusForm, SummaryForm, VoteForm, show_service_error
+from .forms import BookForm, CasusForm, SummaryForm, VoteForm
 from .models import Casus
 from .services import CasusError
 

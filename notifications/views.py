@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from groups.permissions import Need, group_required
+from sessions.forms import show_service_error
 
 from . import services, tokens
 from .forms import CalendarPathForm, GroupSettingsForm, OneClickForm, PreferencesForm
@@ -37,6 +39,9 @@ def oneclick(request, token: str):
             services.link_use(link=link, **form.cleaned_data)
         except tokens.LinkError as error:
             return _invalid(request, error)
+        except ValidationError as error:  # the answer's rules (sessions.services.rsvp_set)
+            show_service_error(form, error)
+            return render(request, "notifications/oneclick_confirm.html", context, status=400)
         return render(request, "notifications/oneclick_done.html", context)
     return render(request, "notifications/oneclick_confirm.html", context)
 

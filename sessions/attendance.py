@@ -1,8 +1,8 @@
 """Attendance registration: the facilitator's record of who was there, which makes a session *held*.
 
 Dashboards, alerts and accreditation exports read what this writes (``Attendance`` and the Session's actual
-times), and apps further up hear about it through ``signals.session_held``. The register's page sits with
-the session overview in casussen (``casussen:attendance``); the rules are all here.
+times), and apps further up hear about it through ``signals.session_held``. The register's page is
+``sessions:attendance`` (``attendance_views.py``, ``AttendanceForm``); the rules are all here.
 """
 
 from datetime import datetime
@@ -20,39 +20,64 @@ from .models import RSVP, Attendance, Session
 from .services import SessionError
 from .signals import session_held
 
-RSVP_TO_STATUS: dict[str, str] = {
+# The register's first guess from the facts it has, for someone not registered yet. "Misschien" says
+# nothing about whether someone came: no status is chosen, the facilitator picks one.
+RSVP_TO_STATUS: dict[str, str | None] = {
     RSVP.Answer.ATTEND: Attendance.Status.PRESENT,
-    RSVP.Answer.MAYBE: Attendance.Status.PRESENT,
+    RSVP.Answer.MAYBE: None,
     RSVP.Answer.DECLINE: Attendance.Status.EXCUSED,
 }
+NO_ANSWER_STATUS = Attendance.Status.ABSENT  # did not answer: absent without notice, unless they ran it
+RUNNER_STATUS = Attendance.Status.PRESENT  # who runs the session was there, unless they declined
+
+
+def _members_at(session: Session):
+    """The memberships active at the session: joined before it ended, not left before it started."""
+    return Membership.objects.filter(group_id=session.group_id, joined_at__lt=session.ends_at).filter(
+        Q(left_at__isnull=True) | Q(left_at__gt=session.starts_at)
+    )
 
 
 def attendance_people(session: Session) -> list[User]:
-    """Who the register lists: members active at the session (joined before it ended, not left before it
-    started) plus anyone already registered."""
-    members = Membership.objects.filter(group_id=session.group_id, joined_at__lt=session.ends_at).filter(
-        Q(left_at__isnull=True) | Q(left_at__gt=session.starts_at)
-    )
+    """Who the register lists: members active at the session plus anyone already registered."""
     registered = Attendance.objects.filter(session=session).values("user_id")
     return list(
-        User.objects.filter(Q(pk__in=members.values("user_id")) | Q(pk__in=registered)).order_by(
+        User.objects.filter(Q(pk__in=_members_at(session).values("user_id")) | Q(pk__in=registered)).order_by(
             "display_name", "pk"
         )
     )
 
 
-def attendance_initial(session: Session, people: list[User]) -> dict[int, str]:
-    """Current registration, else a guess from the RSVPs (yes/maybe → present, no → excused, none →
-    absent)."""
+def session_runners(session: Session) -> set[int]:
+    """Who runs the session: its own facilitator, else the group's facilitators at the time."""
+    if session.facilitator_id:
+        return {session.facilitator_id}
+    return set(
+        _members_at(session).filter(role=Membership.Role.FACILITATOR).values_list("user_id", flat=True)
+    )
+
+
+def initial_status(answer: str | None, *, runs_session: bool) -> str | None:
+    """The guess for one person not registered yet, from their RSVP (``None`` when there is none): see
+    ``RSVP_TO_STATUS``; the one who runs the session is present unless they declined. ``None``: no guess."""
+    if runs_session and answer != RSVP.Answer.DECLINE:
+        return RUNNER_STATUS
+    if answer is None:
+        return NO_ANSWER_STATUS
+    return RSVP_TO_STATUS[answer]
+
+
+def attendance_initial(session: Session, people: list[User]) -> dict[int, str | None]:
+    """The current registration, else ``initial_status``'s guess (``None``: no status chosen)."""
     existing = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
     answers = dict(RSVP.objects.filter(session=session).values_list("user_id", "answer"))
-    initial = {}
-    for person in people:
-        if person.pk in existing:
-            initial[person.pk] = existing[person.pk]
-        else:
-            initial[person.pk] = RSVP_TO_STATUS.get(answers.get(person.pk, ""), Attendance.Status.ABSENT)
-    return initial
+    runners = session_runners(session)
+    return {
+        person.pk: existing[person.pk]
+        if person.pk in existing
+        else initial_status(answers.get(person.pk), runs_session=person.pk in runners)
+        for person in people
+    }
 
 
 def attendance_times_check(*, started_at: datetime, ended_at: datetime, break_minutes: int) -> None:

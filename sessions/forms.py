@@ -6,25 +6,34 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import wallclock
-from .models import RSVP, Method, Session
+from . import calendar, wallclock
+from .attendance import attendance_times_check
+from .models import RSVP, Attendance, Method, Session
 from .services import MAX_PRESENTERS, MIN_PRESENTERS, SessionError
 
 
+def show_service_error(
+    form: forms.Form, error: ValidationError, fields: dict[str, str] | None = None
+) -> None:
+    """Show what a service refused (a ValidationError, domain errors included) on the form: its messages at
+    the fields it names (through ``fields``, service name → form field, where they differ), the rest above
+    the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, errors in error.error_dict.items():
+        field = (fields or {}).get(name, name)
+        form.add_error(field if field in form.fields else None, [m for e in errors for m in e.messages])
+
+
 class RSVPForm(forms.Form):
+    """Parses an answer; what a decline needs is ``services.rsvp_set``'s rule."""
+
     answer = forms.ChoiceField(label=_("Antwoord"), choices=RSVP.Answer.choices)
     decline_reason = forms.ChoiceField(
         label=_("Reden"), choices=[("", "---------"), *RSVP.Reason.choices], required=False
     )
     decline_note = forms.CharField(label=_("Toelichting"), max_length=255, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("answer") == RSVP.Answer.DECLINE and not data.get("decline_reason"):
-            self.add_error("decline_reason", _("Kies een reden waarom je niet kunt."))
-        if data.get("decline_reason") == RSVP.Reason.OTHER and not (data.get("decline_note") or "").strip():
-            self.add_error("decline_note", _("Licht 'anders' kort toe."))
-        return data
 
 
 # The service names the stored instants; the form shows them at the fields the person typed them in.
@@ -169,10 +178,7 @@ class SessionForm(WallClockMixin, forms.ModelForm):
         ends_at = self.wall_clock_instant("end_time", datetime.combine(data["day"], data["end_time"]))
         if starts_at is None or ends_at is None:
             return data
-        if ends_at <= starts_at:
-            self.add_error("end_time", _("De eindtijd moet na de begintijd liggen."))
-        elif starts_at <= timezone.now():
-            self.add_error("day", _("Kies een moment in de toekomst."))
+        # Whether the times fit (the end after the start, a start in the future) is the service's rule.
         data["starts_at"], data["ends_at"] = starts_at, ends_at
         return data
 
@@ -191,16 +197,82 @@ class SessionForm(WallClockMixin, forms.ModelForm):
     def add_service_error(self, error: ValidationError | SessionError) -> None:
         """Show what the service refused at the field it concerns (its ``starts_at``/``ends_at`` are this
         form's start and end time); anything else above the form."""
-        if isinstance(error, SessionError):
-            self.add_error(None, error.message)
-            return
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for name, errors in error.error_dict.items():
-            field = SERVICE_FIELDS.get(name, name)
-            self.add_error(field if field in self.fields else None, [m for e in errors for m in e.messages])
+        show_service_error(self, error, SERVICE_FIELDS)
 
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reden van annulering"), max_length=255)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class AttendanceForm(WallClockMixin, forms.Form):
+    """One status per person (pre-filled from RSVPs), the actual times and the break. The times are read
+    on the group's wall clock like every typed time (``WallClockMixin``): a time the clock
+    skips is refused, a time that happens twice gets a choice."""
+
+    fold_fields = {"started_at": "started_fold", "ended_at": "ended_fold"}
+
+    started_at = WallClockDateTimeField(label=_("Werkelijk begin"), widget=DateTimeLocalInput())
+    ended_at = WallClockDateTimeField(label=_("Werkelijk einde"), widget=DateTimeLocalInput())
+    break_minutes = forms.IntegerField(label=_("Pauze (minuten)"), min_value=0, max_value=240, initial=0)
+
+    def __init__(self, *args, people, initial_statuses, session, **kwargs):
+        self.tz = calendar.group_zone(session.group)
+        kwargs.setdefault("initial", {})
+        for name, instant in (
+            ("started_at", session.actual_started_at or session.starts_at),
+            ("ended_at", session.actual_ended_at or session.ends_at),
+        ):
+            kwargs["initial"].setdefault(name, instant.astimezone(self.tz).replace(tzinfo=None))
+            kwargs["initial"].setdefault(self.fold_fields[name], wallclock.fold_of(instant, self.tz))
+        kwargs["initial"].setdefault("break_minutes", session.break_minutes)
+        super().__init__(*args, **kwargs)
+        self.people = people
+        for person in people:
+            self.fields[f"status_{person.pk}"] = forms.ChoiceField(
+                label=person.display_name,
+                choices=Attendance.Status.choices,
+                initial=initial_statuses.get(person.pk),
+                widget=forms.RadioSelect,
+            )
+        self.add_fold_fields()
+
+    def typed_local(self, name: str):
+        if not self.is_bound:
+            return self.initial.get(name)
+        try:
+            return self.fields[name].clean(self[name].data)
+        except forms.ValidationError:
+            return None
+
+    def clean(self):
+        data = super().clean()
+        for name in self.fold_fields:
+            if data.get(name) is not None:
+                instant = self.wall_clock_instant(name, data[name])
+                if instant is None:
+                    data.pop(name, None)  # the error is at the field (or its choice)
+                else:
+                    data[name] = instant
+        start, end, minutes = data.get("started_at"), data.get("ended_at"), data.get("break_minutes")
+        if start and end:
+            # The service's rules (it checks them again): asked here so they show with the other errors.
+            try:
+                attendance_times_check(
+                    started_at=start, ended_at=end, break_minutes=minutes if minutes is not None else 0
+                )
+            except ValidationError as error:
+                show_service_error(self, error)
+        return data
+
+    def status_fields(self):
+        return [self[f"status_{person.pk}"] for person in self.people]
+
+    def statuses(self) -> dict[int, str]:
+        return {person.pk: self.cleaned_data[f"status_{person.pk}"] for person in self.people}

@@ -52,19 +52,22 @@ def _require_open(session: Session, now: datetime | None = None) -> None:
         raise SessionError(_("Deze bijeenkomst is al begonnen."))
 
 
-def _check_times(starts_at: datetime, ends_at: datetime, *, horizon: bool = True) -> None:
-    """The end after the start, and (``horizon``) a start within the dates the forms accept
-    (``wallclock.check_day``): ValidationError on ``starts_at``/``ends_at`` with a message."""
+def _check_times(starts_at: datetime, ends_at: datetime, *, new_start: bool = True) -> None:
+    """The end after the start, and for a ``new_start`` a start in the future and within the dates the
+    forms accept (``wallclock.check_day``): ValidationError on ``starts_at``/``ends_at`` with a message."""
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValueError("starts_at and ends_at must be aware datetimes")
     errors: dict[str, object] = {}
     if ends_at <= starts_at:
         errors["ends_at"] = _ENDS_AFTER_START
-    if horizon:
+    if new_start:
         try:
             wallclock.check_day(timezone.localdate(starts_at))
         except wallclock.WallClockError as error:
             errors["starts_at"] = error.message
+        else:
+            if starts_at <= timezone.now():
+                errors["starts_at"] = _("Kies een moment in de toekomst.")
     if errors:
         raise ValidationError(errors)
 
@@ -112,7 +115,7 @@ def session_create(
     quorum_override: int | None = None,
     facilitator: User | None = None,
 ) -> Session:
-    """A one-off session (not from the recurrence rule)."""
+    """A one-off session (not from the recurrence rule), starting in the future."""
     session = Session(
         group=group,
         starts_at=starts_at,
@@ -135,8 +138,8 @@ def session_create(
 @transaction.atomic
 def session_update(*, session: Session, **changes) -> set[str]:
     """Change a planned session (reschedule, move, other method, ...). Returns the changed field names.
-    A change of time or place raises SEQUENCE so calendars replace the event; members are told through
-    ``session_planned_or_changed``."""
+    A new start must lie in the future. A change of time or place raises SEQUENCE so calendars replace
+    the event; members are told through ``session_planned_or_changed``."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -149,7 +152,7 @@ def session_update(*, session: Session, **changes) -> set[str]:
     for name in changed:
         setattr(session, name, changes[name])
     if changed & {"starts_at", "ends_at"}:
-        _check_times(session.starts_at, session.ends_at, horizon="starts_at" in changed)
+        _check_times(session.starts_at, session.ends_at, new_start="starts_at" in changed)
     _check_presenter_slots(session.presenter_slots, session.method)
     if "presenter_slots" in changed and session.presenters.filter(slot__gt=session.presenter_slots).exists():
         raise ValidationError(
@@ -204,7 +207,8 @@ def rsvp_set(
     decline_note: str = "",
     now: datetime | None = None,
 ) -> RSVP:
-    """Set or change a member's answer, until the session starts. A decline needs a reason."""
+    """Set or change a member's answer, until the session starts. A decline needs a reason, and the reason
+    "anders" a note (ValidationError at ``decline_reason`` / ``decline_note``)."""
     now = now or timezone.now()
     session = Session.objects.select_for_update().get(pk=session.pk)
     _require_open(session, now)
@@ -213,7 +217,9 @@ def rsvp_set(
     if answer != RSVP.Answer.DECLINE:
         decline_reason, decline_note = "", ""
     elif not decline_reason:
-        raise ValidationError({"decline_reason": _("Kies een reden.")})
+        raise ValidationError({"decline_reason": _("Kies een reden waarom je niet kunt.")})
+    elif decline_reason == RSVP.Reason.OTHER and not decline_note.strip():
+        raise ValidationError({"decline_note": _("Licht 'anders' kort toe.")})
     rsvp = RSVP.objects.filter(session=session, user=user).first()
     previous = rsvp.answer if rsvp else None
     if rsvp is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import schedule_views, views
+from . import attendance_views, schedule_views, views
 
 app_name = "sessions"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:session_id>/inbrengen/vrijgeven/", views.presenter_release, name="presenter_release"),
     path("<int:session_id>/agenda.ics", views.session_download, name="download"),
     path("<int:session_id>/wijzigen/", views.session_edit, name="edit"),
+    path("<int:session_id>/aanwezigheid/", attendance_views.attendance_register, name="attendance"),
     path("<int:session_id>/annuleren/", views.session_cancel_view, name="cancel"),
     path("groep/<int:group_id>/rooster/", schedule_views.group_schedule, name="group_schedule"),
     path("groep/<int:group_id>/nieuw/", views.session_new, name="new"),

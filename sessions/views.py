@@ -18,7 +18,7 @@ from accounts.services import user_regenerate_feed_token
 from groups.permissions import Need, group_access, group_required, object_in_group_or_404
 
 from . import calendar, feedcache, panels, permissions, selectors, services
-from .forms import CancelForm, RSVPForm, SessionForm
+from .forms import CancelForm, RSVPForm, SessionForm, show_service_error
 from .models import RSVP, Session
 
 FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -134,7 +134,7 @@ def rsvp(request, session_id: int):
         except services.SessionError as exc:
             error = exc.message
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            show_service_error(form, exc)
     if form.is_valid() and error is None:
         if request.htmx:
             session = selectors.session_for_member(request.user, session.pk)

@@ -1,10 +1,6 @@
 """Casussen are confidential to the current members of their group: organisation admins who are not members
 get a 403, other groups' members and former members a 404, and a draft is its author's alone."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from . import LOGIN, Row, markers, public, standard
 
 MEMBERS_ONLY = standard(200, admin=403)
@@ -115,20 +111,16 @@ def _question_of_member_presenter(world):
     return {**kwargs, "question_id": question.pk}
 
 
-def _past_session(world):
-    start = timezone.now() - timedelta(days=1)
-    return {"session_id": _session(world, starts_at=start, ends_at=start + timedelta(hours=2)).pk}
+def _moved_register(world, role, response):
+    """The old address redirects to ``sessions:attendance`` of the same session, for everyone (the new page
+    decides who may open it), and changes nothing."""
+    from django.urls import resolve, reverse
 
+    from sessions.models import Session
 
-def _attendance_data(world):
-    start = timezone.localtime(timezone.now() - timedelta(days=1))
-    return {
-        "started_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ended_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "break_minutes": "10",
-        f"status_{world.member.pk}": "present",
-        f"status_{world.facilitator.pk}": "present",
-    }
+    session_id = resolve(response.request["PATH_INFO"]).kwargs["session_id"]
+    assert response["Location"] == reverse("sessions:attendance", kwargs={"session_id": session_id})
+    assert Session.objects.get(pk=session_id).status == Session.Status.PLANNED
 
 
 CASUS_DATA = {"title": "Titel", "kernvraag": "Hoe kan ik rustig blijven?", "wish": "advice"}
@@ -275,13 +267,14 @@ ROWS = [
         method="post",
         data=lambda w: {"text": "Roostervraag"},
     ),
-    Row("casussen:attendance", FACILITATOR_ONLY, kwargs=_past_session),
+    Row("casussen:attendance", public(301), kwargs=_plain_session, check=_moved_register),
     Row(
         "casussen:attendance",
-        standard(302, member=403, admin=403),
-        kwargs=_past_session,
+        public(308),
+        kwargs=_plain_session,
         method="post",
-        data=_attendance_data,
+        data=lambda w: {"break_minutes": "10"},
+        check=_moved_register,
     ),
 ]
 

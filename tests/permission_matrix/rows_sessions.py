@@ -92,13 +92,13 @@ def _attendance_data(world):
     }
 
 
-def _registered_only_by_facilitator(world, role, response):
+def _held_only_by_facilitator(world, role, response):
     from django.urls import resolve
 
-    from sessions.models import Attendance
+    from sessions.models import Session
 
-    session_id = resolve(response.request["PATH_INFO"]).kwargs["session_id"]
-    assert Attendance.objects.filter(session_id=session_id).exists() == (response.status_code == 302)
+    session = Session.objects.get(pk=resolve(response.request["PATH_INFO"]).kwargs["session_id"])
+    assert (session.status == Session.Status.HELD) == (role == "facilitator")
 
 
 ROWS = [
@@ -201,6 +201,6 @@ ROWS = [
         kwargs=_past_session,
         method="post",
         data=_attendance_data,
-        check=_registered_only_by_facilitator,
+        check=_held_only_by_facilitator,
     ),
 ]

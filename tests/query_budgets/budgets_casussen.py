@@ -1,12 +1,9 @@
 """Casussen: queue, intake, detail, booking and votes, the session agenda and the live guide."""
 
-from datetime import timedelta
-
 from django.utils import timezone
 
 from casussen import services
 from casussen.models import Casus, Question
-from groups.models import Membership
 from sessions.models import RSVP
 
 from . import Budget
@@ -80,25 +77,6 @@ def _question_for_presenter(scene):
     session = scene.running  # the member presents
     question = Question.objects.create(run=scene.run, author=scene.world.facilitator, text="Wat?")
     return {"session_id": session.pk, "question_id": question.pk}
-
-
-def _fresh_past(scene):
-    session = session_in(scene.group, days=-1, facilitator=scene.world.facilitator)
-    RSVP.objects.bulk_create(
-        [RSVP(session=session, user=u, answer="attend") for u in (scene.world.member, *scene.grown)]
-    )
-    return {"session_id": session.pk}
-
-
-def _attendance_data(scene):
-    start = timezone.localtime(timezone.now() - timedelta(days=1))
-    data = {
-        "started_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ended_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "break_minutes": "10",
-    }
-    active = Membership.objects.filter(group=scene.group, status="active").values_list("user_id", flat=True)
-    return {**data, **{f"status_{user_id}": "present" for user_id in active}}
 
 
 BUDGETS = [
@@ -221,21 +199,5 @@ BUDGETS = [
         method="post",
         htmx=True,
         data=lambda s: {"text": "Roostervraag"},
-    ),  # fmt: skip
-    Budget(
-        "casussen:attendance",
-        "facilitator",
-        11,
-        kwargs=lambda s: {"session_id": s.past.pk},
-        shows=lambda s: s.last_name(),
-    ),  # fmt: skip
-    Budget(
-        "casussen:attendance",
-        "facilitator",
-        46,
-        kwargs=_fresh_past,
-        method="post",
-        data=_attendance_data,
-        status=302,
     ),  # fmt: skip
 ]

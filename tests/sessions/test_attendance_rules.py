@@ -94,7 +94,7 @@ def test_the_service_refuses_a_cancelled_session(world):
 
 
 def test_the_page_shows_the_rules_at_their_fields_with_400(world, client_for, past_session):
-    url = reverse("casussen:attendance", kwargs={"session_id": past_session.pk})
+    url = reverse("sessions:attendance", kwargs={"session_id": past_session.pk})
     start = past_session.starts_at
     response = client_for(world.facilitator).post(
         url, _form_data(past_session, start, start - timedelta(hours=1), break_minutes="0")
@@ -118,7 +118,7 @@ def test_the_page_shows_the_services_refusal_of_a_cancelled_session(world, clien
     Session.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + timedelta(hours=2))
     Membership.objects.filter(group=world.group).update(joined_at=start - timedelta(days=30))
     session.refresh_from_db()
-    url = reverse("casussen:attendance", kwargs={"session_id": session.pk})
+    url = reverse("sessions:attendance", kwargs={"session_id": session.pk})
     response = client_for(world.facilitator).post(url, _form_data(session, start, start + timedelta(hours=2)))
     assert response.status_code == 400
     assert field_errors(response) == {}

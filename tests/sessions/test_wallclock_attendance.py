@@ -33,7 +33,7 @@ def held_at(world, starts_at: datetime, minutes: int) -> Session:
 
 
 def attendance_url(session) -> str:
-    return reverse("casussen:attendance", kwargs={"session_id": session.pk})
+    return reverse("sessions:attendance", kwargs={"session_id": session.pk})
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,20 @@ Idempotent: each occurrence is identified by ``Session.recurrence_id`` (the UTC 
 unique per group in the database. Running the generator twice, or concurrently, creates nothing twice.
 A rescheduled occurrence keeps its ``recurrence_id``, so regenerating does not undo the reschedule.
 
-After a rule change, future planned sessions that no longer fit the rule are cancelled (reason
-"rooster gewijzigd", ``cancelled_by_schedule``), never deleted: every member got an invite for them the
-moment they were created and may have them in the calendar feed, so the cancellation (METHOD:CANCEL,
-STATUS:CANCELLED in the feed) is what removes them from their calendars. When a later rule change makes
-such a session fit again, it is restored (planned again, SEQUENCE up, announced as changed). Sessions a
-person cancelled stay cancelled.
+What a schedule does to its sessions is computed by one function, ``schedule_diff`` (it reads only): the
+preview on the schedule page lists it, and ``schedule_save`` applies it, refusing when the diff it would
+apply is not the one the person confirmed (``ScheduleDiff.fingerprint``). ``schedule_check`` holds the
+rules a schedule must meet to be saved (a rule needs a first date and a start time, must parse, plans at
+most one session a week and at most ``MAX_SESSIONS_IN_HORIZON`` within the horizon). The rule applies from
+its first date on ("deze en volgende"): series sessions before that date are left as they are.
+
+After a rule change, future planned sessions that no longer fit the rule are moved when the rule has a
+start on the same local day that has no session yet (a new start time: RSVPs, presenters and casus stay),
+else cancelled (reason "rooster gewijzigd", ``cancelled_by_schedule``), never deleted: every member got an
+invite for them the moment they were created and may have them in the calendar feed, so the cancellation
+(METHOD:CANCEL, STATUS:CANCELLED in the feed) is what removes them from their calendars. When a later rule
+change makes such a session fit again, it is restored (planned again, SEQUENCE up, announced as changed).
+Sessions a person cancelled stay cancelled.
 """
 
 import hashlib

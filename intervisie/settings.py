@@ -177,7 +177,13 @@ PASSWORD_RESET_WINDOW = timedelta(minutes=int(os.environ.get("PASSWORD_RESET_WIN
 
 # Functions ``seed(*, group, users)`` that the seed_demo command calls per demo group, in order, so that
 # higher apps add their demo data without groups importing them. ``users`` maps demo keys to users.
-DEMO_SEEDERS: list[str] = ["sessions.demo.seed", "casussen.demo.seed", "reflections.demo.seed"]
+DEMO_SEEDERS: list[str] = [
+    "sessions.demo.seed",
+    "casussen.demo.seed",
+    "reflections.demo.seed",
+    "notifications.demo.seed",
+    "dashboards.demo.seed",
+]
 
 INVITATION_MAX_AGE = timedelta(days=int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14")))
 

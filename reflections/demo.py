@@ -1,20 +1,22 @@
 """Demo reflections and follow-ups for the held sessions of a demo group (``seed_demo`` calls ``seed``).
 
 Only sessions that another app's seeder (or a user) marked held get reflections: this seeder never marks a
-session held itself. Idempotent: existing reflections and follow-ups are left alone.
+session held itself. The demo's two years of history are bulk-written as the services would have written
+them at the time (inside each session's reflection window, as the presenter for the presenter, the round
+closed when every attendee answered, the follow-up on its due date); one attendee in seven skips a
+reflection. Idempotent: a session with reflections and an answered follow-up are left alone.
 """
 
-import contextlib
 import zlib
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from sessions.models import Presenter, Session
 
-from . import selectors, services
-from .models import SCALE_FIELDS, FollowUp
-from .services import ReflectionError
+from . import selectors
+from .models import SCALE_FIELDS, FollowUp, Reflection, ReflectionClosure
 
 TAKEAWAYS = [
     "Eerst doorvragen, dan pas advies geven.",
@@ -29,38 +31,70 @@ def _score(*parts: int) -> int:
     return 2 + zlib.crc32(":".join(map(str, parts)).encode()) % 4
 
 
+def _reflections(session: Session, attendees: list[int], presenters: set[int], now) -> list[Reflection]:
+    # Written inside the window, even for sessions held long ago.
+    when = min(now, selectors.reflection_opens_at(session) + timedelta(hours=3))
+    found = []
+    for index, user_id in enumerate(attendees):
+        if zlib.crc32(f"skip:{session.pk}:{user_id}".encode()) % 7 == 0:
+            continue
+        takeaway = TAKEAWAYS[(session.pk + index) % len(TAKEAWAYS)]
+        presenting = user_id in presenters
+        found.append(
+            Reflection(
+                session=session,
+                author_id=user_id,
+                takeaway=takeaway,
+                share_takeaway=bool(takeaway) and index % 2 == 0,
+                as_presenter=presenting,
+                advice_fit=_score(session.pk, user_id, 9) if presenting else None,
+                created_at=when + timedelta(minutes=index),
+                **{name: _score(session.pk, user_id, i) for i, name in enumerate(SCALE_FIELDS)},
+            )
+        )
+    return found
+
+
 def seed(*, group, users) -> None:
     now = timezone.now()
-    sessions = Session.objects.filter(group=group, status=Session.Status.HELD).order_by("starts_at")
+    demo_users = {u.pk for u in users.values()}
+    written = Reflection.objects.filter(session=OuterRef("pk"))
+    sessions = list(
+        Session.objects.filter(group=group, status=Session.Status.HELD)
+        .exclude(Exists(written))
+        .select_related("group")
+        .order_by("starts_at")
+    )
+    reflections, closures = [], []
     for session in sessions:
-        # Write inside the window, even for sessions held long ago.
-        when = min(now, selectors.reflection_opens_at(session) + timedelta(hours=3))
-        attendees = sorted(selectors.attendee_ids(session))
+        attendees = sorted(selectors.attendee_ids(session) & demo_users)
         presenters = set(Presenter.objects.filter(session=session).values_list("user_id", flat=True))
-        for index, user_id in enumerate(attendees):
-            user = next((u for u in users.values() if u.pk == user_id), None)
-            if user is None:
-                continue
-            scores = {name: _score(session.pk, user_id, i) for i, name in enumerate(SCALE_FIELDS)}
-            takeaway = TAKEAWAYS[(session.pk + index) % len(TAKEAWAYS)]
-            with contextlib.suppress(ReflectionError):
-                services.reflection_submit(
-                    session=session,
-                    author=user,
-                    scores=scores,
-                    takeaway=takeaway,
-                    share_takeaway=index % 2 == 0,
-                    advice_fit=_score(session.pk, user_id, 9) if user_id in presenters else None,
-                    now=when,
-                )
-        for presenter in Presenter.objects.filter(session=session).select_related("user"):
-            due = selectors.followup_due_at(session)
-            if due > now or FollowUp.objects.filter(session=session, presenter=presenter.user).exists():
-                continue
-            services.followup_answer(
-                session=session,
-                presenter=presenter.user,
-                outcome=FollowUp.Outcome.PARTLY,
+        made = _reflections(session, attendees, presenters, now)
+        reflections += made
+        if made and len(made) == len(selectors.attendee_ids(session)):
+            closures.append(ReflectionClosure(session=session, closed_at=made[-1].created_at))
+    Reflection.objects.bulk_create(reflections)
+    ReflectionClosure.objects.bulk_create(closures, ignore_conflicts=True)
+
+    answered = FollowUp.objects.filter(session=OuterRef("session"), presenter=OuterRef("user"))
+    followups = []
+    for presenter in (
+        Presenter.objects.filter(session__group=group, session__status=Session.Status.HELD)
+        .exclude(Exists(answered))
+        .select_related("session__group")
+    ):
+        due = selectors.followup_due_at(presenter.session)
+        if due > now:
+            continue
+        followups.append(
+            FollowUp(
+                session=presenter.session,
+                presenter_id=presenter.user_id,
+                outcome=(FollowUp.Outcome.PARTLY, FollowUp.Outcome.APPLIED, FollowUp.Outcome.NOT_YET)[
+                    presenter.session_id % 3
+                ],
                 what_changed="Ik vraag nu eerst wat de ander zelf al geprobeerd heeft.",
-                now=due,
+                answered_at=due,
             )
+        )
+    FollowUp.objects.bulk_create(followups)

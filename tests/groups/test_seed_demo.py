@@ -1,5 +1,6 @@
 """The demo data command: fills one organisation, prints the logins, and is safe to run twice."""
 
+import json
 import re
 from io import StringIO
 
@@ -9,7 +10,12 @@ from django.urls import reverse
 
 from accounts.models import User
 from groups.management.commands.seed_demo import DEMO_PASSWORD
+from casussen.models import Casus
 from groups.models import Group, Membership, Organisation, OrganisationAdmin
+from notifications.models import Alert
+from reflections.models import FollowUp, Reflection
+from sessions.models import RSVP, Attendance, Session
+from tests.html import texts
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +66,59 @@ def test_seed_demo_twice(client):
     home = client.get(reverse("home")).content.decode()
     assert "Mijn groepen" in home
     assert "Intervisie Wijkteam Noord" in home and "Intervisie Jeugdzorg" in home
+
+
+def _chart(html: str, chart_id: str) -> dict:
+    start = html.index(f'<script id="{chart_id}" type="application/json">') + len(
+        f'<script id="{chart_id}" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def test_the_demo_has_two_years_of_history_the_dashboard_shows(client_for):
+    _seed()
+    noord = Group.objects.get(name="Intervisie Wijkteam Noord")
+    held = Session.objects.filter(group=noord, status=Session.Status.HELD)
+    first, last = held.order_by("starts_at").first(), held.order_by("starts_at").last()
+    assert held.count() >= 24 and (last.starts_at - first.starts_at).days >= 700
+    assert Attendance.objects.filter(session__in=held).count() == held.count() * 5
+    assert Casus.objects.filter(group=noord, status=Casus.Status.DISCUSSED).exists()
+    assert Reflection.objects.filter(session__group=noord).count() >= 3 * held.count()
+    assert FollowUp.objects.filter(session__group=noord).exists()
+
+    counts = (
+        Session.objects.count(),
+        Attendance.objects.count(),
+        RSVP.objects.count(),
+        Casus.objects.count(),
+        Reflection.objects.count(),
+        FollowUp.objects.count(),
+        Alert.objects.count(),
+    )
+    _seed()  # again: nothing doubles
+    assert (
+        Session.objects.count(),
+        Attendance.objects.count(),
+        RSVP.objects.count(),
+        Casus.objects.count(),
+        Reflection.objects.count(),
+        FollowUp.objects.count(),
+        Alert.objects.count(),
+    ) == counts
+
+    facilitator = User.objects.get(email="begeleider@demo.intervisie.nl")
+    response = client_for(facilitator).get(reverse("dashboards:group", kwargs={"group_id": noord.pk}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    open_alerts = texts(html, "ul", data_alerts="open")
+    assert open_alerts and "Daan Visser heeft" in open_alerts[0]
+    assert texts(html, "ul", data_alerts="closed")  # the history: alerts that cleared
+    attendance = _chart(html, "chart-attendance")
+    rates = [rate for rate in attendance["datasets"][0]["data"] if rate is not None]
+    assert len(rates) >= 10 and min(rates) < max(rates)  # a trend, not a flat line
+    assert rates[-1] < rates[0]  # attendance fell at the end (a member fading)
+
+    # The member's home shows the next session first.
+    anna = User.objects.get(email="anna@demo.intervisie.nl")
+    home = client_for(anna).get(reverse("home")).content.decode()
+    assert len(texts(home, "li", data_todo="next")) == 2

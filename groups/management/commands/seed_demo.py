@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -43,6 +45,8 @@ class Command(BaseCommand):
             ("Intervisie Jeugdzorg", ["daan", "eva", "fatima", "anna"]),
         ]
         now = timezone.now()
+        # Members since before the demo's two years of history.
+        joined = now - timedelta(weeks=110)
         for name, member_keys in groups:
             group, _ = Group.objects.get_or_create(
                 organisation=organisation,
@@ -54,7 +58,9 @@ class Command(BaseCommand):
             ]
             for key, role in roles:
                 Membership.objects.get_or_create(
-                    user=users[key], group=group, defaults={"role": role, "agreements_accepted_at": now}
+                    user=users[key],
+                    group=group,
+                    defaults={"role": role, "agreements_accepted_at": now, "joined_at": joined},
                 )
             for seeder in settings.DEMO_SEEDERS:
                 import_string(seeder)(group=group, users=users)

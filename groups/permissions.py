@@ -73,19 +73,6 @@ class Access:
 NO_ACCESS = Access(role=None, is_admin=False)
 
 
-def active_memberships(user) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-
-
-def member_groups(user) -> QuerySet[Group]:
-    """Groups in which the user is an active member or facilitator."""
-    if not user.is_authenticated:
-        return Group.objects.none()
-    return Group.objects.filter(
-        memberships__user=user, memberships__status=Membership.Status.ACTIVE
-    ).distinct()
-
-
 def visible_groups(user) -> QuerySet[Group]:
     """Groups whose page the user may open (members, and admins of the organisation)."""
     if not user.is_authenticated:

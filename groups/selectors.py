@@ -7,6 +7,20 @@ from .permissions import visible_groups
 from .todo import Person
 
 
+# A user's intervision groups are their memberships. ``user.groups`` is something else: Django's auth
+# groups (permission groups, from PermissionsMixin), which Intervisie does not use. Ask these two.
+def user_memberships(user) -> QuerySet[Membership]:
+    """The user's active memberships (as member or facilitator); a former member's are left out."""
+    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+
+
+def user_groups(user) -> QuerySet[Group]:
+    """The intervision groups the user is an active member or facilitator of (not ``user.groups``)."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    return Group.objects.filter(pk__in=user_memberships(user).values("group_id"))
+
+
 def home_groups(user) -> QuerySet[Group]:
     """Groups on the user's home page with their active member count and the user's own role."""
     return (
@@ -18,7 +32,7 @@ def home_groups(user) -> QuerySet[Group]:
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE),
+                queryset=user_memberships(user),
                 to_attr="my_memberships",
             )
         )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casussen.models import Casus
-from groups.permissions import member_groups
+from groups.selectors import user_groups
 
 from .models import SCALES, FollowUp, Reflection
 
@@ -34,7 +34,7 @@ def entries(user) -> list[Entry]:
     )
     followups = FollowUp.objects.filter(presenter=user).select_related("session__group")
     casussen = (
-        Casus.objects.filter(author=user, group__in=member_groups(user))
+        Casus.objects.filter(author=user, group__in=user_groups(user))
         .exclude(status=Casus.Status.PURGED)
         .select_related("group", "session")
     )

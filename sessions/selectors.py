@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from groups.models import Membership
+from groups.selectors import user_memberships
 
 from .models import RSVP, Presenter, Session
 
@@ -30,7 +31,7 @@ FEED_PAST = relativedelta(months=3)
 
 
 def _member_group_ids(user):
-    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("group_id")
+    return user_memberships(user).values("group_id")
 
 
 def my_sessions(user) -> QuerySet[Session]:
@@ -249,7 +250,7 @@ def reader_groups(user) -> list[tuple[int, str, str | None, str | None]]:
         group=OuterRef("group_id"), role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
     ).order_by("joined_at", "pk")
     return list(
-        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        user_memberships(user)
         .annotate(
             organizer_email=Subquery(facilitator.values("user__email")[:1]),
             organizer_name=Subquery(facilitator.values("user__display_name")[:1]),

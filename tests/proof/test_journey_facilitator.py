@@ -39,16 +39,22 @@ def test_facilitator_journey(live_server):
         try:
             page = new_page(browser, live_server, facilitator, accept_downloads=True)
 
-            # 1. Plan a series: every 4 weeks on Tuesday, 14:00, for 6 months.
+            # 1. Plan a series: every 4 weeks on Tuesday, 14:00, for 6 months; preview, then confirm.
             page.goto(live_server.url + reverse("sessions:group_schedule", args=[group.pk]))
-            page.fill("[name=rrule]", "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU")
+            page.get_by_label("Elke paar weken op een vaste dag").check()
+            page.locator("#id_interval").select_option("4")
+            page.locator("#id_weekly_day").select_option("TU")
             page.fill("[name=first_date]", (timezone.localdate() + timedelta(days=1)).isoformat())
             page.fill("[name=start_time]", "14:00")
             page.fill("[name=duration_minutes]", "150")
-            page.fill("[name=timezone]", "Europe/Amsterdam")
             page.fill("[name=horizon_months]", "6")
             shots(page, "schedule")
-            page.get_by_role("button", name="Rooster opslaan").click()
+            page.get_by_role("button", name="Voorbeeld").click()
+            page.wait_for_load_state()
+            assert 5 <= page.locator("[data-change=create]").count() <= 8
+            assert not Session.objects.filter(group=group).exists()  # the preview saves nothing
+            shots(page, "schedule-preview")
+            page.get_by_role("button", name="Bevestigen en opslaan").click()
             page.wait_for_load_state()
             planned = Session.objects.filter(group=group, starts_at__gt=timezone.now())
             assert 5 <= planned.count() <= 8, planned.count()
@@ -87,7 +93,7 @@ def test_facilitator_journey(live_server):
             assert casus.status == "discussed"
 
             # 3. Register attendance.
-            page.goto(live_server.url + reverse("sessions:attendance", args=[session.pk]))
+            page.goto(live_server.url + reverse("casussen:attendance", args=[session.pk]))
             for user in [facilitator, *members[:3]]:
                 page.check(f"input[name=status_{user.pk}][value=present]")
             page.check(f"input[name=status_{members[3].pk}][value=absent]")
@@ -97,7 +103,7 @@ def test_facilitator_journey(live_server):
             page.fill("[name=break_minutes]", "10")
             shots(page, "attendance")
             page.get_by_role("button", name="Opslaan: bijeenkomst gehouden").click()
-            page.wait_for_url(live_server.url + reverse("sessions:detail", args=[session.pk]))
+            page.wait_for_url(live_server.url + reverse("casussen:session", args=[session.pk]))
             assert Attendance.objects.filter(session=session, status="present").count() == 4
             session.refresh_from_db()
             assert session.status == Session.Status.HELD

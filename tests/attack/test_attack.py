@@ -98,8 +98,14 @@ FORMS = {
     "groups:invitations": None,
     "groups:invitation_revoke": lambda a: {},
     "groups:membership_role": lambda a: {"role": "facilitator"},
-    "groups:invite": lambda a: {"email": "handlanger@elders.example", "role": "facilitator"},
+    "groups:invite": lambda a: {"emails": "handlanger@elders.example", "role": "facilitator"},
     "groups:membership_deactivate": lambda a: {},
+    "groups:invitation_resend": lambda a: {},
+    "groups:leave": lambda a: {},
+    "groups:facilitator_handover": lambda a: {
+        "facilitator": a.victim.objects["membership_id"][0],
+        "successor": a.victim.objects["membership_id"][-1],
+    },
     "groups:invitation_accept": lambda a: {
         "display_name": "Aanvaller",
         "password1": "x",

@@ -42,7 +42,7 @@ ROWS = [
         standard(member=403, view=302),
         kwargs=_group,
         method="post",
-        data=lambda w: {"email": "someone@example.org", "role": "member"},
+        data=lambda w: {"emails": "someone@example.org", "role": "member"},
     ),
     Row(
         "groups:membership_deactivate",
@@ -50,11 +50,12 @@ ROWS = [
         kwargs=_membership,
         method="post",
     ),
+    # GET asks "Weet je het zeker?" and changes nothing.
     Row(
         "groups:membership_deactivate",
-        public(405),
+        standard(member=403, view=200),
         kwargs=_membership,
-        label="get-not-allowed",
+        shows=("member_name",),
     ),
     # Token pages are public: the token is the key. Logged-in users other than the invitee get a 403 page.
     Row(

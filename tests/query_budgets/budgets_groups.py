@@ -38,6 +38,25 @@ def _fresh_invitation(scene):
     return {"group_id": scene.group.pk, "invitation_id": invitation.pk}
 
 
+def _invitation_sent_an_hour_ago(scene):
+    invitation = Invitation.objects.create(
+        group=scene.group,
+        email=f"opnieuw{scene.counter()}@example.org",
+        invited_by=scene.world.facilitator,
+        sent_at=timezone.now() - timedelta(hours=1),
+        expires_at=timezone.now() + timedelta(days=14),
+    )
+    return {"group_id": scene.group.pk, "invitation_id": invitation.pk}
+
+
+def _handover_data(scene):
+    facilitator = Membership.objects.filter(
+        group=scene.group, role=Membership.Role.FACILITATOR, status=Membership.Status.ACTIVE
+    ).first()
+    successor = MembershipFactory(group=scene.group, role=Membership.Role.MEMBER)
+    return {"facilitator": facilitator.pk, "successor": successor.pk}
+
+
 def _member_membership(scene):
     return {"group_id": scene.group.pk, "membership_id": scene.world.membership(scene.world.member).pk}
 
@@ -85,5 +104,23 @@ BUDGETS = [
         method="post",
         status=302,
         data=lambda s: {"role": "facilitator"},
+    ),
+    Budget(
+        "groups:invitation_resend",
+        "facilitator",
+        17,
+        kwargs=_invitation_sent_an_hour_ago,
+        method="post",
+        status=302,
+    ),
+    Budget("groups:facilitator_handover", "facilitator", 9, kwargs=_group),
+    Budget(
+        "groups:facilitator_handover",
+        "admin",
+        65,  # two role changes (promote, then demote), each replanning the member's outbox rows
+        kwargs=_group,
+        method="post",
+        data=_handover_data,
+        status=302,
     ),
 ]

@@ -70,7 +70,8 @@
     var formAgain = status < 500 && fragment && (detail.serverResponse || "").trim() !== "";
     detail.shouldSwap = formAgain;
     if (!formAgain) {
-      show(detail.elt, detail.target, messageFor(status));
+      // detail.elt is the target here (the event is fired on it); the element that acted is the request's
+      show(detail.requestConfig.elt, detail.target, messageFor(status));
     }
   });
 

@@ -113,8 +113,13 @@ def test_a_running_discussion_can_be_joined(world, client_for):
 
 
 @pytest.mark.parametrize(("role", "has_link"), [("member", False), ("facilitator", True)])
-def test_attendance_link_for_the_facilitator(world, client_for, role, has_link):
-    session = SessionFactory(group=world.group)
+def test_attendance_link_for_the_facilitator_once_begun(world, client_for, role, has_link):
+    assert (
+        page(client_for(world.facilitator), SessionFactory(group=world.group)).by_id("attendance-link")
+        is None
+    )
+    begun = timezone.now() - timedelta(hours=1)
+    session = SessionFactory(group=world.group, starts_at=begun, ends_at=begun + timedelta(hours=2))
     link = page(client_for(world.user_for(role)), session).by_id("stage-after").by_id("attendance-link")
     assert (link is not None) is has_link
     if has_link:

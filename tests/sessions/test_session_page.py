@@ -195,3 +195,25 @@ def test_old_casussen_address_redirects_permanently(world, client_for):
     response = client_for(world.member).get(reverse("casussen:session", kwargs={"session_id": session.pk}))
     assert response.status_code == 301
     assert response["Location"] == reverse("sessions:detail", kwargs={"session_id": session.pk})
+
+
+@pytest.mark.parametrize(
+    ("role", "steps"),
+    [("member", ["reflection", "session"]), ("facilitator", ["attendance", "reflection", "session"])],
+)
+def test_after_finishing_the_live_page_shows_the_next_steps(world, client_for, role, steps):
+    session = SessionFactory(group=world.group)
+    casus = booked_casus(session=session, author=world.member)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    session.refresh_from_db()
+    run = live.live_start(session=session, casus=casus)
+    live_page = reverse("casussen:live", kwargs={"session_id": session.pk})
+    assert tree(client_for(world.facilitator).get(live_page).content).by_id("live-next-steps") is None
+    live.live_step(run=run, action="finish")
+    next_steps = tree(client_for(world.user_for(role)).get(live_page).content).by_id("live-next-steps")
+    links = {link["data-next-step"]: link["href"] for link in next_steps.find_all("a", data_next_step=True)}
+    assert list(links) == steps
+    assert links["reflection"] == reverse("reflections:session", kwargs={"session_id": session.pk})
+    assert links["session"].startswith(reverse("sessions:detail", kwargs={"session_id": session.pk}))
+    if "attendance" in links:
+        assert links["attendance"] == reverse("sessions:attendance", kwargs={"session_id": session.pk})

@@ -10,7 +10,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Bijeenkomsten")
 
     def ready(self):
+        from django.db.models import fields
+
         from . import feedcache, todo
 
         feedcache.connect()
         todo.register()
+        # The empty choice of every select (Django's "- Select an option -", untranslated in Dutch): the
+        # hook Django 6.1 offers for it (``BLANK_CHOICE_LABEL``, set in an app's ready()).
+        fields.BLANK_CHOICE_LABEL = _("- Kies -")

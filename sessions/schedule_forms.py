@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from icalendar import vRecur
@@ -204,6 +205,29 @@ class ScheduleForm(forms.Form):
             setattr(schedule, name, data[name])
         schedule.exception_dates = [day.isoformat() for day in data["exception_dates"]]
         return schedule
+
+    def summary(self) -> str:
+        """The picked schedule in one sentence ("Elke 4 weken op dinsdag om 14:00, vanaf 5 januari 2027")."""
+        data = self.cleaned_data
+        days, positions = dict(WEEKDAYS), dict(POSITIONS)
+        if data["pattern"] == WEEKLY:
+            n = data["interval"]
+            every = ngettext("Elke week op %(day)s", "Elke %(n)s weken op %(day)s", n) % {
+                "n": n,
+                "day": days[data["weekly_day"]],
+            }
+        elif data["pattern"] == MONTHLY:
+            every = gettext("De %(position)s %(day)s van de maand") % {
+                "position": positions[data["position"]],
+                "day": days[data["monthly_day"]],
+            }
+        else:
+            return gettext("Geen vast rooster")
+        return gettext("%(every)s om %(time)s, vanaf %(first)s") % {
+            "every": every,
+            "time": data["start_time"].strftime("%H:%M"),
+            "first": date_format(data["first_date"], "j F Y"),
+        }
 
     def add_service_error(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

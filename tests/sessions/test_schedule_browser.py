@@ -17,7 +17,9 @@ pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 def _phone(browser, live_server, user):
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL"
+    )
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

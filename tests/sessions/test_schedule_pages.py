@@ -68,6 +68,7 @@ def test_preview_lists_what_it_creates_and_saves_nothing(world, client_for):
     assert page.status_code == 200
     created = changes(page)["create"]
     assert 6 <= len(created) <= 8  # every fourth Tuesday for six months
+    assert tree(page.content).by_id("preview-rule").text.startswith("Elke 4 weken op dinsdag om 14:00, vanaf")
     assert not Schedule.objects.filter(group=world.group).exists()
     assert not Session.objects.filter(group=world.group).exists()
 
@@ -200,3 +201,15 @@ def test_member_cannot_preview_or_confirm(world, client_for):
     assert client.post(schedule_url(world.group), schedule_form_data()).status_code == 403
     assert client.post(schedule_url(world.group), schedule_confirm_data(world.group)).status_code == 403
     assert not Session.objects.filter(group=world.group).exists()
+
+
+def test_the_empty_choice_of_a_select_is_dutch(db):
+    from django import forms
+
+    from sessions.models import Method
+
+    class AnyForm(forms.Form):
+        method = forms.ModelChoiceField(queryset=Method.objects.all(), required=False)
+
+    html = tree(str(AnyForm()["method"]))
+    assert html.find("option", value="").text == "- Kies -"

@@ -13,13 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casussen import selectors as casus_selectors
-from casussen.models import Casus
 from groups import health as rules
 from groups.models import Group, Membership
 from sessions.models import RSVP, Attendance, Session
@@ -76,20 +75,21 @@ def _scale_subjects() -> dict[str, str]:
 @dataclass(frozen=True)
 class AttendanceFacts:
     """What the attendance rules read of one group (``session_figures``), plus what the pages say with
-    them: when casussen were booked, and the active members' names."""
+    them: when the first casus was booked, and the active members' names."""
 
     figures: list[rules.SessionFigures]
-    booked: dict[int, list[datetime]]  # session id → when each of its casussen was booked
+    first_booked: dict[int, datetime]  # session id → when its first casus was booked (sessions with one)
     active: dict[int, str]  # user id → display name
 
 
 def session_figures(group: Group) -> AttendanceFacts:
-    """The figures the attendance rules read, for every held or planned session of the group. Five
-    queries, whatever the number of sessions."""
+    """The figures the attendance rules read, for every held or planned session of the group. Four
+    queries, whatever the number of sessions. A casus is on time when the session's first booking is by
+    its deadline (one booking by then is enough, so the earliest one decides)."""
     sessions = list(
-        Session.objects.filter(
-            group=group, status__in=[Session.Status.HELD, Session.Status.PLANNED]
-        ).values_list("pk", "starts_at", "status", "quorum_override")
+        Session.objects.filter(group=group, status__in=[Session.Status.HELD, Session.Status.PLANNED])
+        .annotate(first_booked=Min("casussen__booked_at"))
+        .values_list("pk", "starts_at", "status", "quorum_override", "first_booked")
     )
     ids = [pk for pk, *_ in sessions]
     attended, missed = defaultdict(set), defaultdict(set)
@@ -110,14 +110,10 @@ def session_figures(group: Group) -> AttendanceFacts:
             attending[session_id] += n
         else:
             declines[session_id][reason] = declines[session_id].get(reason, 0) + n
-    booked: dict[int, list[datetime]] = defaultdict(list)
-    for session_id, booked_at in Casus.objects.filter(
-        session_id__in=ids, booked_at__isnull=False
-    ).values_list("session_id", "booked_at"):
-        booked[session_id].append(booked_at)
+    first_booked = {pk: booked_at for pk, *_, booked_at in sessions if booked_at is not None}
     thresholds = rules.Thresholds.of(group)
     figures = []
-    for pk, starts_at, status, quorum_override in sessions:
+    for pk, starts_at, status, quorum_override, booked_at in sessions:
         others = dict(declines[pk])
         deadline = rules.pipeline_deadline(starts_at, thresholds)
         figures.append(
@@ -131,7 +127,7 @@ def session_figures(group: Group) -> AttendanceFacts:
                 other_declines=others,
                 attending=attending[pk],
                 quorum=group.quorum if quorum_override is None else quorum_override,
-                casus_on_time=any(at <= deadline for at in booked[pk]),
+                casus_on_time=booked_at is not None and booked_at <= deadline,
             )
         )
     active = dict(
@@ -139,7 +135,7 @@ def session_figures(group: Group) -> AttendanceFacts:
             "user_id", "user__display_name"
         )
     )
-    return AttendanceFacts(figures=figures, booked=dict(booked), active=active)
+    return AttendanceFacts(figures=figures, first_booked=first_booked, active=active)
 
 
 def facts_verdicts(group: Group, facts: AttendanceFacts, now: datetime) -> list[rules.Verdict]:
@@ -226,7 +222,8 @@ def next_session_signal(facts: AttendanceFacts, now: datetime) -> HealthSignal |
     if not planned:
         return None
     upcoming = min(planned, key=lambda s: (s.starts_at, s.session_id))
-    if any(at <= upcoming.starts_at for at in facts.booked.get(upcoming.session_id, [])):
+    booked_at = facts.first_booked.get(upcoming.session_id)
+    if booked_at is not None and booked_at <= upcoming.starts_at:
         return None
     date = formats.date_format(timezone.localtime(upcoming.starts_at), "j F")
     return HealthSignal(

@@ -6,6 +6,7 @@ from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from groups.models import Group
 from groups.permissions import Access
 
 from ..models import RSVP, Session
@@ -16,7 +17,7 @@ NEXT_COUNT = 3
 
 
 @register.inclusion_tag("sessions/_group_sessions.html")
-def group_sessions(group, access: Access) -> dict:
+def group_sessions(group: Group, access: Access) -> dict[str, object]:
     """One query: the next ``NEXT_COUNT`` sessions that have not ended, cancelled ones included (marked),
     with the number of people who said they come. Members get links to each session's page; an
     organisation admin who is not a member sees the dates and goes to the schedule."""

@@ -3,9 +3,11 @@ maand"), turned into an RFC 5545 rule with ``icalendar``'s ``vRecur``. It parses
 schedule may be saved is ``sessions.schedule.schedule_check``'s rule."""
 
 from datetime import date, datetime, time
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -84,8 +86,8 @@ class DateListField(forms.Field):
         return sorted(days)
 
 
-def _number_choice(choices):
-    return forms.TypedChoiceField(choices=choices, coerce=int, required=False)
+def _number_choice(label, choices):
+    return forms.TypedChoiceField(label=label, choices=choices, coerce=int, required=False)
 
 
 class ScheduleForm(forms.Form):
@@ -99,10 +101,10 @@ class ScheduleForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Kies hoe vaak de groep bijeenkomt.")},
     )
-    interval = _number_choice([(n, str(n)) for n in range(1, 9)])
-    weekly_day = forms.ChoiceField(choices=WEEKDAYS, required=False)
-    position = _number_choice(POSITIONS)
-    monthly_day = forms.ChoiceField(choices=WEEKDAYS, required=False)
+    interval = _number_choice(_("Elke"), [(n, str(n)) for n in range(1, 9)])
+    weekly_day = forms.ChoiceField(label=_("op"), choices=WEEKDAYS, required=False)
+    position = _number_choice(_("De"), POSITIONS)
+    monthly_day = forms.ChoiceField(label=_("dag van de maand"), choices=WEEKDAYS, required=False)
     first_date = forms.DateField(
         label=_("Eerste bijeenkomst (vanaf)"),
         required=False,
@@ -134,12 +136,10 @@ class ScheduleForm(forms.Form):
         self.instance = instance
         kwargs.setdefault("initial", initial_for(instance))
         super().__init__(*args, **kwargs)
-        self.fields["default_method"].queryset = Method.objects.filter(is_active=True)
-        self.fields["interval"].choices = interval_choices()
-        self.fields["interval"].label = _("Elke")
-        self.fields["weekly_day"].label = _("op")
-        self.fields["position"].label = _("De")
-        self.fields["monthly_day"].label = _("dag van de maand")
+        cast(forms.ModelChoiceField, self.fields["default_method"]).queryset = Method.objects.filter(
+            is_active=True
+        )
+        cast(forms.ChoiceField, self.fields["interval"]).choices = interval_choices()
         for name, field in self.fields.items():
             if name not in ("pattern", "exception_dates"):
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -154,7 +154,7 @@ class ScheduleForm(forms.Form):
     def exception_values(self) -> list[str]:
         """What the list of exception dates shows: as posted, else as stored; one empty input to add."""
         if self.is_bound:
-            values = [v for v in self.data.getlist("exception_dates") if v.strip()]
+            values = [v for v in self._posted().getlist("exception_dates") if v.strip()]
         else:
             values = [str(v) for v in self.instance.exception_dates or []]
         return [*values, ""]
@@ -239,7 +239,11 @@ class ScheduleForm(forms.Form):
 
     def hidden_data(self) -> list[tuple[str, str]]:
         """The posted values to carry to the confirmation (which validates them again)."""
-        return [(name, value) for name in SERIES_FIELDS for value in self.data.getlist(name)]
+        posted = self._posted()
+        return [(name, value) for name in SERIES_FIELDS for value in posted.getlist(name)]
+
+    def _posted(self) -> QueryDict:
+        return cast(QueryDict, self.data)
 
 
 def initial_for(schedule: Schedule) -> dict:

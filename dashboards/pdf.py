@@ -3,6 +3,7 @@ characters are transliterated or replaced so a name never breaks the document.""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -16,8 +17,8 @@ def latin1(text: str) -> str:
 
 
 class Document(FPDF):
-    def __init__(self, title: str):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+    def __init__(self, title: str, orientation: str = "portrait"):
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.doc_title = latin1(title)
         self.set_title(self.doc_title)
         self.set_creator("Intervisie")
@@ -107,13 +108,15 @@ def presence_list_pdf(data: PresenceList) -> bytes:
 
 
 def accreditation_pdf(data: Accreditation) -> bytes:
-    doc = Document(_("Overzicht gevolgde intervisie"))
+    # Landscape, so the table's columns are wide enough that no word (a werkvorm, a group's name) is broken.
+    doc = Document(_("Overzicht gevolgde intervisie"), orientation="landscape")
     doc.facts(
         [
             (_("Deelnemer"), data.member.display_name),
             (_("Periode"), f"{data.first_date} - {data.last_date}"),
-            (_("Totaal"), _("%(n)s bijeenkomsten, %(hours)s netto uur") % {"n": len(data.lines),
-             "hours": hours(data.net_minutes)}),
+            (_("Totaal"), ngettext("%(n)s bijeenkomst, %(hours)s netto uur",
+                                   "%(n)s bijeenkomsten, %(hours)s netto uur", len(data.lines))
+             % {"n": len(data.lines), "hours": hours(data.net_minutes)}),
         ]
     )  # fmt: skip
     rows = []
@@ -136,7 +139,7 @@ def accreditation_pdf(data: Accreditation) -> bytes:
         [_("Datum"), _("Tijd"), _("Netto uur"), _("Groep"), _("Werkvorm"), _("Begeleider"), _("Casus"),
          _("Reflectie")],
         rows,
-        (20, 21, 15, 30, 25, 30, 14, 19),
+        (24, 24, 20, 50, 44, 50, 22, 27),
     )  # fmt: skip
     doc.grid(
         [_("Jaar"), _("Bijeenkomsten"), _("Netto uur")],
@@ -152,10 +155,14 @@ def accreditation_pdf(data: Accreditation) -> bytes:
         group_lines = [line for line in data.lines if line.session.group_id == group.pk]
         minutes = sum(line.net_minutes for line in group_lines)
         doc.paragraph(
-            _(
+            ngettext(
+                "Verklaring: ondergetekende, intervisiebegeleider van %(group)s, verklaart dat %(member)s in "
+                "de periode %(first)s tot en met %(last)s %(n)s intervisiebijeenkomst van deze groep heeft "
+                "bijgewoond, samen %(hours)s netto uur.",
                 "Verklaring: ondergetekende, intervisiebegeleider van %(group)s, verklaart dat %(member)s in "
                 "de periode %(first)s tot en met %(last)s %(n)s intervisiebijeenkomsten van deze groep heeft "
-                "bijgewoond, samen %(hours)s netto uur."
+                "bijgewoond, samen %(hours)s netto uur.",
+                len(group_lines),
             )
             % {"group": group.name, "member": data.member.display_name, "first": data.first_date,
                "last": data.last_date, "n": len(group_lines), "hours": hours(minutes)}

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import ngettext
 from pypdf import PdfReader
 
 from reflections.models import Reflection
@@ -238,3 +239,19 @@ def test_csv_defuses_spreadsheet_formulas(history, world, client_for):
     names = {r[4] for r in rows[1:]}
     assert '\'=HYPERLINK("http://evil.example","klik")' in names
     assert not any(name.startswith("=") for name in names)
+
+
+def test_accreditation_pdf_counts_in_words_and_breaks_no_word(history, world, client_for):
+    """One session in the period reads "1 bijeenkomst" (singular), and the werkvorm's name in the table is
+    one word on one line (the columns are wide enough)."""
+    response = _member_export(client_for, world, "pdf", period="custom", start="2025-12-01", end="2025-12-31")
+    text = _pdf_text(response)
+    session = _attended(world.member, since=local(2025, 12, 1, 0))[0]
+    hours = formats.number_format(_hours(session.net_minutes), 2)
+    with translation.override(response["Content-Language"]):
+        total = ngettext(
+            "%(n)s bijeenkomst, %(hours)s netto uur", "%(n)s bijeenkomsten, %(hours)s netto uur", 1
+        ) % {"n": 1, "hours": hours}
+    assert total in text
+    assert session.method is not None
+    assert any(session.method.name in line for line in text.splitlines()), text

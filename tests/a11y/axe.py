@@ -38,7 +38,8 @@ def describe(found: list[dict]) -> str:
     for violation in found:
         lines.append(f"{violation['impact']}: {violation['id']} ({violation['help']})")
         for node in violation["nodes"][:5]:
-            lines.append(f"    {' '.join(node['target'])}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            summary = node.get("failureSummary", "").splitlines()[-1:]
+            lines.append(f"    {' '.join(node['target'])}: {summary}")
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from sessions.models import Presenter, Session
 
 from .models import Advice, Casus, CasusVote, ParkedItem, Question
 from .permissions import votes_for_own
+from .signals import casus_requeued
 
 logger = logging.getLogger(__name__)
 
@@ -132,13 +133,15 @@ def _back_to_queue(casus: Casus) -> None:
 @transaction.atomic
 def casussen_requeue_for_cancelled(*, session: Session) -> list[Casus]:
     """A cancelled session gives its booked casussen back to the queue (the sessions app's
-    ``session_cancelled`` signal calls this), so their authors can book them again. Returns them."""
+    ``session_cancelled`` signal calls this), so their authors can book them again; ``casus_requeued``
+    tells the apps above (the author's e-mail). Returns them."""
     booked = list(
         Casus.objects.select_for_update().filter(session=session, status=Casus.Status.BOOKED).order_by("pk")
     )
     for casus in booked:
         _back_to_queue(casus)
         logger.info("casus %s back in the queue: session %s cancelled", casus.pk, session.pk)
+        casus_requeued.send(sender=Casus, casus=casus, session=session)
     return booked
 
 

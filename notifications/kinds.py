@@ -228,6 +228,16 @@ REGISTRY: tuple[EmailKind, ...] = (
         gone=_casus_booked,
     ),
     EmailKind(
+        value="casus_requeued",
+        label=_("je casus terug in de wachtrij (inbrenger)"),
+        subject=_("Je casus staat weer in de wachtrij van %(group)s"),
+        lead=_(
+            "De bijeenkomst van %(group)s op %(when)s gaat niet door. Je casus die daarvoor was ingepland, "
+            "staat weer in de wachtrij: je kunt hem op een volgende bijeenkomst inplannen."
+        ),
+        survives_session_cancel=True,  # it is about the cancelled session
+    ),
+    EmailKind(
         value="quorum_risk",
         label=_("te weinig aanmeldingen (begeleider)"),
         subject=_("Te weinig aanmeldingen voor %(group)s op %(when)s"),

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from casussen.models import Casus
 from groups.models import Invitation, Membership
 from reflections.selectors import reflection_closes_at
 from sessions.calendar import group_zone
@@ -28,6 +29,7 @@ REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
 # Which kinds an RSVP "decline" cancels for that member (restored when they change their mind, unless any
 # answer cancels them), and the ones planned before each session (``kinds.REGISTRY``).
 DECLINE_CANCELS = kinds.values(lambda entry: entry.decline_cancels)
+SURVIVES_SESSION_CANCEL = kinds.values(lambda entry: entry.survives_session_cancel)
 ANSWER_CANCELS = kinds.values(lambda entry: entry.answer_cancels)
 BEFORE_SESSION = {entry.value: entry.before_session for entry in kinds.REGISTRY if entry.before_session}
 BEFORE_SESSION_KINDS = frozenset(BEFORE_SESSION)
@@ -229,9 +231,9 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
 def plan_session_cancelled(*, session: Session) -> list[int]:
     """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL)."""
     now = timezone.now()
-    Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).update(
-        status=Status.CANCELLED, cancel_reason=CancelReason.SESSION_CANCELLED
-    )
+    Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).exclude(
+        kind__in=SURVIVES_SESSION_CANCEL
+    ).update(status=Status.CANCELLED, cancel_reason=CancelReason.SESSION_CANCELLED)
     if session.ends_at <= now or Kind.CANCELLATION in disabled_group_kinds(session.group_id):
         return []
     key = f"{session_key(session)}:cancel"
@@ -254,6 +256,20 @@ def plan_session_cancelled(*, session: Session) -> list[int]:
             "id", flat=True
         )
     )
+
+
+def plan_casus_requeued(*, casus: Casus, session: Session) -> list[int]:
+    """Tell the author that the cancelled ``session`` gave their booked casus back to the queue: one
+    message per casus and session (the unique key makes a repeated signal a no-op)."""
+    if Kind.CASUS_REQUEUED in disabled_group_kinds(session.group_id):
+        return []
+    row, _created = Outbox.objects.get_or_create(
+        recipient_id=casus.author_id,
+        kind=Kind.CASUS_REQUEUED,
+        subject_key=f"casus:{casus.pk}:requeued:{session.pk}",
+        defaults={"group_id": session.group_id, "session": session, "due_at": timezone.now()},
+    )
+    return [row.pk] if row.status == Status.PENDING else []
 
 
 def rsvp_update(*, rsvp: RSVP) -> None:

@@ -6,6 +6,7 @@ from functools import partial
 from django.db import transaction
 
 from accounts import signals as account_signals
+from casussen import signals as casus_signals
 from groups import signals as group_signals
 from sessions import signals
 
@@ -27,6 +28,10 @@ def on_session_planned_or_changed(sender, *, session, created=False, changed=(),
 
 def on_session_cancelled(sender, *, session, **kwargs):
     _send_soon(planning.plan_session_cancelled(session=session))
+
+
+def on_casus_requeued(sender, *, casus, session, **kwargs):
+    _send_soon(planning.plan_casus_requeued(casus=casus, session=session))
 
 
 def on_rsvp_changed(sender, *, rsvp, **kwargs):
@@ -65,6 +70,7 @@ def connect() -> None:
     group_signals.invitation_sent.connect(on_invitation_sent, dispatch_uid=f"{uid}.invitation")
     signals.session_planned_or_changed.connect(on_session_planned_or_changed, dispatch_uid=f"{uid}.planned")
     signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")
+    casus_signals.casus_requeued.connect(on_casus_requeued, dispatch_uid=f"{uid}.casus_requeued")
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
     signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")
     signals.presenter_changed.connect(on_presenter_changed, dispatch_uid=f"{uid}.presenter")

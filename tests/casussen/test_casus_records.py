@@ -4,12 +4,15 @@ the casus is discussed; nobody votes for their own casus."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from casussen import services
 from casussen.models import Casus, CasusVote
 from casussen.services import CasusError
+from notifications import planning, sweep
+from notifications.models import Kind, Outbox, Status
 from sessions import services as session_services
 from sessions.models import Presenter, Schedule
 from sessions.schedule import schedule_save
@@ -128,3 +131,34 @@ def test_no_vote_for_your_own_casus(world, client_for, session):
     assert response.status_code == 400
     assert "Op je eigen casus kun je niet stemmen." in texts(response.content.decode(), "div", role="status")
     assert not CasusVote.objects.exists()
+
+
+def test_the_author_is_told_by_email_once(world, client_for, session):
+    casus = booked_casus(session=session, author=world.member)
+    client_for(world.facilitator).post(
+        reverse("sessions:cancel", kwargs={"session_id": session.pk}), {"reason": "De zaal is dicht"}
+    )
+    row = Outbox.objects.get(kind=Kind.CASUS_REQUEUED)
+    assert (row.recipient_id, row.group_id, row.session_id, row.subject_key) == (
+        world.member.pk,
+        world.group.pk,
+        session.pk,
+        f"casus:{casus.pk}:requeued:{session.pk}",
+    )
+    assert row.due_at <= timezone.now()
+    # The session's cancellation does not cancel this message (it is about the cancellation).
+    assert Outbox.objects.filter(kind=Kind.CANCELLATION, recipient=world.member).exists()
+
+    assert sweep.sweep_once() >= 1
+    row.refresh_from_db()
+    assert row.status == Status.SENT
+    [message] = [m for m in mail.outbox if m.subject.startswith("Je casus staat weer in de wachtrij")]
+    assert message.to == [world.member.email]
+    assert message.subject == f"Je casus staat weer in de wachtrij van {world.group.name}"
+    assert "staat weer in de wachtrij" in message.body
+    assert casus.title not in message.body  # no casus text in e-mail
+    assert reverse("sessions:detail", args=[session.pk]) in message.body
+
+    # The same news again (a repeated signal) makes no second message.
+    assert planning.plan_casus_requeued(casus=casus, session=session) == []
+    assert Outbox.objects.filter(kind=Kind.CASUS_REQUEUED).count() == 1

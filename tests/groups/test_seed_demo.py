@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from groups.management.commands.seed_demo import DEMO_PASSWORD
 from casussen.models import Casus
+from groups.management.commands.seed_demo import DEMO_PASSWORD
 from groups.models import Group, Membership, Organisation, OrganisationAdmin
 from notifications.models import Alert
 from reflections.models import FollowUp, Reflection

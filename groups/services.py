@@ -319,8 +319,8 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
         minutes = max(1, -(-int(wait.total_seconds()) // 60))
         raise ValidationError(
             ngettext(
-                "Deze uitnodiging is net verstuurd. Je kunt hem over %(minutes)s minuut opnieuw versturen.",
-                "Deze uitnodiging is net verstuurd. Je kunt hem over %(minutes)s minuten opnieuw versturen.",
+                "Deze uitnodiging is net verstuurd. Opnieuw versturen kan over %(minutes)s minuut.",
+                "Deze uitnodiging is net verstuurd. Opnieuw versturen kan over %(minutes)s minuten.",
                 minutes,
             )
             % {"minutes": minutes},

@@ -68,7 +68,7 @@ def test_inviting_resending_and_revoking_on_a_phone(transactional_db, live_serve
     phone.locator(f"#invitation-{bert.pk} form button").click()
     phone.wait_for_load_state()
     error = phone.locator(f"#resend-error-{bert.pk}")
-    assert "Je kunt hem over 10 minuten opnieuw versturen." in error.inner_text()
+    assert "Opnieuw versturen kan over 10 minuten." in error.inner_text()
     phone.screenshot(path=str(ARTIFACTS / "phone-invitation-resend-too-soon.png"), full_page=True)
     Invitation.objects.filter(pk=bert.pk).update(sent_at=timezone.now() - timedelta(minutes=11))
     phone.goto(live_server.url + reverse("groups:invitations", kwargs={"group_id": group.pk}))

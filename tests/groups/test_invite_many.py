@@ -130,7 +130,7 @@ def test_resend_waits_the_interval(world, django_capture_on_commit_callbacks):
     assert raised.value.code == "resend_too_soon"
     sweep.sweep_once()
     assert raised.value.messages == [
-        "Deze uitnodiging is net verstuurd. Je kunt hem over 7 minuten opnieuw versturen."
+        "Deze uitnodiging is net verstuurd. Opnieuw versturen kan over 7 minuten."
     ]
     assert mail.outbox == []
     _sent_ago(invitation, minutes=10)
@@ -232,7 +232,7 @@ def test_the_pending_list_shows_when_each_was_sent_and_resends(
     response = client.post(resend)
     assert response.status_code == 409
     error = tree(response.content).find("li", data_invitation=str(invitation.pk)).find(role="alert")
-    assert "opnieuw versturen" in error.text
+    assert "Opnieuw versturen kan over" in error.text
     assert error["id"] == f"resend-error-{invitation.pk}"
     sweep.sweep_once()
     assert len(mail.outbox) == 1

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from groups import services
 from groups.models import Membership
-from tests.factories import FacilitatorFactory, MembershipFactory
+from tests.factories import FacilitatorFactory, InvitationFactory, MembershipFactory, UserFactory
 from tests.html import tree
 from tests.sessions.factories import RSVPFactory, SessionFactory
 
@@ -185,3 +185,21 @@ def test_an_admin_who_is_no_member_sees_the_dates_without_links(world, client_fo
     section = page.by_id("group-sessions")
     assert len(section.find_all("li")) == 1
     assert section.find("a") is None
+
+
+def test_revoking_the_last_facilitators_invitation_is_refused_on_its_page(world, client_for):
+    newcomer = UserFactory()
+    invitation = InvitationFactory(group=world.group, email=newcomer.email, role=Membership.Role.FACILITATOR)
+    services.invitation_accept(invitation_id=invitation.pk, user=newcomer)
+    services.facilitator_handover(
+        facilitator=world.membership(world.facilitator), successor=world.membership(world.member)
+    )
+    services.membership_role_change(membership=world.membership(world.member), role=Membership.Role.MEMBER)
+    # The newcomer is now the only facilitator; revoking the invitation they joined by would end that.
+    url = _url("invitation_revoke", world, invitation_id=invitation.pk)
+    response = client_for(world.admin).post(url)
+    assert response.status_code == 409
+    assert "enige intervisiebegeleider" in tree(response.content).by_id("revoke-error").text
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert Membership.objects.get(group=world.group, user=newcomer).is_active

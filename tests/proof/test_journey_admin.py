@@ -48,7 +48,7 @@ def test_admin_journey(live_server, mailoutbox):
 
             # 2. Invite a facilitator.
             page.goto(live_server.url + reverse("groups:invite", args=[group.pk]))
-            page.fill("input[name=email]", "begeleider@example.org")
+            page.fill("textarea[name=emails]", "begeleider@example.org")
             page.select_option("select[name=role]", "facilitator")
             shots(page, "invite")
             page.locator("form[method=post] [type=submit]").last.click()

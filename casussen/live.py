@@ -1,15 +1,15 @@
 """State changes of the live session guide. Every change members must see bumps ``LiveRun.version`` and
 the session's poll stamp (``live_stamp.stamp_bump``), so an unchanged poll is answered from the cache."""
 
-from datetime import date
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from sessions import services as session_services
 from sessions.models import Method, Schedule, Session
+from sessions.services import SessionError
 
 from . import live_stamp, permissions, services
 from .models import Advice, Casus, LiveRun, ParkedItem, Question
@@ -28,15 +28,6 @@ def session_method(session: Session) -> Method | None:
         return None
 
 
-def start_opens_on(session: Session) -> date:
-    """The live guide of a session can be started from the session's own (local) day on."""
-    return timezone.localdate(session.starts_at)
-
-
-def may_start_on(session: Session, today: date) -> bool:
-    return today >= start_opens_on(session)
-
-
 def _bump(run: LiveRun, **fields) -> LiveRun:
     LiveRun.objects.filter(pk=run.pk).update(version=F("version") + 1, **fields)
     live_stamp.stamp_bump(run.session_id)
@@ -51,8 +42,10 @@ def live_start(*, session: Session, casus: Casus) -> LiveRun:
     )
     if casus.session_id != session.pk or casus.status != Casus.Status.BOOKED:
         raise CasusError(_("Kies een casus die op deze bijeenkomst is ingepland."))
-    if session.status == Session.Status.CANCELLED:
-        raise CasusError(_("Deze bijeenkomst is geannuleerd."))
+    try:
+        session_services.live_start_check(session=session)  # the session's day, not cancelled
+    except SessionError as error:
+        raise CasusError(error.message) from error
     method = session_method(session)
     if method is None or not method.phases.exists():
         raise CasusError(_("Kies eerst een werkvorm voor deze bijeenkomst."))

@@ -4,8 +4,7 @@ after it. What a reader may see of a casus is asked of ``casussen.permissions``.
 
 from typing import Any
 
-from django.utils import timezone
-
+from sessions import services as session_services
 from sessions.models import MethodPhase, Session
 from sessions.panels import PanelRequest, register
 
@@ -57,8 +56,8 @@ def live_panel(request: PanelRequest) -> dict[str, Any] | None:
         "run": run,
         "live_can": can,
         "startable": startable,
-        "start_allowed": live.may_start_on(session, timezone.localdate()),
-        "start_opens_on": live.start_opens_on(session),
+        "start_allowed": session_services.may_start_live(session),
+        "start_opens_on": session_services.live_opens_on(session),
         "parked": overview["parked"],
     }
 

@@ -1,11 +1,11 @@
 """State changes of sessions, RSVPs and presenter slots. Every function is atomic and sends the signals of
 ``sessions/signals.py`` inside its transaction (see there for exactly when)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -50,6 +50,33 @@ def _require_open(session: Session, now: datetime | None = None) -> None:
         raise SessionError(_("Deze bijeenkomst is niet meer gepland."))
     if session.starts_at <= (now or timezone.now()):
         raise SessionError(_("Deze bijeenkomst is al begonnen."))
+
+
+def live_opens_on(session: Session) -> date:
+    """The first day the live guide of ``session`` may start: the session's own day, in Europe/Amsterdam."""
+    return timezone.localdate(session.starts_at)
+
+
+def live_start_check(*, session: Session, now: datetime | None = None) -> None:
+    """Whether the live guide of ``session`` may start at ``now``: not for a cancelled session, and only on
+    the session's day or later ("A session can be run live six days before its date"). SessionError with
+    the day in words otherwise."""
+    if session.status == Session.Status.CANCELLED:
+        raise SessionError(_("Deze bijeenkomst is geannuleerd."))
+    opens_on = live_opens_on(session)
+    today = timezone.localdate(now or timezone.now())
+    if today < opens_on:
+        day = formats.date_format(opens_on, "l j F" if opens_on.year == today.year else "l j F Y")
+        raise SessionError(_("Je kunt de bespreking starten op %(day)s.") % {"day": day})
+
+
+def may_start_live(session: Session, now: datetime | None = None) -> bool:
+    """``live_start_check`` as a yes or no (for the page that offers the start)."""
+    try:
+        live_start_check(session=session, now=now)
+    except SessionError:
+        return False
+    return True
 
 
 def _check_times(starts_at: datetime, ends_at: datetime, *, new_start: bool = True) -> None:

@@ -6,8 +6,7 @@ import re
 import pytest
 from django.urls import get_resolver, reverse
 
-from casussen import live
-from tests.casussen.factories import booked_casus
+from tests.casussen.factories import booked_casus, start_live
 from tests.html import texts
 from tests.permission_matrix import all_rows, markers
 from tests.sessions.factories import SessionFactory
@@ -69,7 +68,7 @@ def test_page_is_valid_html(row, role, world, client_for):
 def running(world):
     session = SessionFactory(group=world.group)
     casus = booked_casus(session=session, author=world.facilitator)
-    return live.live_start(session=session, casus=casus)
+    return start_live(session=session, casus=casus)
 
 
 def test_live_page_and_its_refusals_are_valid_html(world, client_for, running):

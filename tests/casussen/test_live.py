@@ -7,6 +7,7 @@ from django.urls import reverse
 from casussen import live, selectors
 from casussen.models import Advice, Casus, LiveRun, ParkedItem, Question
 from sessions.models import Method, MethodPhase
+from tests.casussen.factories import held_today, start_live
 from tests.html import attribute_values, texts, tree
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_facilitator_picks_the_method_per_session(world, client_for, session):
 
 
 def test_phase_change_is_seen_by_a_members_poll(world, client_for, booked):
-    session = booked.session
+    session = held_today(booked.session)
     facilitator = client_for(world.facilitator)
     response = facilitator.post(
         reverse("casussen:live_start", kwargs={"session_id": session.pk}), {"casus": booked.pk}
@@ -85,7 +86,7 @@ def test_phase_change_is_seen_by_a_members_poll(world, client_for, booked):
 
 
 def test_member_cannot_change_the_phase(world, client_for, booked):
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     response = client_for(world.member).post(
         reverse("casussen:live_step", kwargs={"session_id": booked.session_id}), {"action": "next"}
     )
@@ -95,7 +96,7 @@ def test_member_cannot_change_the_phase(world, client_for, booked):
 
 
 def test_timer_is_kept_by_the_server_and_survives_a_reload(world, client_for, booked):
-    live.live_start(session=booked.session, casus=booked)
+    start_live(session=booked.session, casus=booked)
     url = reverse("casussen:live", kwargs={"session_id": booked.session_id})
     first = client_for(world.member).get(url)
     again = client_for(world.facilitator).get(url)
@@ -108,7 +109,7 @@ def test_timer_is_kept_by_the_server_and_survives_a_reload(world, client_for, bo
 
 
 def test_back_and_bad_steps(world, client_for, booked):
-    live.live_start(session=booked.session, casus=booked)
+    start_live(session=booked.session, casus=booked)
     url = reverse("casussen:live_step", kwargs={"session_id": booked.session_id})
     client = client_for(world.facilitator)
     assert client.post(url, {"action": "back"}, headers={"hx-request": "true"}).status_code == 400
@@ -119,7 +120,7 @@ def test_back_and_bad_steps(world, client_for, booked):
 
 
 def test_question_phase_shows_prompts_and_the_log(world, client_for, booked):
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     for _ in range(3):
         run = live.live_step(run=run, action="next")
     assert run.phase_position == 4  # Vragen
@@ -136,7 +137,7 @@ def test_question_phase_shows_prompts_and_the_log(world, client_for, booked):
 
 
 def test_only_the_presenter_marks_questions(world, client_for, booked, presenter):
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     question = live.question_add(run=run, author=world.member, text="Waar ben je bang voor?")
     url = reverse(
         "casussen:question_mark", kwargs={"session_id": booked.session_id, "question_id": question.pk}
@@ -149,7 +150,7 @@ def test_only_the_presenter_marks_questions(world, client_for, booked, presenter
 
 
 def test_one_advice_per_member_shown_to_the_presenter_afterwards(world, client_for, booked, presenter):
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     url = reverse("casussen:advice_add", kwargs={"session_id": booked.session_id})
     client_for(world.member).post(url, {"text": "Eerste advies"})
     client_for(world.member).post(url, {"text": "Bel de ouder morgen terug."})

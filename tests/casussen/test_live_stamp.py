@@ -13,6 +13,7 @@ from django.urls import reverse
 from casussen import live, live_stamp
 from groups.models import Membership
 from groups.services import membership_deactivate
+from tests.casussen.factories import start_live
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def _poll(client, session, token=""):
 
 @pytest.fixture
 def running(world, booked):
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     member = _login(world.member)
     token = _token(_poll(member, booked.session, "0"))
     return run, member, token
@@ -118,7 +119,7 @@ def test_a_broken_cache_falls_back_to_the_database(world, booked, settings):
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens here
         }
     }
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     member = _login(world.member)
     first = _poll(member, booked.session, "0")
     assert first.status_code == 200
@@ -139,7 +140,7 @@ def test_sessions_kept_only_in_the_database_are_read_through_their_store(
     world, booked, settings, django_assert_num_queries
 ):
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
-    live.live_start(session=booked.session, casus=booked)
+    start_live(session=booked.session, casus=booked)
     member = _login(world.member)
     token = _token(_poll(member, booked.session, "0"))
     with django_assert_num_queries(1):  # the login session; stamp and access mark from the cache

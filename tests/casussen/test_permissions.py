@@ -11,7 +11,7 @@ from tests.factories import MembershipFactory
 from tests.html import attribute_values
 from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory, booked_casus
+from .factories import CasusFactory, booked_casus, start_live
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_the_queue_offers_unbooking_exactly_when_the_view_allows_it(world, clien
 def test_only_the_presenter_is_offered_and_allowed_to_mark_questions(world, client_for):
     session = SessionFactory(group=world.group)
     casus = booked_casus(session=session, author=world.member)
-    run = live.live_start(session=session, casus=casus)
+    run = start_live(session=session, casus=casus)
     question = live.question_add(run=run, author=world.facilitator, text="Wat maakt het lastig?")
     mark_url = reverse(
         "casussen:question_mark", kwargs={"session_id": session.pk, "question_id": question.pk}

@@ -9,7 +9,7 @@ from casussen.tasks import purge_expired_casussen
 from sessions.models import Attendance, Session
 from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory
+from .factories import CasusFactory, start_live
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _discussed_session(world, presenter, *, months_ago: int):
         status="booked", session=session, booked_at=start - timedelta(days=7)
     )
     casus.refresh_from_db()
-    run = live.live_start(session=session, casus=casus)
+    run = start_live(session=session, casus=casus)
     live.question_add(run=run, author=world.member, text="Waar ben je bang voor?")
     live.advice_set(run=run, author=world.member, text="Doe het gewoon.")
     live.parked_add(session=session, author=world.member, text="Printer")

@@ -10,7 +10,7 @@ from tests.factories import MembershipFactory
 from tests.html import attribute_values, texts
 from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory
+from .factories import CasusFactory, start_live
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_casus_detail_budget(world, client_for, busy_group, django_assert_max_nu
     members, sessions = busy_group
     casus = CasusFactory(group=world.group, author=world.member)
     casus = services.casus_book(casus=casus, session=sessions[3])
-    run = live.live_start(session=sessions[3], casus=casus)
+    run = start_live(session=sessions[3], casus=casus)
     for n, member in enumerate(members):
         live.question_add(run=run, author=member, text=f"Vraag {n}?")
         live.advice_set(run=run, author=member, text=f"Advies {n}")
@@ -74,7 +74,7 @@ def test_poll_budget_and_size(
     casus = services.casus_book(
         casus=CasusFactory(group=world.group, author=world.member), session=sessions[3]
     )
-    run = live.live_start(session=sessions[3], casus=casus)
+    run = start_live(session=sessions[3], casus=casus)
     for _ in range(3):
         run = live.live_step(run=run, action="next")  # a question phase: prompts show
     for n, member in enumerate(members):
@@ -102,7 +102,7 @@ def test_poll_budget_and_size(
 
 def _discuss(casus, session):
     casus = services.casus_book(casus=casus, session=session)
-    run = live.live_start(session=session, casus=casus)
+    run = start_live(session=session, casus=casus)
     live.live_step(run=run, action="finish")
     casus.refresh_from_db()
     return casus, run
@@ -130,7 +130,7 @@ def test_other_pages_budgets(world, client_for, busy_group, django_assert_max_nu
         RSVP.objects.create(session=past, user=member, answer="attend")
     running = sessions[3]
     casus = services.casus_book(casus=CasusFactory(group=world.group, author=members[0]), session=running)
-    active = live.live_start(session=running, casus=casus)
+    active = start_live(session=running, casus=casus)
     for member in members[1:]:
         live.question_add(run=active, author=member, text="Wat maakt het lastig?")
 
@@ -139,7 +139,7 @@ def test_other_pages_budgets(world, client_for, busy_group, django_assert_max_nu
         (member, reverse("casussen:history", kwargs={"group_id": world.group.pk}), 8),
         (member, reverse("casussen:create", kwargs={"group_id": world.group.pk}), 6),
         (member, reverse("casussen:summary", kwargs={"casus_id": own.pk}), 8),
-        (member, reverse("casussen:session", kwargs={"session_id": extra_sessions[0].pk}), 9),
+        (member, reverse("sessions:detail", kwargs={"session_id": extra_sessions[0].pk}), 20),
         (member, reverse("casussen:live", kwargs={"session_id": running.pk}), 14),
     ]
     for client, url, budget in pages:

@@ -9,7 +9,7 @@ from sessions.models import Presenter
 from tests.factories import MembershipFactory
 from tests.sessions.factories import SessionFactory
 
-from .factories import CasusFactory
+from .factories import CasusFactory, start_live
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_sessions_with_casus_ready(world):
 def test_history_lists_discussed_with_outcome(world, client_for, booked):
     from casussen import live
 
-    run = live.live_start(session=booked.session, casus=booked)
+    run = start_live(session=booked.session, casus=booked)
     live.live_step(run=run, action="finish")
     booked.refresh_from_db()
     services.casus_summary_set(

@@ -56,10 +56,10 @@ def _booked(world):
 
 def _discussed(world):
     from casussen import live, services
-    from tests.casussen.factories import booked_casus
+    from tests.casussen.factories import booked_casus, start_live
 
     casus = booked_casus(session=_session(world), author=world.member)
-    run = live.live_start(session=casus.session, casus=casus)
+    run = start_live(session=casus.session, casus=casus)
     live.live_step(run=run, action="finish")
     casus.refresh_from_db()
     assert casus.status == "discussed"
@@ -76,11 +76,12 @@ def _plain_session(world):
 
 
 def _session_with_booked(world):
-    from tests.casussen.factories import booked_casus
+    from tests.casussen.factories import booked_casus, held_today
     from tests.factories import MembershipFactory
 
     presenter = MembershipFactory(group=world.group).user
     casus = booked_casus(session=_session(world), author=presenter)
+    held_today(casus.session)  # the live guide starts on the session's day
     world.extra["casus"] = casus
     return {"session_id": casus.session_id}
 
@@ -90,13 +91,12 @@ def _start_data(world):
 
 
 def _running(world, *, presenter=None):
-    from casussen import live
-    from tests.casussen.factories import booked_casus
+    from tests.casussen.factories import booked_casus, start_live
     from tests.factories import MembershipFactory
 
     author = presenter or MembershipFactory(group=world.group).user
     casus = booked_casus(session=_session(world), author=author)
-    run = live.live_start(session=casus.session, casus=casus)
+    run = start_live(session=casus.session, casus=casus)
     world.extra["run"] = run
     return {"session_id": casus.session_id}
 

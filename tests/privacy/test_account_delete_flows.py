@@ -16,7 +16,7 @@ from notifications.alerts import alert_scan
 from notifications.models import Alert, Outbox
 from privacy.models import PurgeLog
 from sessions.models import Method
-from tests.casussen.factories import CasusFactory, booked_casus
+from tests.casussen.factories import CasusFactory, booked_casus, start_live
 from tests.factories import MembershipFactory
 from tests.notifications.factories import plan_session
 from tests.reflections.factories import SCORES
@@ -119,7 +119,7 @@ def build_real_account(world, client):
     casus = booked_casus(session=live_session, author=other)
     from casussen import live
 
-    run = live.live_start(session=live_session, casus=casus)
+    run = start_live(session=live_session, casus=casus)
     for _ in range(3):
         run = live.live_step(run=run, action="next")
     kwargs = {"session_id": live_session.pk}

@@ -48,11 +48,12 @@ BUDGETS = [
         data=_attendance_data,
         status=302,
     ),  # fmt: skip
-    Budget("casussen:attendance", "facilitator", 0, kwargs=lambda s: {"session_id": s.past.pk}, status=301),
+    # The old address redirects without asking anything (the queries are the login's).
+    Budget("casussen:attendance", "facilitator", 2, kwargs=lambda s: {"session_id": s.past.pk}, status=301),
     Budget(
         "casussen:attendance",
         "facilitator",
-        0,
+        2,
         kwargs=lambda s: {"session_id": s.past.pk},
         method="post",
         data=lambda s: {"break_minutes": "10"},

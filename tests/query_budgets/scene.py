@@ -17,7 +17,7 @@ from notifications.models import Alert, Kind, Outbox
 from privacy.models import CasusAccess
 from reflections.models import FollowUp, Reflection
 from sessions.models import RSVP, Attendance, Presenter, Session
-from tests.casussen.factories import CasusFactory
+from tests.casussen.factories import CasusFactory, start_live
 from tests.conftest import World
 from tests.factories import FacilitatorFactory, MembershipFactory
 from tests.sessions.factories import SessionFactory, held_session
@@ -152,7 +152,7 @@ class Scene:
             group=self.group, author=self.world.member, title="Live casus", kernvraag="Hoe blijf ik rustig?"
         )
         casus = casus_services.casus_book(casus=casus, session=session)
-        run = live.live_start(session=session, casus=casus)
+        run = start_live(session=session, casus=casus)
         for _ in range(2):
             run = live.live_step(run=run, action="next")
         self.run = run

@@ -33,8 +33,8 @@ def pages(world):
         ("casussen:detail", {"casus_id": casus.pk}),
         ("casussen:queue", {"group_id": world.group.pk}),
         ("casussen:history", {"group_id": world.group.pk}),
-        ("casussen:session", {"session_id": session.pk}),
-        ("sessions:detail", {"session_id": session.pk}),
+        ("sessions:detail", {"session_id": session.pk}),  # casussen:session redirects here
+        ("sessions:detail", {"session_id": held.pk}),
         ("sessions:download", {"session_id": session.pk}),  # the session's .ics
         ("sessions:mine", {}),
         ("reflections:session", {"session_id": held.pk}),

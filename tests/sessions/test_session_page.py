@@ -26,6 +26,15 @@ def page(client, session) -> Element:
     return tree(response.content)
 
 
+def _booked_today(world) -> Session:
+    """A session of today with the member's casus booked on it (booked while it was still ahead)."""
+    session = SessionFactory(group=world.group)
+    booked_casus(session=session, author=world.member)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    session.refresh_from_db()
+    return session
+
+
 def test_stages_are_in_time_order(world, client_for):
     session = SessionFactory(group=world.group)
     soup = page(client_for(world.member), session)
@@ -104,8 +113,8 @@ def test_live_start_only_from_the_sessions_day(world, client_for):
 
 
 def test_a_running_discussion_can_be_joined(world, client_for):
-    session = SessionFactory(group=world.group, starts_at=timezone.now() + timedelta(minutes=5))
-    casus = booked_casus(session=session, author=world.member)
+    session = _booked_today(world)
+    casus = session.casussen.get()
     live.live_start(session=session, casus=casus)
     soup = page(client_for(world.member), session)
     assert soup.find(data_panel="live")["data-run-state"] == "running"
@@ -170,8 +179,8 @@ def test_follow_up_is_the_presenters_only(world, client_for):
 
 
 def test_presenters_summary_after_the_discussion(world, client_for):
-    session = SessionFactory(group=world.group, starts_at=timezone.now() + timedelta(minutes=5))
-    casus = booked_casus(session=session, author=world.member)
+    session = _booked_today(world)
+    casus = session.casussen.get()
     run = live.live_start(session=session, casus=casus)
     live.live_step(run=run, action="finish")
     Casus.objects.filter(pk=casus.pk).update(takeaways="Eerst luisteren", outcome="Rust")
@@ -202,10 +211,8 @@ def test_old_casussen_address_redirects_permanently(world, client_for):
     [("member", ["reflection", "session"]), ("facilitator", ["attendance", "reflection", "session"])],
 )
 def test_after_finishing_the_live_page_shows_the_next_steps(world, client_for, role, steps):
-    session = SessionFactory(group=world.group)
-    casus = booked_casus(session=session, author=world.member)
-    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
-    session.refresh_from_db()
+    session = _booked_today(world)
+    casus = session.casussen.get()
     run = live.live_start(session=session, casus=casus)
     live_page = reverse("casussen:live", kwargs={"session_id": session.pk})
     assert tree(client_for(world.facilitator).get(live_page).content).by_id("live-next-steps") is None

@@ -44,7 +44,7 @@ def test_login_and_home_on_a_phone(transactional_db, live_server, phone):
     phone.fill("input[name=password]", PASSWORD)
     phone.click("main form [type=submit]")
     phone.wait_for_url(live_server.url + reverse("home"))
-    assert phone.locator("h1").inner_text() == "Mijn groepen"
+    assert phone.locator("h1").inner_text() == "Mijn overzicht"
     assert phone.locator(".card").count() == 2
     _assert_fits(phone, "home")
 

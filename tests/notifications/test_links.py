@@ -8,7 +8,15 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import GroupNotificationSettings, Kind, NotificationPreference, OneClickUse, Outbox
+from notifications.models import (
+    GROUP_KINDS,
+    USER_KINDS,
+    GroupNotificationSettings,
+    Kind,
+    NotificationPreference,
+    OneClickUse,
+    Outbox,
+)
 from notifications.tokens import SALT, Action, make_token
 from sessions.models import RSVP
 
@@ -110,7 +118,7 @@ def test_preferences_page(client_for, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         response = client.get(page)
     assert response.status_code == 200
-    enabled = [k for k in Kind.values if k not in (Kind.DIGEST, Kind.REMINDER_FIRST, Kind.PASSWORD_RESET)]
+    enabled = [k.value for k in USER_KINDS if k != Kind.REMINDER_FIRST]  # what a member may switch off
     response = client.post(page, {"enabled": enabled, "digest": "on"})
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=anna)
@@ -126,11 +134,7 @@ def test_group_settings_page(client_for, django_assert_max_num_queries):
     page = reverse("notifications:group_settings", kwargs={"group_id": group.pk})
     with django_assert_max_num_queries(8):
         assert client.get(page).status_code == 200
-    enabled = [
-        k
-        for k in Kind.values
-        if k not in (Kind.DIGEST, Kind.ADMIN_DIGEST, Kind.NO_CASUS, Kind.PASSWORD_RESET)
-    ]
+    enabled = [k.value for k in GROUP_KINDS if k != Kind.NO_CASUS]  # what a group may switch off
     assert client.post(page, {"enabled": enabled, "no_casus_days": 6}).status_code == 302
     settings_row = GroupNotificationSettings.objects.get(group=group)
     assert settings_row.disabled_kinds == [Kind.NO_CASUS] and settings_row.no_casus_days == 6

@@ -67,10 +67,11 @@ def test_a_refusal_to_a_logged_in_user_is_not_stored_either(world, client_for, p
 
 
 def test_the_live_guide_keeps_its_etag_and_no_cache_and_adds_no_store(world, client_for):
-    from tests.casussen.factories import booked_casus
+    from tests.casussen.factories import booked_casus, held_today
 
     session = SessionFactory(group=world.group)
     casus = booked_casus(session=session, author=world.member)
+    held_today(session)  # the live guide starts on the session's day
     facilitator = client_for(world.facilitator)
     facilitator.post(reverse("casussen:live_start", kwargs={"session_id": session.pk}), {"casus": casus.pk})
     assert LiveRun.objects.filter(session=session).exists() and Method.objects.exists()

@@ -11,7 +11,7 @@ from tests.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM
 from tests.factories import MembershipFactory
 from tests.sessions.factories import SessionFactory
 
-from .factories import booked_casus
+from .factories import booked_casus, held_today
 
 pytestmark = [
     *BROWSER_MARKS,
@@ -60,6 +60,7 @@ def test_short_live_session(world, live_server):
     presenter = MembershipFactory(group=world.group, user__display_name="Pien Presenteert").user
     session = SessionFactory(group=world.group)
     booked_casus(session=session, author=presenter)
+    held_today(session)  # the live guide starts on the session's day
     url = live_server.url + reverse("casussen:live", kwargs={"session_id": session.pk})
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 

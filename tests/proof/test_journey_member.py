@@ -14,6 +14,7 @@ from casussen.models import Casus
 from reflections.models import Reflection
 from sessions.models import RSVP, Presenter
 from tests.browser import ARGS, CHROMIUM
+from tests.casussen.factories import held_today
 from tests.factories import FacilitatorFactory, GroupFactory, InvitationFactory
 from tests.sessions.factories import SessionFactory, held_session
 
@@ -105,6 +106,7 @@ def test_member_journey(live_server):
             #    starts the session and moves to the next phase.
             coach = new_page(browser, live_server, facilitator)
             book_casus(coach, live_server, casus, upcoming)
+            held_today(upcoming)  # the day of the session comes: the live guide may start
             live_url = live_server.url + reverse("casussen:live", args=[upcoming.pk])
             coach.goto(live_url)
             coach.click("#live-start")

@@ -47,3 +47,7 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+# The shared e-mail template raises on an unknown variable (notifications/mailtemplates.py), so a test that
+# renders a message also checks its template.
+NOTIFICATIONS_STRICT_TEMPLATES = True

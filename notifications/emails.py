@@ -32,7 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from sessions.models import installation
 
-from . import kinds
+from . import kinds, mailtemplates
 from .models import Kind, Outbox
 from .tokens import Action, link_url
 
@@ -227,6 +227,15 @@ _PLACEHOLDER = f"iv{uuid.uuid4().hex}"
 # One letter each (so no placeholder is the start of another).
 NAME, ATTEND, DECLINE, UNSUBSCRIBE = (f"{_PLACEHOLDER}{code}" for code in "nadu")
 GROUP, WHEN, LOCATION, ONLINE, REASON, OPEN = (f"{_PLACEHOLDER}{code}" for code in "gwlorh")
+# What the template sees: objects that render as the token and refuse filters and attributes.
+_IN_TEMPLATE = dict(
+    zip(
+        (NAME, GROUP, WHEN, LOCATION, ONLINE, REASON, OPEN, UNSUBSCRIBE, ATTEND, DECLINE),
+        mailtemplates.PLACEHOLDER_PATHS,
+        strict=True,
+    )
+)
+PLACEHOLDERS = {token: mailtemplates.Placeholder(token, path) for token, path in _IN_TEMPLATE.items()}
 
 
 class Shared:
@@ -274,8 +283,10 @@ def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: d
 
     entry = kinds.spec(row.kind)
 
-    def placeholder(code: str) -> str:
-        return code if values[code] else ""
+    p = PLACEHOLDERS
+
+    def placeholder(code: str) -> mailtemplates.Placeholder | str:
+        return p[code] if values[code] else ""
 
     session = (
         {
@@ -286,28 +297,28 @@ def _render_shared(row: Outbox, html_lang: str, values: dict[str, str], extra: d
         if row.session_id
         else None
     )
-    group = {"name": GROUP} if row.group_id else None
+    group = {"name": p[GROUP]} if row.group_id else None
     texts = {"group": GROUP if group else "", "when": WHEN if session else ""}
     texts["rule"] = row.alert.get_rule_display() if row.alert_id else ""
     context = {
-        "user": {"display_name": NAME, "preferred_language": html_lang},
+        "user": {"display_name": p[NAME], "preferred_language": html_lang},
         "lead": (entry.feed_lead if extra.get("calendar_feed") else entry.lead) % texts,
         "session": session,
         "group": group,
-        "when": texts["when"],
-        "open_url": OPEN,
-        "unsubscribe_url": UNSUBSCRIBE,
+        "when": p[WHEN] if session else "",
+        "open_url": p[OPEN],
+        "unsubscribe_url": p[UNSUBSCRIBE],
         "kind_label": row.get_kind_display(),
         "site_url": settings.SITE_URL,
         **extra,
     }
     if entry.rsvp:
-        context["attend_url"], context["decline_url"] = ATTEND, DECLINE
+        context["attend_url"], context["decline_url"] = p[ATTEND], p[DECLINE]
     subject = str(entry.subject % texts)
     return (
         subject,
-        render_to_string(f"{entry.template}.txt", context),
-        render_to_string(f"{entry.template}.html", context),
+        mailtemplates.render(f"{entry.template}.txt", context),
+        mailtemplates.render(f"{entry.template}.html", context),
     )
 
 

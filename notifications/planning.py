@@ -118,8 +118,8 @@ def _upsert(
                 continue
             row.status, row.due_at, row.cancel_reason = Status.PENDING, plan.due_at, ""
             revive.append(row)
-    for key, row in existing.items():
-        if key not in wanted and row.status == Status.PENDING:
+    for found, row in existing.items():
+        if found not in wanted and row.status == Status.PENDING:
             cancel.append(row.pk)
     if create:
         Outbox.objects.bulk_create(create, ignore_conflicts=True)

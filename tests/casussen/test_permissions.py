@@ -26,7 +26,8 @@ def _abilities(user, casus):
     "status,author_can,facilitator_can",
     [
         (S.DRAFT, {"read", "edit", "submit"}, set()),
-        (S.SUBMITTED, {"read", "edit", "book"}, {"read", "book"}),
+        # Everyone in the group but the author votes for a queued casus.
+        (S.SUBMITTED, {"read", "edit", "book"}, {"read", "book", "vote"}),
         (S.BOOKED, {"read", "unbook"}, {"read", "unbook"}),
         (S.DISCUSSED, {"read", "write_summary", "read_advice"}, {"read"}),
     ],
@@ -42,7 +43,8 @@ def test_abilities_by_role_and_status(world, status, author_can, facilitator_can
 
     assert granted(world.member) == author_can
     assert granted(world.facilitator) == facilitator_can
-    assert granted(other_member) == (set() if status == S.DRAFT else {"read"})
+    others = {S.DRAFT: set(), S.SUBMITTED: {"read", "vote"}}
+    assert granted(other_member) == others.get(status, {"read"})
     assert granted(world.admin) == set()  # not a member: casussen are not theirs to read
     assert granted(world.former_member) == set()
 

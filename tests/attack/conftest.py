@@ -111,7 +111,7 @@ def build_victim() -> Victim:
     from casussen import live, services
     from reflections.models import FollowUp, Reflection
     from sessions.models import RSVP
-    from tests.casussen.factories import CasusFactory
+    from tests.casussen.factories import CasusFactory, start_live
     from tests.reflections.factories import scores
     from tests.sessions.factories import SessionFactory, held_session
 
@@ -165,7 +165,7 @@ def build_victim() -> Victim:
         tried=VICTIM["tried"],
     )
     discussed = services.casus_book(casus=discussed, session=held)
-    run = live.live_start(session=held, casus=discussed)
+    run = start_live(session=held, casus=discussed)
     question = live.question_add(run=run, author=member2, text=VICTIM["question"])
     live.advice_set(run=run, author=member2, text=VICTIM["advice"])
     live.parked_add(session=held, author=facilitator, text=VICTIM["parked"])

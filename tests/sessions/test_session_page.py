@@ -224,3 +224,10 @@ def test_after_finishing_the_live_page_shows_the_next_steps(world, client_for, r
     assert links["session"].startswith(reverse("sessions:detail", kwargs={"session_id": session.pk}))
     if "attendance" in links:
         assert links["attendance"] == reverse("sessions:attendance", kwargs={"session_id": session.pk})
+
+
+def test_a_cancelled_session_has_no_during_or_after(world, client_for):
+    session = SessionFactory(group=world.group, status=Session.Status.CANCELLED, cancellation_reason="Ziekte")
+    soup = page(client_for(world.facilitator), session)
+    assert soup.by_id("session-header")["data-session-status"] == Session.Status.CANCELLED
+    assert [s["id"] for s in soup.find_all("section") if s["id"].startswith("stage-")] == ["stage-before"]

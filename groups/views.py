@@ -82,7 +82,7 @@ def group_invite(request, group_id: int):
             if not refused:
                 messages.success(request, _invited_message(invited))
                 return redirect("groups:invitations", group_id=request.group.pk)
-            context["form"] = form = _refused_form(request, form, refused)
+            context["form"] = _refused_form(request, form, refused)
             context.update(invited=invited, refused=refused)
     return render(request, "groups/invite.html", context, status=400)
 

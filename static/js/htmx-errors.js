@@ -70,6 +70,7 @@
     var formAgain = status < 500 && fragment && (detail.serverResponse || "").trim() !== "";
     detail.shouldSwap = formAgain;
     if (!formAgain) {
+      detail.isError = true; // also for a whole page answered 200: not a success that clears the message
       // detail.elt is the target here (the event is fired on it); the element that acted is the request's
       show(detail.requestConfig.elt, detail.target, messageFor(status));
     }

@@ -208,3 +208,20 @@ def test_autosave_of_a_draft_submitted_elsewhere_says_not_saved(world, live_serv
         _done(page, "casus-autosave-refused")
     draft.refresh_from_db()
     assert draft.situatie != "Een collega reageert fel op mijn feedback, ook na het overleg."
+
+
+def test_poll_after_logging_out_says_so_instead_of_showing_the_login_page(world, live_server):
+    """The poll is redirected to the login page, a whole page where a fragment was expected: it is not
+    swapped into the live guide, a message says what to do."""
+    from playwright.sync_api import expect
+
+    session, run = _running(world)
+    with phone_page() as page:
+        _log_in(page, live_server, world.member)
+        page.goto(_live_url(live_server, session))
+        page.context.clear_cookies()
+        live.live_step(run=run, action="next")  # something changed, so the poll asks the server
+        expect(page.locator("#live-state [role=alert]")).to_contain_text("uitgelogd", timeout=10000)
+        expect(page.locator("#phase-name")).to_have_text("Terugblik")
+        assert page.locator("#live-state form[action*=login]").count() == 0
+        _done(page, "live-poll-logged-out", expected_log=("Response Status Error Code 200",))

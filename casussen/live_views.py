@@ -241,7 +241,8 @@ def advice_add(request, session_id: int):
     form = TextForm(request.POST)
     refusal = {"error_for": "advice", "advice_text": request.POST.get("text", "")}
     if not form.is_valid():
-        return _htmx_or_redirect(request, session, error=" ".join(form.errors["text"]), status=400, **refusal)
+        error = " ".join(map(str, form.errors["text"]))
+        return _htmx_or_redirect(request, session, error=error, status=400, **refusal)
     try:
         live.advice_set(run=run, author=request.user, text=form.cleaned_data["text"])
     except CasusError as error:

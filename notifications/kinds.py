@@ -165,6 +165,15 @@ REGISTRY: tuple[EmailKind, ...] = (
         survives_session_cancel=True,
     ),
     EmailKind(
+        value="schedule_changed",
+        label=_("rooster gewijzigd"),
+        subject=_("Het rooster van %(group)s is gewijzigd"),
+        lead=_("Het rooster van %(group)s is gewijzigd. Dit verandert er:"),
+        # One message per member per confirmed schedule change (``planning.plan_schedule_changed``): the
+        # changes are in ``Outbox.details``; the invite and cancellation of each session are not sent
+        # for it to members who follow the feed (docs/notifications.md, "Schedule changes").
+    ),
+    EmailKind(
         value="reminder_first",
         label=_("eerste herinnering"),
         subject=_("Herinnering: %(group)s op %(when)s"),

@@ -132,6 +132,9 @@ class Outbox(models.Model):
         editable=False,
         db_index=False,  # outbox_digest: only the rows that have one
     )
+    # What a message lists that is not a row of its own (a schedule change's sessions), written when it is
+    # planned because the change itself is not kept anywhere else.
+    details = models.JSONField(_("inhoud"), default=dict, blank=True)
     due_at = models.DateTimeField(_("versturen vanaf"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)

@@ -21,7 +21,15 @@ from sessions.calendar import group_zone
 from sessions.models import RSVP, Attendance, Presenter, Session
 
 from . import conf, kinds
-from .models import CancelReason, GroupNotificationSettings, Kind, Outbox, Status
+from .models import (
+    CalendarPath,
+    CancelReason,
+    GroupNotificationSettings,
+    Kind,
+    NotificationPreference,
+    Outbox,
+    Status,
+)
 
 # The one reminder to attendees who have not reflected yet goes out this long before the window closes.
 REFLECTION_REMINDER_BEFORE_CLOSE = timedelta(days=2)
@@ -194,8 +202,32 @@ def invite_key(session: Session) -> str:
     return f"{session_key(session)}:invite:{session.sequence}"
 
 
-def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()) -> list[int]:
-    """(Re)plan everything before a planned session. Returns ids of rows due now (the invites)."""
+def feed_followers(user_ids: Iterable[int]) -> set[int]:
+    """Of these members, the ones whose calendar follows the subscription feed. One query."""
+    return set(
+        NotificationPreference.objects.filter(
+            user_id__in=list(user_ids), calendar_path=CalendarPath.FEED
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _announced_to(members: list[tuple[int, str]], schedule_change: str | None) -> list[int]:
+    """Who gets a session's invite or cancellation: every active member, but for a session changed by a
+    confirmed schedule change only the members on the invite path (their calendar needs the iTIP message);
+    the others learn of it from that change's one message (``plan_schedule_changed``), their feed updates
+    the event."""
+    everyone = [uid for uid, _ in members]
+    if schedule_change is None:
+        return everyone
+    following = feed_followers(everyone)
+    return [uid for uid in everyone if uid not in following]
+
+
+def session_plan(
+    *, session: Session, created: bool, changed: Iterable[str] = (), schedule_change: str | None = None
+) -> list[int]:
+    """(Re)plan everything before a planned session. Returns ids of rows due now (the invites).
+    ``schedule_change``: the session changed with a confirmed schedule change (see ``_announced_to``)."""
     now = timezone.now()
     if session.status != Session.Status.PLANNED or session.starts_at <= now:
         return []
@@ -218,7 +250,7 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
             session=session,
             due_at=now,
         )
-        for uid, _ in members
+        for uid in _announced_to(members, schedule_change)
     ]
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
@@ -228,8 +260,10 @@ def session_plan(*, session: Session, created: bool, changed: Iterable[str] = ()
     )
 
 
-def plan_session_cancelled(*, session: Session) -> list[int]:
-    """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL)."""
+def plan_session_cancelled(*, session: Session, schedule_change: str | None = None) -> list[int]:
+    """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL); for a
+    session a confirmed schedule change cancelled, to the members on the invite path only
+    (``_announced_to``)."""
     now = timezone.now()
     Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).exclude(
         kind__in=SURVIVES_SESSION_CANCEL
@@ -247,7 +281,7 @@ def plan_session_cancelled(*, session: Session) -> list[int]:
                 session=session,
                 due_at=now,
             )
-            for uid, _ in _memberships(session.group_id)
+            for uid in _announced_to(_memberships(session.group_id), schedule_change)
         ],
         ignore_conflicts=True,
     )
@@ -255,6 +289,79 @@ def plan_session_cancelled(*, session: Session) -> list[int]:
         Outbox.objects.filter(session=session, kind=Kind.CANCELLATION, status=Status.PENDING).values_list(
             "id", flat=True
         )
+    )
+
+
+def schedule_change_key(schedule_id: int, change_id: str) -> str:
+    return f"schedule:{schedule_id}:{change_id}"
+
+
+def plan_schedule_changed(
+    *,
+    group_id: int,
+    schedule_id: int,
+    change_id: str,
+    created: Iterable[int] = (),
+    moved: Iterable[int] = (),
+    cancelled: Iterable[int] = (),
+    restored: Iterable[int] = (),
+    moved_from: dict[int, datetime] | None = None,
+    held: dict[int, dict[str, list[int]]] | None = None,
+) -> list[int]:
+    """One "rooster gewijzigd" message per active member for one confirmed schedule change, listing its
+    sessions in time order (``Outbox.details["changes"]``: what happened, the start, a moved session's
+    former start, and for a cancelled one whether this member had booked a casus or said they would come).
+    The unique key (recipient, kind, ``schedule:<schedule>:<change>``) makes a repeated signal or a retried
+    task add nothing. Returns the ids of the rows due now."""
+    if Kind.SCHEDULE_CHANGED in disabled_group_kinds(group_id):
+        return []
+    moved_from, held = moved_from or {}, held or {}
+    what = {
+        **{pk: "created" for pk in created},
+        **{pk: "moved" for pk in moved},
+        **{pk: "cancelled" for pk in cancelled},
+        **{pk: "restored" for pk in restored},
+    }
+    starts = dict(Session.objects.filter(pk__in=list(what), group_id=group_id).values_list("pk", "starts_at"))
+    order = sorted(starts, key=lambda pk: (starts[pk], pk))
+    members = [uid for uid, _ in _memberships(group_id)]
+    now = timezone.now()
+    key = schedule_change_key(schedule_id, change_id)
+
+    def changes_for(uid: int) -> list[dict]:
+        result = []
+        for pk in order:
+            had = held.get(pk, {})
+            result.append(
+                {
+                    "change": what[pk],
+                    "session": pk,
+                    "at": starts[pk].isoformat(),
+                    "from": moved_from[pk].isoformat() if pk in moved_from else "",
+                    "casus": uid in had.get("casus", ()),
+                    "rsvp": uid in had.get("rsvp", ()),
+                }
+            )
+        return result
+
+    Outbox.objects.bulk_create(
+        [
+            Outbox(
+                kind=Kind.SCHEDULE_CHANGED,
+                recipient_id=uid,
+                subject_key=key,
+                group_id=group_id,
+                due_at=now,
+                details={"changes": changes_for(uid)},
+            )
+            for uid in members
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Outbox.objects.filter(
+            kind=Kind.SCHEDULE_CHANGED, subject_key=key, group_id=group_id, status=Status.PENDING
+        ).values_list("id", flat=True)
     )
 
 

@@ -22,12 +22,37 @@ def _send_soon(ids: list[int]) -> None:
         transaction.on_commit(partial(send_due.delay, ids), robust=True)
 
 
-def on_session_planned_or_changed(sender, *, session, created=False, changed=(), **kwargs):
-    _send_soon(planning.session_plan(session=session, created=created, changed=changed or ()))
+def on_session_planned_or_changed(
+    sender, *, session, created=False, changed=(), schedule_change=None, **kwargs
+):
+    _send_soon(
+        planning.session_plan(
+            session=session, created=created, changed=changed or (), schedule_change=schedule_change
+        )
+    )
 
 
-def on_session_cancelled(sender, *, session, **kwargs):
-    _send_soon(planning.plan_session_cancelled(session=session))
+def on_session_cancelled(sender, *, session, schedule_change=None, **kwargs):
+    _send_soon(planning.plan_session_cancelled(session=session, schedule_change=schedule_change))
+
+
+def on_schedule_changed(
+    sender, *, group, schedule, change_id, created=(), moved=(), cancelled=(), restored=(), **kwargs
+):
+    """Sent after the change committed: the messages are planned in a transaction of their own."""
+    with transaction.atomic():
+        ids = planning.plan_schedule_changed(
+            group_id=group.pk,
+            schedule_id=schedule.pk,
+            change_id=change_id,
+            created=created,
+            moved=moved,
+            cancelled=cancelled,
+            restored=restored,
+            moved_from=kwargs.get("moved_from"),
+            held=kwargs.get("held"),
+        )
+        _send_soon(ids)
 
 
 def on_casus_requeued(sender, *, casus, session, **kwargs):
@@ -70,6 +95,7 @@ def connect() -> None:
     group_signals.invitation_sent.connect(on_invitation_sent, dispatch_uid=f"{uid}.invitation")
     signals.session_planned_or_changed.connect(on_session_planned_or_changed, dispatch_uid=f"{uid}.planned")
     signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")
+    signals.schedule_changed.connect(on_schedule_changed, dispatch_uid=f"{uid}.schedule_changed")
     casus_signals.casus_requeued.connect(on_casus_requeued, dispatch_uid=f"{uid}.casus_requeued")
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
     signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")

@@ -305,6 +305,11 @@ def _extra_context(row: Outbox, casus_titles: dict[int, list[str]]) -> dict:
         return {"alert_text": describe(row.alert)}
     if row.kind == Kind.ADMIN_DIGEST:
         return {"items": digest_items_for_admin(row.recipient)}
+    if row.kind == Kind.SCHEDULE_CHANGED:
+        from .emails import _follows_feed
+        from .schedule_mail import changes_context
+
+        return changes_context(row, follows_feed=_follows_feed(row))
     if row.kind == Kind.DIGEST:
         from .emails import when
 

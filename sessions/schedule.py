@@ -37,6 +37,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
@@ -52,7 +53,7 @@ from intervisie.errors import DomainError
 
 from . import wallclock
 from .models import RSVP, Schedule, Session
-from .signals import session_cancelled, session_planned_or_changed
+from .signals import schedule_changed, session_cancelled, session_planned_or_changed
 
 logger = logging.getLogger(__name__)
 
@@ -307,7 +308,9 @@ def diff_details(diff: ScheduleDiff, *, with_titles: bool) -> dict[int, AtStake]
     }
 
 
-def _create(schedule: Schedule, occurrence: Occurrence, facilitator_id: int | None) -> Session | None:
+def _create(
+    schedule: Schedule, occurrence: Occurrence, facilitator_id: int | None, change: str | None
+) -> Session | None:
     group = schedule.group
     session, was_created = Session.objects.get_or_create(
         group=group,
@@ -323,11 +326,13 @@ def _create(schedule: Schedule, occurrence: Occurrence, facilitator_id: int | No
     )
     if not was_created:
         return None
-    session_planned_or_changed.send(sender=Session, session=session, created=True, changed=set())
+    session_planned_or_changed.send(
+        sender=Session, session=session, created=True, changed=set(), schedule_change=change
+    )
     return session
 
 
-def _move(move: Move) -> Session:
+def _move(move: Move, change: str | None) -> Session:
     session = move.session
     session.recurrence_id = move.occurrence.starts_at
     session.starts_at = move.occurrence.starts_at
@@ -335,7 +340,11 @@ def _move(move: Move) -> Session:
     session.sequence += 1
     session.save(update_fields=["recurrence_id", "starts_at", "ends_at", "sequence", "updated_at"])
     session_planned_or_changed.send(
-        sender=Session, session=session, created=False, changed={"starts_at", "ends_at"}
+        sender=Session,
+        session=session,
+        created=False,
+        changed={"starts_at", "ends_at"},
+        schedule_change=change,
     )
     return session
 
@@ -343,36 +352,64 @@ def _move(move: Move) -> Session:
 STATUS_FIELDS = ["status", "cancellation_reason", "cancelled_by_schedule", "sequence", "updated_at"]
 
 
-def _cancel(session: Session) -> Session:
+def _cancel(session: Session, change: str | None) -> Session:
     session.status = Session.Status.CANCELLED
     session.cancellation_reason = str(RULE_CHANGED_REASON)
     session.cancelled_by_schedule = True
     session.sequence += 1
     session.save(update_fields=STATUS_FIELDS)
-    session_cancelled.send(sender=Session, session=session, reason=session.cancellation_reason)
+    session_cancelled.send(
+        sender=Session, session=session, reason=session.cancellation_reason, schedule_change=change
+    )
     return session
 
 
-def _restore(session: Session) -> Session:
+def _restore(session: Session, change: str | None) -> Session:
     session.status = Session.Status.PLANNED
     session.cancellation_reason = ""
     session.cancelled_by_schedule = False
     session.sequence += 1
     session.save(update_fields=STATUS_FIELDS)
-    session_planned_or_changed.send(sender=Session, session=session, created=False, changed={"status"})
+    session_planned_or_changed.send(
+        sender=Session, session=session, created=False, changed={"status"}, schedule_change=change
+    )
     return session
 
 
-def apply_diff(*, schedule: Schedule, diff: ScheduleDiff) -> GenerateResult:
+def apply_diff(*, schedule: Schedule, diff: ScheduleDiff, change: str | None = None) -> GenerateResult:
+    """Apply ``diff``; ``change`` is the id of the confirmed schedule change it belongs to (passed on with
+    each session's signal, see ``signals``), None for the daily run."""
     group = schedule.group
     facilitator_id = default_facilitator_id(group.pk) if diff.create else None
-    created = [s for o in diff.create if (s := _create(schedule, o, facilitator_id)) is not None]
+    created = [s for o in diff.create if (s := _create(schedule, o, facilitator_id, change)) is not None]
     return GenerateResult(
         created=created,
-        moved=[_move(m) for m in diff.move],
-        cancelled=[_cancel(s) for s in diff.cancel],
-        restored=[_restore(s) for s in diff.restore],
+        moved=[_move(m, change) for m in diff.move],
+        cancelled=[_cancel(s, change) for s in diff.cancel],
+        restored=[_restore(s, change) for s in diff.restore],
     )
+
+
+def _held(sessions: list[Session]) -> dict[int, dict[str, list[int]]]:
+    """Who a session held before it is cancelled: the authors of its booked casussen (the cancellation
+    gives them back to the queue) and the members who said they would come or might."""
+    held: dict[int, dict[str, list[int]]] = {s.pk: {"casus": [], "rsvp": []} for s in sessions}
+    if not held:
+        return held
+    for session_id, author_id in Session.objects.filter(
+        pk__in=list(held), casussen__status="booked"
+    ).values_list("pk", "casussen__author_id"):
+        held[session_id]["casus"].append(author_id)
+    for session_id, user_id in RSVP.objects.filter(
+        session_id__in=list(held), answer__in=[RSVP.Answer.ATTEND, RSVP.Answer.MAYBE]
+    ).values_list("session_id", "user_id"):
+        held[session_id]["rsvp"].append(user_id)
+    return held
+
+
+def change_id(schedule: Schedule) -> str:
+    """The id of a confirmed change of ``schedule``: the moment it was saved (unique per change)."""
+    return f"{schedule.updated_at:%Y%m%dT%H%M%S%f}"
 
 
 @transaction.atomic
@@ -466,4 +503,25 @@ def schedule_save(
     diff = schedule_diff(schedule=locked, now=now)
     if expected is not None and diff.fingerprint() != expected:
         raise ValidationError(PREVIEW_OUTDATED)
-    return apply_diff(schedule=locked, diff=diff)
+    if diff.is_empty:
+        return apply_diff(schedule=locked, diff=diff)
+    change = change_id(locked)
+    moved_from = {m.session.pk: m.session.starts_at for m in diff.move}
+    held = _held(diff.cancel)
+    result = apply_diff(schedule=locked, diff=diff, change=change)
+    transaction.on_commit(
+        partial(
+            schedule_changed.send,
+            sender=Schedule,
+            group=locked.group,
+            schedule=locked,
+            change_id=change,
+            created=[s.pk for s in result.created],
+            moved=[s.pk for s in result.moved],
+            cancelled=[s.pk for s in result.cancelled],
+            restored=[s.pk for s in result.restored],
+            moved_from=moved_from,
+            held=held,
+        )
+    )
+    return result

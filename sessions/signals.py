@@ -23,6 +23,19 @@ All are sent with keyword arguments as documented below; ``sender`` is the model
     (``session.cancelled_by_schedule`` is then True; such sessions are cancelled, never deleted, because
     members got an invite for them). ``session.sequence`` went up by one (for the METHOD:CANCEL invite).
 
+Both session signals carry ``schedule_change`` (str | None): the change id when the session is created,
+moved, cancelled or restored by a confirmed schedule change (``schedule.schedule_save``), which is then
+announced as a whole by ``schedule_changed``; None otherwise (the daily run, a one-off session, a
+facilitator's edit or cancellation).
+
+``schedule_changed`` (sender=Schedule; group=Group, schedule=Schedule, change_id=str, created, moved,
+cancelled, restored: list[int] of session ids, moved_from: dict[int, datetime] (a moved session's start
+before the change, UTC), held: dict[int, dict[str, list[int]]] (of each cancelled session, before the
+change: ``"casus"`` the authors of its booked casussen, ``"rsvp"`` the members who said they would come
+or might))
+    Sent once per confirmed schedule change, after its transaction committed (``schedule.schedule_save``;
+    not sent when the change does nothing). The change id is unique per change of that schedule.
+
 ``rsvp_changed`` (sender=RSVP; rsvp=RSVP, previous_answer=str | None)
     Sent by ``services.rsvp_set`` when a member's answer (or decline reason/note) is stored or changed;
     previous_answer is None for the first answer. Not sent when the same answer is posted again.
@@ -43,3 +56,4 @@ session_cancelled = Signal()
 rsvp_changed = Signal()
 session_held = Signal()
 presenter_changed = Signal()
+schedule_changed = Signal()

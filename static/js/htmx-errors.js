@@ -87,6 +87,18 @@
     }
   });
 
+  // A field kept across swaps (data-hx-preserve, the advice being typed) can outlive its error: once the
+  // message it is described by is gone, it is no longer marked invalid.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[aria-invalid=true][aria-describedby]").forEach(function (field) {
+      if (!document.getElementById(field.getAttribute("aria-describedby"))) {
+        field.removeAttribute("aria-invalid");
+        field.removeAttribute("aria-describedby");
+        field.classList.remove("is-invalid");
+      }
+    });
+  });
+
   document.addEventListener("htmx:sendError", function (event) {
     show(event.detail.elt, event.detail.target, messageFor(0));
   });

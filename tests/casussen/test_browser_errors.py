@@ -147,6 +147,13 @@ def test_too_long_advice_is_refused_in_the_advice_form(world, live_server):
         expect(page.locator("#advice-text")).to_have_attribute("aria-invalid", "true")
         _done(page, "live-advice-too-long")
 
+        page.locator("#advice-text").fill("Vraag het haar zelf.")  # then a good one: the marks go
+        page.locator("#advice-round button[type=submit]").click()
+        expect(page.locator("#advice-round h3")).to_contain_text("1 advies ontvangen")
+        expect(page.locator("#advice-round [role=alert]")).to_have_count(0)
+        expect(page.locator("#advice-text")).not_to_have_attribute("aria-invalid", "true")
+        expect(page.locator("#advice-text")).to_have_value("Vraag het haar zelf.")
+
 
 def test_question_of_someone_no_longer_in_the_group_keeps_the_text_and_says_so(world, live_server):
     """A 404 page is not a form to show: the message comes from the page's own script, at the form."""

@@ -1,5 +1,6 @@
 """Refused in-page (htmx) actions in Chromium at phone width: the error shows inside the form that acted (an
-element with role=alert there, or the field marked aria-invalid) and what was typed is still in the field;
+element with role=alert there, the field marked aria-invalid, or the autosave status, a polite live region,
+saying "Niet bewaard") and what was typed is still in the field;
 a failure with no form to show (another page, no connection) says so next to the control. A screenshot of
 each error state goes to $ARTIFACTS_DIR/errors/."""
 
@@ -203,7 +204,7 @@ def test_autosave_of_a_draft_submitted_elsewhere_says_not_saved(world, live_serv
         page.goto(live_server.url + reverse("casussen:edit", kwargs={"casus_id": draft.pk}))
         services.casus_submit(casus=draft)
         page.fill("#id_situatie", "Een collega reageert fel op mijn feedback, ook na het overleg.")
-        status = page.locator("form #autosave-status [role=alert]")
+        status = page.locator("form #autosave-status[aria-live=polite] [data-autosave=refused]")
         expect(status).to_contain_text("Niet bewaard", timeout=8000)
         expect(status).to_contain_text("al ingediend")
         expect(status.get_by_role("link")).to_have_attribute(

@@ -32,7 +32,7 @@ def test_autosave_of_a_draft_submitted_meanwhile_says_so(world, client_for):
     response = client_for(world.member).post(url, data, headers=HTMX)
     assert response.status_code == 409
     body = response.content.decode()
-    assert "al ingediend" in texts(body, "span", role="alert")[0]
+    assert "al ingediend" in texts(body, "span", data_autosave="refused")[0]
     assert attribute_values(body, "a", "href") == [reverse("casussen:edit", kwargs={"casus_id": draft.pk})]
     draft.refresh_from_db()
     assert draft.situatie != "Nieuwe tekst"

@@ -207,7 +207,7 @@ ROWS = [
     Row("casussen:unbook", standard(302, admin=403), kwargs=_booked, method="post"),
     Row(
         "casussen:vote",
-        standard(302, admin=403),
+        standard(302, facilitator=400, admin=403),  # the facilitator wrote it: no vote for your own casus
         kwargs=_others_submitted,
         method="post",
         data=_book_data,

@@ -328,7 +328,7 @@ def plan_schedule_changed(
     now = timezone.now()
     key = schedule_change_key(schedule_id, change_id)
 
-    def changes_for(uid: int) -> list[dict]:
+    def changes_for(uid: int) -> list[dict[str, object]]:
         result = []
         for pk in order:
             had = held.get(pk, {})

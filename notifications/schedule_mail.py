@@ -33,7 +33,8 @@ def changes_context(row: Outbox, *, follows_feed: bool) -> dict:
     ``calendar_note`` (how the recipient's calendar follows)."""
     from .emails import when
 
-    with translation.override(row.recipient.preferred_language or settings.LANGUAGE_CODE):
+    language = row.recipient.preferred_language if row.recipient else ""
+    with translation.override(language or settings.LANGUAGE_CODE):
         changes = []
         for change in row.details.get("changes", []):
             at = when(datetime.fromisoformat(change["at"]))

@@ -15,7 +15,7 @@ from notifications import sweep
 from notifications.emails import when
 from notifications.models import CalendarPath, Kind, NotificationPreference, Outbox, Status
 from sessions import signals
-from sessions.models import Session
+from sessions.models import Schedule, Session
 from sessions.schedule import schedule_generate, schedule_preview, schedule_save
 from tests.casussen.factories import booked_casus
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
@@ -92,9 +92,8 @@ def test_four_weekly_to_monthly_sends_one_message_per_member(
     made = Outbox.objects.filter(pk__gt=before)
     digests = made.filter(kind=Kind.SCHEDULE_CHANGED)
     assert sorted(digests.values_list("recipient_id", flat=True)) == sorted(m.pk for m in members)
-    assert {row.subject_key for row in digests} == {
-        f"schedule:{schedule.pk}:{digests[0].subject_key.split(':')[2]}"
-    }
+    saved_at = Schedule.objects.get(pk=schedule.pk).updated_at
+    assert {row.subject_key for row in digests} == {f"schedule:{schedule.pk}:{saved_at:%Y%m%dT%H%M%S%f}"}
     assert all(row.group_id == group.pk and row.session_id is None for row in digests)
     assert not made.filter(kind__in=ANNOUNCEMENTS).exists()
     assert not Outbox.objects.filter(session_id__in=changed, kind__in=ANNOUNCEMENTS, pk__gt=before).exists()

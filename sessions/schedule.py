@@ -31,6 +31,9 @@ invite for them the moment they were created and may have them in the calendar f
 (METHOD:CANCEL, STATUS:CANCELLED in the feed) is what removes them from their calendars. When a later rule
 change makes such a session fit again, it is restored (planned again, SEQUENCE up, announced as changed).
 Sessions a person cancelled stay cancelled.
+
+A confirmed change (``schedule_save``) is announced as a whole after its commit (``signals.schedule_changed``:
+one "rooster gewijzigd" message per member); each session's own signal carries its change id.
 """
 
 import hashlib
@@ -522,6 +525,7 @@ def schedule_save(
             restored=[s.pk for s in result.restored],
             moved_from=moved_from,
             held=held,
-        )
+        ),
+        robust=True,  # the change stands; a receiver's failure is logged, not the person's error page
     )
     return result

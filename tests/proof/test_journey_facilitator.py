@@ -93,7 +93,7 @@ def test_facilitator_journey(live_server):
             assert casus.status == "discussed"
 
             # 3. Register attendance.
-            page.goto(live_server.url + reverse("casussen:attendance", args=[session.pk]))
+            page.goto(live_server.url + reverse("sessions:attendance", args=[session.pk]))
             for user in [facilitator, *members[:3]]:
                 page.check(f"input[name=status_{user.pk}][value=present]")
             page.check(f"input[name=status_{members[3].pk}][value=absent]")
@@ -103,7 +103,7 @@ def test_facilitator_journey(live_server):
             page.fill("[name=break_minutes]", "10")
             shots(page, "attendance")
             page.get_by_role("button", name="Opslaan: bijeenkomst gehouden").click()
-            page.wait_for_url(live_server.url + reverse("casussen:session", args=[session.pk]))
+            page.wait_for_url(live_server.url + reverse("sessions:detail", args=[session.pk]))
             assert Attendance.objects.filter(session=session, status="present").count() == 4
             session.refresh_from_db()
             assert session.status == Session.Status.HELD

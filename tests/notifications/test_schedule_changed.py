@@ -9,6 +9,7 @@ from email import message_from_bytes
 import pytest
 from django.core import mail
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications import sweep
@@ -19,7 +20,7 @@ from sessions.models import Schedule, Session
 from sessions.schedule import schedule_generate, schedule_preview, schedule_save
 from tests.casussen.factories import booked_casus
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
-from tests.sessions.factories import RSVPFactory, ScheduleFactory
+from tests.sessions.factories import RSVPFactory, ScheduleFactory, schedule_confirm_data
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,25 @@ def test_saving_without_a_change_announces_nothing(group_of_six, django_capture_
     diff, result, before = confirm(schedule, django_capture_on_commit_callbacks)
     assert diff.is_empty
     assert not Outbox.objects.filter(pk__gt=before).exists()
+
+
+def test_confirming_on_the_schedule_page_sends_one_message_per_member(
+    group_of_six, client, django_capture_on_commit_callbacks
+):
+    group, schedule, members = group_of_six
+    follow(members, CalendarPath.FEED)
+    facilitator = members[0]
+    data = schedule_confirm_data(
+        group, pattern="monthly", position="1", monthly_day="TU", first_date=schedule.first_date.isoformat()
+    )
+    client.force_login(facilitator, backend="django.contrib.auth.backends.ModelBackend")
+    before = Outbox.objects.aggregate(last=Max("id"))["last"] or 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sessions:group_schedule", kwargs={"group_id": group.pk}), data)
+    assert response.status_code == 302
+    made = Outbox.objects.filter(pk__gt=before)
+    assert Session.objects.filter(group=group, cancelled_by_schedule=True).exists()
+    assert sorted(made.filter(kind=Kind.SCHEDULE_CHANGED).values_list("recipient_id", flat=True)) == sorted(
+        m.pk for m in members
+    )
+    assert not made.filter(kind__in=ANNOUNCEMENTS).exists()

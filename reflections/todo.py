@@ -1,6 +1,6 @@
 """The reflections app's part of the home page (``groups/todo.py``): reflections due (a held session the
-person attended, its reflection window open, their reflection not written) and follow-ups to answer. Two
-queries."""
+person attended, its reflection window open, their reflection not written) and follow-ups to answer. At
+most five queries."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -12,30 +12,28 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from groups import todo
-from sessions.models import Attendance, Presenter, Session
+from sessions.models import Presenter, Session
 
-from . import selectors
-from .models import FollowUp, Reflection, ReflectionClosure
+from . import selectors, services
+from .models import FollowUp
 
 # A follow-up stays on the home page this long after it became due; the follow-up page stays reachable.
 FOLLOWUP_ON_HOME = timedelta(weeks=8)
 
 
 def _reflections_due(person: todo.Person) -> list[Session]:
-    attended = Attendance.objects.filter(
-        session=OuterRef("pk"), user=person.user, status__in=selectors.WAS_THERE
-    )
-    written = Reflection.objects.filter(session=OuterRef("pk"), author=person.user)
-    closed = ReflectionClosure.objects.filter(session=OuterRef("pk"))
-    return list(
+    """Held sessions of the last reflection window that the person may write a reflection for now (the
+    rule is ``services.reflection_write_refusals``')."""
+    recent = list(
         Session.objects.filter(group_id__in=person.group_ids, status=Session.Status.HELD)
         .alias(ended=Coalesce("actual_ended_at", "ends_at"))
         .filter(ended__gt=person.now - selectors.REFLECTION_WINDOW, ended__lte=person.now)
-        .filter(Exists(attended))
-        .exclude(Exists(written))
-        .exclude(Exists(closed))
         .order_by("starts_at")
     )
+    if not recent:
+        return []
+    refusals = services.reflection_write_refusals(sessions=recent, user=person.user, now=person.now)
+    return [session for session in recent if refusals[session.pk] is None]
 
 
 def _followups_open(person: todo.Person) -> list[Presenter]:

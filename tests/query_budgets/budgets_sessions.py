@@ -94,7 +94,7 @@ BUDGETS = [
     Budget(
         "sessions:cancel",
         "facilitator",
-        31,
+        32,  # with the casussen app's look for booked casussen to give back to the queue
         kwargs=_fresh_session,
         method="post",
         status=302,

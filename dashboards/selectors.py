@@ -68,7 +68,18 @@ def with_stats(sessions: list[Session]) -> list[Session]:
         for session in sessions:
             if session.pk in fresh:
                 session.stats = fresh[session.pk]
+    for session in sessions:
+        session.reflection_round_open_until = _round_open_until(session, now)
     return sessions
+
+
+def _round_open_until(session: Session, now: datetime) -> datetime | None:
+    """When a held session's reflection round closes, while it is still open and nothing is published:
+    its scores are then withheld because the round runs, not for want of answers."""
+    if session.status != Session.Status.HELD or getattr(session.stats, "reflections", None) is not None:
+        return None
+    closes_at = reflection_closes_at(session)
+    return closes_at if closes_at > now else None
 
 
 # --- overview of many groups (facilitator's groups, an organisation's groups) -------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dashboards.models import SessionStats
 from reflections.models import Reflection
+from reflections.selectors import reflection_closes_at
 from sessions.models import Attendance
 from tests.factories import GroupFactory, MembershipFactory, OrganisationAdminFactory
 from tests.sessions.factories import held_session
@@ -117,3 +118,25 @@ def test_open_and_past_alerts_on_dashboards(world, client_for):
         client_for(world.admin).get(reverse("dashboards:admin"), {"sort": "alerts"}).context["summaries"]
     )
     assert [(s.group, s.open_alerts) for s in summaries] == [(world.group, 1), (world.other_group, 0)]
+
+
+def test_three_reflections_in_an_open_round_are_waiting_not_too_few(world, client_for):
+    """Three answers in a round that is still open: the table says the round runs (and until when), not
+    that there are too few; two answers in a closed round are too few."""
+    people = [world.member] + [MembershipFactory(group=world.group).user for _ in range(3)]
+    now = timezone.now()
+    closed = held_session(
+        world.group, starts_at=now - timedelta(days=30), attendance=dict.fromkeys(people, P), announce=True
+    )
+    running = held_session(
+        world.group, starts_at=now - timedelta(days=2), attendance=dict.fromkeys(people, P), announce=True
+    )
+    _reflect(closed, people[:2], 3)
+    _reflect(running, people[:3], 4)
+    response = client_for(world.facilitator).get(reverse("dashboards:group", args=[world.group.pk]))
+    rows = {s.pk: s for s in response.context["dash"].held}
+    assert rows[running.pk].reflection_round_open_until == reflection_closes_at(running)
+    assert rows[closed.pk].reflection_round_open_until is None
+    html = response.content.decode()
+    assert html.count('data-withheld="open"') == 1
+    assert html.count('data-withheld="too-few"') == 1

@@ -103,10 +103,37 @@ def test_session_page_shows_roster_and_quorum(world, client_for, session):
     assert others[1].display_name in decline  # the reason is the facilitator's only: test_session_page.py
     assert world.member.display_name in none and others[2].display_name in none
     assert world.former_member.display_name not in html
-    assert "badge-quorum-risk" in html  # 2 of 3
+    assert _quorum_level(html) == _expected_level(session, attending=2)
     RSVPFactory(session=session, user=world.member, answer="attend")
     html = client_for(world.member).get(url("detail", session_id=session.pk)).content.decode()
-    assert "badge-quorum-ok" in html
+    assert _quorum_level(html) == "ok"
+
+
+def _quorum_level(html: str) -> str:
+    heading = html.split('id="roster"')[0].rsplit("<h3", 1)[1]
+    return re.search(r'data-quorum="(\w+)"', heading).group(1)
+
+
+def _expected_level(session, *, attending: int) -> str:
+    if attending >= session.quorum:
+        return "ok"
+    close = session.starts_at <= timezone.now() + timedelta(days=session.group.alert_quorum_days)
+    return "risk" if close else "calm"
+
+
+@pytest.mark.parametrize(("days_ahead", "level"), [(2, "risk"), (30, "calm")])
+def test_too_few_coming_is_a_warning_only_close_to_the_date(world, client_for, days_ahead, level):
+    """Inside the group's quorum check (alert_quorum_days, 3 by default) too few answers are a warning;
+    a month ahead the same count is shown calmly, on the session page and on Mijn bijeenkomsten."""
+    assert world.group.alert_quorum_days == 3
+    start = timezone.now() + timedelta(days=days_ahead)
+    session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+    RSVPFactory(session=session, user=world.facilitator, answer="attend")
+    client = client_for(world.member)
+    assert _quorum_level(client.get(url("detail", session_id=session.pk)).content.decode()) == level
+    mine = client.get(url("mine")).content.decode()
+    card = mine.split(f'id="session-{session.pk}"')[1]
+    assert re.search(r'data-quorum="(\w+)"', card).group(1) == level
 
 
 def test_presenter_claim_over_http(world, client_for, session):

@@ -166,9 +166,9 @@ def account_delete(*, user) -> PurgeLog:
     )
     counts["casussen_deleted"] = Casus.objects.filter(author=user).count()
     counts["rsvps_deleted"] = RSVP.objects.filter(user=user).count()
-    counts["invitations_deleted"] = Invitation.objects.filter(
-        Q(accepted_by=user) | Q(email__iexact=user.email)
-    ).delete()[0]
+    # delete()'s first figure counts the cascade too (each invitation's outbox rows): count invitations only.
+    _, deleted = Invitation.objects.filter(Q(accepted_by=user) | Q(email__iexact=user.email)).delete()
+    counts["invitations_deleted"] = deleted.get(Invitation._meta.label, 0)
     _login_records_delete(user)
     user.delete()
     return PurgeLog.objects.create(

@@ -148,7 +148,7 @@ def test_other_pages_budgets(world, client_for, busy_group, django_assert_max_nu
         assert response.status_code == 200, url
     facilitator = client_for(world.facilitator)
     for url, budget in (
-        (reverse("sessions:attendance", kwargs={"session_id": past.pk}), 10),
+        (reverse("sessions:attendance", kwargs={"session_id": past.pk}), 11),
         (reverse("casussen:session_method", kwargs={"session_id": past.pk}), 8),
         (reverse("casussen:live", kwargs={"session_id": running.pk}), 14),
     ):

@@ -38,6 +38,7 @@ def session_reflections(request, session_id: int):
         can_write = True
     except ReflectionError:
         can_write = False
+    followup_due_at = selectors.followup_due_at(session)
     context = {
         "session": session,
         "group": session.group,
@@ -49,10 +50,10 @@ def session_reflections(request, session_id: int):
         "takeaways": selectors.shared_takeaways(session),
         "followups": session.followups.select_related("presenter").order_by("presenter__display_name"),
         "is_presenter": selectors.is_presenter(session, request.user),
-        "followup_due_at": selectors.followup_due_at(session),
+        "followup_due_at": followup_due_at,
+        "followup_open": followup_due_at <= timezone.now(),
         "min_answers": selectors.MIN_ANSWERS,
     }
-    context["followup_open"] = context["followup_due_at"] <= timezone.now()
     return render(request, "reflections/session.html", context)
 
 

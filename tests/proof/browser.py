@@ -4,6 +4,7 @@ session cookie, and a record of console errors, CSP violations and failed respon
 import pytest
 from django.test import Client
 
+from tests.a11y.axe import assert_accessible
 from tests.browser import ARTIFACTS as SHARED_ARTIFACTS
 from tests.browser import BROWSER_MARKS
 
@@ -46,7 +47,8 @@ def new_page(browser, live_server, user=None, *, accept_downloads=False):
 
 
 class Shots:
-    """Numbered full-page screenshots of one journey."""
+    """Numbered full-page screenshots of one journey; each step's page is also checked by axe-core (no
+    serious or critical WCAG 2.1 AA violation)."""
 
     def __init__(self, journey: str):
         self.folder = ARTIFACTS / journey
@@ -56,6 +58,7 @@ class Shots:
     def __call__(self, page, step: str):
         self.n += 1
         page.screenshot(path=str(self.folder / f"{self.n:02d}-{step}.png"), full_page=True)
+        assert_accessible(page, f"{self.folder.name} step {self.n} ({step})")
 
 
 # Problems found by the journeys in pages this suite does not own, reported to the lead; each entry is

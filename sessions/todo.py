@@ -22,12 +22,20 @@ def quorum_matters(session: Session, now) -> bool:
     return in_window and session.attend_count < session.quorum
 
 
+# A planned session that has begun asks its group's facilitators for the attendance this long after its end.
+ATTENDANCE_DUE_FOR = timedelta(days=14)
+
+
 def _upcoming(person: todo.Person) -> list[Session]:
+    """The person's planned sessions still to come or under way, and those that ended in the last
+    ``ATTENDANCE_DUE_FOR`` without their attendance registered (still planned)."""
     mine = RSVP.objects.filter(session=OuterRef("pk"), user=person.user)
     presenting = Presenter.objects.filter(session=OuterRef("pk"), user=person.user)
     return list(
         Session.objects.filter(
-            group_id__in=person.group_ids, status=Session.Status.PLANNED, starts_at__gt=person.now
+            group_id__in=person.group_ids,
+            status=Session.Status.PLANNED,
+            ends_at__gt=person.now - ATTENDANCE_DUE_FOR,
         )
         .annotate(
             attend_count=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.ATTEND)),
@@ -41,6 +49,8 @@ def _upcoming(person: todo.Person) -> list[Session]:
 def _headline(session: Session, person: todo.Person) -> todo.TodoItem:
     session.group = person.groups[session.group_id]
     details = []
+    if session.starts_at <= person.now:
+        details.append(_("nu bezig"))
     if session.presenting:
         details.append(_("jij brengt in"))
     if session.facilitator_id == person.user.pk:
@@ -80,6 +90,20 @@ def _rsvp(open_sessions: list[Session], person: todo.Person) -> todo.TodoItem:
     )
 
 
+def _attendance(session: Session, person: todo.Person) -> todo.TodoItem:
+    group = person.groups[session.group_id]
+    return todo.TodoItem(
+        kind="attendance",
+        text=_("Registreer wie er was"),
+        url=reverse("sessions:attendance", args=[session.pk]),
+        action=_("Aanwezigheid registreren"),
+        group=group,
+        when=session.starts_at,
+        details=[group.name],
+        warn=session.ends_at <= person.now,
+    )
+
+
 def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
     if not person.groups:
         return []
@@ -88,10 +112,14 @@ def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
     seen: set[int] = set()
     unanswered: dict[int, list[Session]] = {}
     for session in sessions:
+        if session.starts_at <= person.now and session.group_id in person.facilitated:
+            items.append(_attendance(session, person))
+        if session.ends_at <= person.now:
+            continue
         if session.group_id not in seen:
             seen.add(session.group_id)
             items.append(_headline(session, person))
-        if not session.answered:
+        if not session.answered and session.starts_at > person.now:
             unanswered.setdefault(session.group_id, []).append(session)
     items += [_rsvp(open_sessions, person) for open_sessions in unanswered.values()]
     return items

@@ -27,6 +27,14 @@ MEMBERS = "members"  # every active member of the group
 FACILITATORS = "facilitators"  # the group's facilitators and the session's own facilitator
 PRESENTERS = "presenters"  # the session's presenters
 
+# Whom a kind is for, in the order of the preferences page's sections (``EmailKind.audience``).
+FOR_SESSIONS = "sessions"  # every member: the sessions themselves
+FOR_PRESENTERS = "presenters"  # a member who brings in a casus
+FOR_REFLECTION = "reflection"  # every member, after a session
+FOR_FACILITATORS = "facilitators"  # the group's facilitators only
+FOR_ADMINS = "admins"  # organisation admins only
+AUDIENCES = (FOR_SESSIONS, FOR_PRESENTERS, FOR_REFLECTION, FOR_FACILITATORS, FOR_ADMINS)
+
 # The template every kind about a group or session uses (``.txt`` and ``.html``); see ``emails.py``.
 MESSAGE_TEMPLATE = "notifications/email/message"
 
@@ -49,6 +57,7 @@ class EmailKind:
 
     value: str  # stored in Outbox.kind (at most 24 characters); the enum member is its upper case
     label: Text  # its name in the settings pages, the admin and the unsubscribe line
+    audience: str = FOR_SESSIONS  # whom it is for (one of ``AUDIENCES``): its section in the preferences
     subject: Text
     lead: Text = ""  # the first paragraph of the message
     # For a calendar kind: the lead for a member who follows the subscription feed (no calendar part).
@@ -215,6 +224,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="casus_prep",
         label=_("casusvoorbereiding (inbrenger)"),
+        audience=FOR_PRESENTERS,
         subject=_("Je casus voor %(group)s op %(when)s"),
         lead=_(
             "Jij brengt een casus in bij de bijeenkomst van %(group)s op %(when)s. Is je casus al ingediend? "
@@ -227,6 +237,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="no_casus",
         label=_("nog geen casus"),
+        audience=FOR_PRESENTERS,
         subject=_("Nog geen casus voor %(group)s op %(when)s"),
         lead=_(
             "Voor de bijeenkomst van %(group)s op %(when)s is nog geen casus ingebracht. Heb jij een "
@@ -239,6 +250,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="casus_requeued",
         label=_("je casus terug in de wachtrij (inbrenger)"),
+        audience=FOR_PRESENTERS,
         subject=_("Je casus staat weer in de wachtrij van %(group)s"),
         lead=_(
             "De bijeenkomst van %(group)s op %(when)s gaat niet door. Je casus die daarvoor was ingepland, "
@@ -249,6 +261,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="quorum_risk",
         label=_("te weinig aanmeldingen (begeleider)"),
+        audience=FOR_FACILITATORS,
         subject=_("Te weinig aanmeldingen voor %(group)s op %(when)s"),
         lead=_(
             "Voor de bijeenkomst van %(group)s op %(when)s hebben zich minder deelnemers aangemeld dan het "
@@ -260,6 +273,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="reflection_request",
         label=_("verzoek om een reflectie"),
+        audience=FOR_REFLECTION,
         subject=_("Hoe was %(group)s op %(when)s?"),
         lead=_(
             "Dank voor je deelname aan %(group)s op %(when)s. Wil je in twee minuten een korte reflectie "
@@ -271,6 +285,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="reflection_reminder",
         label=_("herinnering: de reflectie sluit bijna"),
+        audience=FOR_REFLECTION,
         subject=_("Nog twee dagen: je reflectie op %(group)s van %(when)s"),
         lead=_(
             "Je hebt nog geen reflectie gegeven op de bijeenkomst van %(group)s op %(when)s. "
@@ -282,6 +297,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="followup",
         label=_("follow-up van je casus"),
+        audience=FOR_PRESENTERS,
         subject=_("Wat heeft je casus opgeleverd? (%(group)s, %(when)s)"),
         lead=_(
             "Een paar weken geleden bracht je een casus in bij %(group)s (%(when)s). Wat is er met de "
@@ -293,6 +309,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="attendance_alert",
         label=_("aanwezigheidssignaal (begeleider)"),
+        audience=FOR_FACILITATORS,
         subject=_("Signaal voor %(group)s: %(rule)s"),
         lead=_("Er is een nieuw signaal over de aanwezigheid in %(group)s."),
     ),
@@ -308,6 +325,7 @@ REGISTRY: tuple[EmailKind, ...] = (
     EmailKind(
         value="admin_digest",
         label=_("dagelijks signalenoverzicht (beheerder)"),
+        audience=FOR_ADMINS,
         subject=_("Signalen in je intervisiegroepen"),
         lead=_("Open signalen in de intervisiegroepen van je organisatie."),
         membership=False,

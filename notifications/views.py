@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from groups.permissions import Need, group_required
 from sessions.forms import show_service_error
 
-from . import services, tokens
+from . import selectors, services, tokens
 from .forms import CalendarPathForm, GroupSettingsForm, OneClickForm, PreferencesForm
 from .models import CalendarPath, GroupNotificationSettings, NotificationPreference
 
@@ -49,14 +49,12 @@ def oneclick(request, token: str):
 @login_required
 def preferences(request):
     current = NotificationPreference.objects.filter(user=request.user).first()
-    disabled = set(current.disabled_kinds) if current else set()
-    initial = {
-        "enabled": [
-            value for value, _label in PreferencesForm.base_fields["enabled"].choices if value not in disabled
-        ],
-        "digest": bool(current and current.digest),
-    }
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(
+        request.POST or None,
+        initial={"digest": bool(current and current.digest)},
+        audiences=selectors.preference_audiences(request.user),
+        stored_disabled=frozenset(current.disabled_kinds) if current else frozenset(),
+    )
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "notifications/preferences.html", {"form": form}, status=400)

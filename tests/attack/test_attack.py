@@ -113,7 +113,7 @@ FORMS = {
         "accept": "on",
     },
     "notifications:oneclick": lambda a: {"decline_reason": "busy", "decline_note": "weg"},
-    "notifications:preferences": lambda a: {"enabled": ["invite"], "digest": ""},
+    "notifications:preferences": lambda a: {"enabled_sessions": ["invite"], "digest": ""},
     "notifications:group_settings": lambda a: {"enabled": [], "no_casus_days": 30},
     "notifications:calendar_path": lambda a: {"calendar_path": "feed"},
     "casussen:queue": None,

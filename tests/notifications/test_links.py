@@ -1,5 +1,6 @@
 """One-click links (attend / decline / unsubscribe) and the preference pages, over HTTP."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -8,6 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications import kinds
 from notifications.models import (
     GROUP_KINDS,
     USER_KINDS,
@@ -19,6 +21,7 @@ from notifications.models import (
 )
 from notifications.tokens import SALT, Action, make_token
 from sessions.models import RSVP
+from tests.factories import OrganisationAdminFactory
 
 from .factories import group_with_members, plan_session
 
@@ -111,6 +114,41 @@ def test_one_click_unsubscribe_post_without_csrf_token(reminder):
     assert NotificationPreference.objects.get(user=reminder.recipient).disabled_kinds == [Kind.REMINDER_FIRST]
 
 
+def _preference_fields(values) -> dict[str, list[str]]:
+    """The preferences form's data: each kind under its section's field (``enabled_<audience>``)."""
+    audience = {entry.value: entry.audience for entry in kinds.REGISTRY}
+    fields: dict[str, list[str]] = {}
+    for value in values:
+        fields.setdefault(f"enabled_{audience[value]}", []).append(value)
+    return fields
+
+
+def _sections(html: str) -> set[str]:
+    return set(re.findall(r'name="enabled_(\w+)"', html))
+
+
+def test_preferences_show_each_person_the_kinds_meant_for_them(client_for):
+    """A member sees the sections for every member; a facilitator also theirs; an admin also the admin's.
+    Saving keeps what was stored for the kinds the person is not shown."""
+    group, facilitator, (anna,) = group_with_members(members=1)
+    page = reverse("notifications:preferences")
+    every_member = {kinds.FOR_SESSIONS, kinds.FOR_PRESENTERS, kinds.FOR_REFLECTION}
+    assert _sections(client_for(anna).get(page).content.decode()) == every_member
+    assert _sections(client_for(facilitator).get(page).content.decode()) == every_member | {
+        kinds.FOR_FACILITATORS
+    }
+    admin = OrganisationAdminFactory(organisation=group.organisation).user
+    assert _sections(client_for(admin).get(page).content.decode()) == every_member | {kinds.FOR_ADMINS}
+
+    NotificationPreference.objects.create(user=anna, disabled_kinds=[Kind.QUORUM_RISK, Kind.INVITE])
+    shown = [k.value for k in USER_KINDS if kinds.spec(k.value).audience in every_member]
+    client = client_for(anna)
+    # She switches invites back on; a facilitator's kind she cannot see is posted too, and ignored.
+    response = client.post(page, {**_preference_fields(shown), "enabled_facilitators": [Kind.QUORUM_RISK]})
+    assert response.status_code == 302
+    assert NotificationPreference.objects.get(user=anna).disabled_kinds == [Kind.QUORUM_RISK]
+
+
 def test_preferences_page(client_for, django_assert_max_num_queries):
     group, _, (anna,) = group_with_members(members=1)
     client = client_for(anna)
@@ -119,11 +157,11 @@ def test_preferences_page(client_for, django_assert_max_num_queries):
         response = client.get(page)
     assert response.status_code == 200
     enabled = [k.value for k in USER_KINDS if k != Kind.REMINDER_FIRST]  # what a member may switch off
-    response = client.post(page, {"enabled": enabled, "digest": "on"})
+    response = client.post(page, {**_preference_fields(enabled), "digest": "on"})
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=anna)
     assert preference.digest and preference.disabled_kinds == [Kind.REMINDER_FIRST]
-    response = client.post(page, {"enabled": ["no-such-kind"]})
+    response = client.post(page, {"enabled_sessions": ["no-such-kind"]})
     assert response.status_code == 400
     assert NotificationPreference.objects.get(user=anna).disabled_kinds == [Kind.REMINDER_FIRST]
 

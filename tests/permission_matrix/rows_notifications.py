@@ -93,7 +93,7 @@ ROWS = [
         "notifications:preferences",
         {**public(302), "anonymous": LOGIN},
         method="post",
-        data=lambda w: {"enabled": ["invite"], "digest": ""},
+        data=lambda w: {"enabled_sessions": ["invite"], "digest": ""},
     ),
     # The calendar path (invites or feed), chosen on the feed settings page; POST only.
     Row(

@@ -70,10 +70,12 @@ BUDGETS = [
     Budget(
         "notifications:preferences",
         "member",
-        12,  # full_clean() checks the calendar_path CHECK constraint: one constant query
+        # full_clean() checks the calendar_path CHECK constraint (one query); whose kinds the person is
+        # shown, facilitator and admin (two)
+        14,
         method="post",
         status=302,
-        data=lambda s: {"enabled": ["invite"], "digest": ""},
+        data=lambda s: {"enabled_sessions": ["invite"], "digest": ""},
     ),  # fmt: skip
     Budget(
         "notifications:calendar_path",

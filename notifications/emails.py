@@ -350,19 +350,7 @@ def _password_reset_message(row: Outbox) -> OutboxEmail:
         subject = str(entry.subject)
         text = render_to_string(f"{entry.template}.txt", context)
         html = render_to_string(f"{entry.template}.html", context)
-    message = OutboxEmail(
-        subject=subject,
-        body=text,
-        to=[user.email],
-        headers={
-            "Auto-Submitted": "auto-generated",
-            "Message-ID": message_id(row.pk),
-            "X-Intervisie-Outbox": str(row.pk),
-            "Date": format_datetime(datetime.now(UTC).replace(microsecond=0)),
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return _one_to_one(row, subject=subject, text=text, html=html, to=user.email)
 
 
 def _invitation_language(row: Outbox) -> str:
@@ -394,10 +382,15 @@ def _invitation_message(row: Outbox) -> OutboxEmail:
         }
         text = render_to_string(f"{entry.template}.txt", context)
         html = render_to_string(f"{entry.template}.html", context)
+    return _one_to_one(row, subject=subject, text=text, html=html, to=row.address)
+
+
+def _one_to_one(row: Outbox, *, subject: str, text: str, html: str, to: str) -> OutboxEmail:
+    """A message asked for by its one recipient (a reset link, an invitation): no list headers."""
     message = OutboxEmail(
         subject=subject,
         body=text,
-        to=[row.address],
+        to=[to],
         headers={
             "Auto-Submitted": "auto-generated",
             "Message-ID": message_id(row.pk),

@@ -6,37 +6,27 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from tests.a11y.axe import assert_accessible
 from tests.browser import ARGS, ARTIFACTS, BROWSER_MARKS, CHROMIUM, PHONE
-from tests.permission_matrix import all_rows, markers
+from tests.permission_matrix import all_rows, markers, page_viewer, route
 
 pytestmark = [*BROWSER_MARKS, pytest.mark.xdist_group("a11y_pages")]
 
 DESKTOP = {"width": 1280, "height": 900}
 # Whose view of a page is checked: the first of these roles that gets a 200 (the one who sees most).
-VIEWERS = ("facilitator", "member", "admin", "outsider", "anonymous")
 # Files and fragments, not pages: URLs ending in a file name or a format argument, and the live poll.
 NOT_PAGES = re.compile(r"(\.(ics|csv|pdf|zip|json|%\(fmt\)s)|download/|/poll/)$")
-
-
-def _route(name: str) -> str:
-    """The URL pattern of ``name`` ("namespace:name"), e.g. "groep/%(group_id)s/aanwezigheid.csv"."""
-    resolver = get_resolver()
-    *namespaces, url_name = name.split(":")
-    for namespace in namespaces:
-        resolver = resolver.namespace_dict[namespace][1]
-    return resolver.reverse_dict.getlist(url_name)[0][0][0][0]
 
 
 def _pages() -> list[tuple[str, str]]:
     """(row id, role) for each GET row that answers a page with 200 to one of VIEWERS."""
     pages = []
     for row in all_rows():
-        if row.method != "get" or row.seen_as or NOT_PAGES.search(_route(row.name)):
+        if row.method != "get" or row.seen_as or NOT_PAGES.search(route(row.name)):
             continue
-        role = next((r for r in VIEWERS if row.extra_roles.get(r, row.expect.get(r)) == 200), None)
+        role = page_viewer(row)
         if role is not None:
             pages.append((row.id, role))
     return pages

@@ -4,36 +4,26 @@ no id twice, no ``hx-`` attribute that is not ``data-hx-``, no label pointing at
 import re
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from tests.casussen.factories import booked_casus, start_live
 from tests.html import texts
-from tests.permission_matrix import all_rows, markers
+from tests.permission_matrix import all_rows, markers, page_viewer, route
 from tests.sessions.factories import SessionFactory
 from tests.valid_html import html_problems
 
 pytestmark = pytest.mark.django_db
 
-VIEWERS = ("facilitator", "member", "admin", "outsider", "anonymous")
 HTMX = {"hx-request": "true"}
 # Files, not pages: URLs ending in a file name or a format argument, and downloads.
 FILES = re.compile(r"(\.(ics|csv|pdf|zip|json|%\(fmt\)s)|download/)$")
 
 
-def _route(name: str) -> str:
-    """The URL pattern of ``name`` ("namespace:name"), e.g. "groep/%(group_id)s/aanwezigheid.csv"."""
-    resolver = get_resolver()
-    *namespaces, url_name = name.split(":")
-    for namespace in namespaces:
-        resolver = resolver.namespace_dict[namespace][1]
-    return resolver.reverse_dict.getlist(url_name)[0][0][0][0]
-
-
 def _page_rows():
     """(row, role) for each GET row of a page that answers 200 to one of VIEWERS (the first)."""
     for row in all_rows():
-        role = next((r for r in VIEWERS if row.extra_roles.get(r, row.expect.get(r)) == 200), None)
-        page = row.method == "get" and row.seen_as is None and not FILES.search(_route(row.name))
+        role = page_viewer(row)
+        page = row.method == "get" and row.seen_as is None and not FILES.search(route(row.name))
         if page and role is not None:
             yield pytest.param(row, role, id=f"{row.id}[{role}]")
 

@@ -87,6 +87,26 @@ def public(status, **overrides) -> dict:
     return {**dict.fromkeys(("anonymous", *LOGGED_IN_ROLES), status), **overrides}
 
 
+# Who sees most of a page, in order: the browser checks open each page as the first of these that gets a 200.
+VIEWERS = ("facilitator", "member", "admin", "outsider", "anonymous")
+
+
+def route(name: str) -> str:
+    """The URL pattern of ``name`` ("namespace:name"), e.g. "groep/%(group_id)s/aanwezigheid.csv"."""
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    *namespaces, url_name = name.split(":")
+    for namespace in namespaces:
+        resolver = resolver.namespace_dict[namespace][1]
+    return resolver.reverse_dict.getlist(url_name)[0][0][0][0]
+
+
+def page_viewer(row: Row) -> str | None:
+    """The first of ``VIEWERS`` that ``row`` answers with 200, or None."""
+    return next((r for r in VIEWERS if row.extra_roles.get(r, row.expect.get(r)) == 200), None)
+
+
 def all_rows() -> list[Row]:
     """Every ``ROWS`` of the ``rows_<app>.py`` modules of this package."""
     rows = []

@@ -75,8 +75,11 @@ def _reverse_first(candidates, args) -> str | None:
 
 
 def session_url(row: Outbox) -> str:
+    entry = kinds.spec(row.kind)
+    if entry.open_group_view and row.group_id:
+        return settings.SITE_URL + reverse(entry.open_group_view, kwargs={"group_id": row.group_id})
     if row.session_id:
-        url = _reverse_first(kinds.spec(row.kind).open_view, [row.session_id])
+        url = _reverse_first(entry.open_view, [row.session_id])
         if url:
             return url
     if row.group_id:

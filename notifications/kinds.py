@@ -80,6 +80,8 @@ class EmailKind:
     survives_session_cancel: bool = False  # still sent when its session is cancelled
     # The page its "Bekijk in Intervisie" link opens: URL names tried in order with the session id.
     open_view: tuple[str, ...] = ("sessions:detail",)
+    # Instead: a page of the row's group (URL name taken with ``group_id``), e.g. the casus queue.
+    open_group_view: str = ""
     # At send time: the reason it is no longer wanted is gone (row annotated by the sweep, now) → skip.
     gone: Callable[[Any, datetime], bool] | None = None
     # At send time, for a kind outside a group's life (password reset, invitation): its own check, which
@@ -257,6 +259,7 @@ REGISTRY: tuple[EmailKind, ...] = (
             "staat weer in de wachtrij: je kunt hem op een volgende bijeenkomst inplannen."
         ),
         survives_session_cancel=True,  # it is about the cancelled session
+        open_group_view="casussen:queue",  # where the author books it again
     ),
     EmailKind(
         value="quorum_risk",

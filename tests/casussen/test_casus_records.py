@@ -4,6 +4,7 @@ the casus is discussed; nobody votes for their own casus."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -157,7 +158,12 @@ def test_the_author_is_told_by_email_once(world, client_for, session):
     assert message.subject == f"Je casus staat weer in de wachtrij van {world.group.name}"
     assert "staat weer in de wachtrij" in message.body
     assert casus.title not in message.body  # no casus text in e-mail
-    assert reverse("sessions:detail", args=[session.pk]) in message.body
+    # The link opens the group's casus queue, where the author books the casus again (not the cancelled
+    # session's page); in the text and in the HTML.
+    queue = settings.SITE_URL + reverse("casussen:queue", kwargs={"group_id": world.group.pk})
+    assert queue in message.body
+    assert f'href="{queue}"' in message.alternatives[0].content
+    assert reverse("sessions:detail", args=[session.pk]) not in message.body
 
     # The same news again (a repeated signal) makes no second message.
     assert planning.plan_casus_requeued(casus=casus, session=session) == []

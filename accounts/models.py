@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,3 +72,87 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+BIG_NUMBER = r"^[0-9]{11}$"  # the one register whose number has a clear public shape (11 digits)
+REGISTER_VALUES = ["skj", "big", "nip", "lvsc", "nvo", "other"]
+
+
+class ProfessionalRegistration(models.Model):
+    """A professional register the member reports their intervision hours to, with their number there
+    (it goes on their accreditation overview and the presence lists). Personal data: the member sees and
+    edits their own; the facilitators of their groups see it only in the exports."""
+
+    class Register(models.TextChoices):
+        SKJ = "skj", _("SKJ (Kwaliteitsregister Jeugd)")
+        BIG = "big", _("BIG-register")
+        NIP = "nip", _("NIP (Nederlands Instituut van Psychologen)")
+        LVSC = "lvsc", _("LVSC (supervisie en coaching)")
+        NVO = "nvo", _("NVO (pedagogen en onderwijskundigen)")
+        OTHER = "other", _("Ander register")
+
+    # The short name an export prints before the number ("SKJ 123456"); "ander register" prints its name.
+    SHORT = {"skj": "SKJ", "big": "BIG", "nip": "NIP", "lvsc": "LVSC", "nvo": "NVO"}
+    NUMBER_MAX = 40
+    OTHER_NAME_MAX = 100
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registrations")
+    register = models.CharField(_("register"), max_length=8, choices=Register.choices)
+    other_register_name = models.CharField(_("naam van het register"), max_length=OTHER_NAME_MAX, blank=True)
+    number = models.CharField(_("registratienummer"), max_length=NUMBER_MAX)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("registratie")
+        verbose_name_plural = _("registraties")
+        ordering = ["register", "other_register_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(register__in=REGISTER_VALUES),
+                name="registration_register_known",
+                violation_error_message=_("Kies een register uit de lijst."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(number=""),
+                name="registration_number_given",
+                violation_error_message=_("Vul je registratienummer in."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(register="other") & ~Q(other_register_name=""))
+                | (~Q(register="other") & Q(other_register_name="")),
+                name="registration_other_named",
+                violation_error_message=_("Vul de naam van het register alleen bij ‘Ander register’ in."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(register="big") | Q(number__regex=BIG_NUMBER),
+                name="registration_big_number_shape",
+                violation_error_message=_("Een BIG-nummer bestaat uit 11 cijfers."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "register"],
+                condition=~Q(register="other"),
+                name="registration_one_per_register",
+                violation_error_message=_("Dit register staat al bij je registraties."),
+            ),
+            models.UniqueConstraint(
+                "user",
+                Lower("other_register_name"),
+                condition=Q(register="other"),
+                name="registration_one_per_other_register",
+                violation_error_message=_("Dit register staat al bij je registraties."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def register_name(self) -> str:
+        """The register as an export prints it: "SKJ", or the name of the other register."""
+        if self.register == self.Register.OTHER:
+            return self.other_register_name
+        return self.SHORT.get(self.register, self.register)
+
+    @property
+    def label(self) -> str:
+        return f"{self.register_name} {self.number}"

@@ -374,3 +374,130 @@ def session_uid(session_id: int) -> str:
     if session_id < legacy_below:
         return f"session-{session_id}@intervisie"
     return f"session-{session_id}.{key}@intervisie"
+
+
+class DatePoll(models.Model):
+    """A "datumprikker": the facilitator proposes a few dates (for a session at risk, ``session`` set) or a
+    few weekdays and times (a new group picking its fixed day, ``session`` empty); members answer per
+    option. Confirming one closes the poll with that ``chosen`` option (``sessions/polls.py``)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="date_polls")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="date_polls"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    chosen = models.ForeignKey(
+        "DatePollOption", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("datumprikker")
+        verbose_name_plural = _("datumprikkers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(closed_at__isnull=True, session__isnull=False),
+                name="date_poll_one_open_per_session",
+                violation_error_message=_("Voor deze bijeenkomst loopt al een datumprikker."),
+            ),
+            models.CheckConstraint(
+                condition=Q(chosen__isnull=True) | Q(closed_at__isnull=False),
+                name="date_poll_chosen_only_closed",
+                violation_error_message=_("Een datum kiezen kan alleen als de datumprikker sluit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.session or '-'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def for_weekday(self) -> bool:
+        return self.session_id is None
+
+
+class DatePollOption(models.Model):
+    """One proposal: a moment (``starts_at``, UTC) for a session, or a weekday and local time for a
+    group's fixed day."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("maandag")
+        TUESDAY = 1, _("dinsdag")
+        WEDNESDAY = 2, _("woensdag")
+        THURSDAY = 3, _("donderdag")
+        FRIDAY = 4, _("vrijdag")
+        SATURDAY = 5, _("zaterdag")
+        SUNDAY = 6, _("zondag")
+
+    poll = models.ForeignKey(DatePoll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    starts_at = models.DateTimeField(_("datum en tijd"), null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(_("dag"), choices=Weekday.choices, null=True, blank=True)
+    start_time = models.TimeField(_("begintijd"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voorstel")
+        verbose_name_plural = _("voorstellen")
+        ordering = ["poll", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "position"],
+                name="date_poll_option_position_unique",
+                violation_error_message=_("Dit voorstel staat er al."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(starts_at__isnull=False) & Q(weekday__isnull=True) & Q(start_time__isnull=True))
+                | (Q(starts_at__isnull=True) & Q(weekday__isnull=False) & Q(start_time__isnull=False)),
+                name="date_poll_option_moment_or_weekday",
+                violation_error_message=_("Kies een datum en tijd, of een dag van de week en een tijd."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__isnull=True) | Q(weekday__gte=0, weekday__lte=6),
+                name="date_poll_option_weekday_range",
+                violation_error_message=_("Kies een dag van de week."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.starts_at is not None:
+            return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}"
+
+
+class DatePollAnswer(models.Model):
+    class Answer(models.TextChoices):
+        YES = "yes", _("ja")
+        IF_NEED_BE = "ifneed", _("als het moet")
+        NO = "no", _("nee")
+
+    option = models.ForeignKey(DatePollOption, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(_("antwoord"), max_length=8, choices=Answer.choices)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("antwoord op een voorstel")
+        verbose_name_plural = _("antwoorden op voorstellen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["option", "user"],
+                name="date_poll_answer_unique",
+                violation_error_message=_("Je hebt op dit voorstel al geantwoord."),
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__in=["yes", "ifneed", "no"]),
+                name="date_poll_answer_valid",
+                violation_error_message=_("Kies ja, als het moet of nee."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.option}: {self.answer}"

@@ -150,6 +150,10 @@ class Session(models.Model):
         HELD = "held", _("gehouden")
         CANCELLED = "cancelled", _("geannuleerd")
 
+    class Format(models.TextChoices):
+        LIVE = "live", _("live")
+        WRITTEN = "written", _("schriftelijk")
+
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("begin"))
     ends_at = models.DateTimeField(_("einde"))
@@ -186,6 +190,9 @@ class Session(models.Model):
     actual_started_at = models.DateTimeField(_("werkelijk begin"), null=True, blank=True)
     actual_ended_at = models.DateTimeField(_("werkelijk einde"), null=True, blank=True)
     break_minutes = models.PositiveSmallIntegerField(_("pauze (minuten)"), default=0)
+    # Live (together, with the live guide) or in writing (each phase of the werkvorm with a deadline,
+    # ``PhaseDeadline``; casussen/written.py).
+    format = models.CharField(_("vorm"), max_length=8, choices=Format.choices, default=Format.LIVE)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -214,6 +221,11 @@ class Session(models.Model):
                 condition=Q(recurrence_id__isnull=False),
                 name="session_unique_occurrence",
             ),
+            models.CheckConstraint(
+                condition=Q(format__in=["live", "written"]),
+                name="session_format_valid",
+                violation_error_message=_("Kies live of schriftelijk."),
+            ),
         ]
         indexes = [models.Index(fields=["group", "starts_at"]), models.Index(fields=["status", "starts_at"])]
 
@@ -235,6 +247,30 @@ class Session(models.Model):
             return None
         minutes = int((self.actual_ended_at - self.actual_started_at).total_seconds() // 60)
         return max(minutes - self.break_minutes, 0)
+
+
+class PhaseDeadline(models.Model):
+    """In a written session (``Session.Format.WRITTEN``): when one phase of its werkvorm closes. The phase
+    that is open is the first whose deadline has not passed (``casussen/written.py``)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="phase_deadlines")
+    phase = models.ForeignKey(MethodPhase, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField(_("uiterlijk"))
+
+    class Meta:
+        verbose_name = _("termijn")
+        verbose_name_plural = _("termijnen")
+        ordering = ["session", "phase__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "phase"],
+                name="phase_deadline_unique",
+                violation_error_message=_("Deze fase heeft al een termijn."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PhaseDeadline #{self.pk}"
 
 
 class RSVP(models.Model):

@@ -57,7 +57,11 @@ class OrganisationAdmin(models.Model):
         verbose_name = _("beheerder")
         verbose_name_plural = _("beheerders")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "user"], name="organisation_admin_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                name="organisation_admin_unique",
+                violation_error_message=_("Deze persoon is al beheerder van deze organisatie."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,13 +121,27 @@ class Group(models.Model):
                 violation_error_message=_("Deze organisatie heeft al een groep met deze naam."),
             ),
             models.CheckConstraint(
-                condition=~Q(name__regex=_DB_CONTROL_CHARACTERS), name="group_name_no_control_characters"
+                condition=~Q(name__regex=_DB_CONTROL_CHARACTERS),
+                name="group_name_no_control_characters",
+                violation_error_message=_(
+                    "Gebruik geen regeleinden, tabs of andere onzichtbare tekens in de naam."
+                ),
             ),
-            models.CheckConstraint(condition=Q(name=Trim("name")) & ~Q(name=""), name="group_name_trimmed"),
             models.CheckConstraint(
-                condition=Q(size_limit__gte=2, size_limit__lte=20), name="group_size_limit_range"
+                condition=Q(name=Trim("name")) & ~Q(name=""),
+                name="group_name_trimmed",
+                violation_error_message=_("Vul een naam in, zonder spaties aan het begin of eind."),
             ),
-            models.CheckConstraint(condition=Q(quorum__gte=1), name="group_quorum_positive"),
+            models.CheckConstraint(
+                condition=Q(size_limit__gte=2, size_limit__lte=20),
+                name="group_size_limit_range",
+                violation_error_message=_("Een groep heeft een maximum van 2 tot en met 20 deelnemers."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum__gte=1),
+                name="group_quorum_positive",
+                violation_error_message=_("Het quorum is minstens 1."),
+            ),
             models.CheckConstraint(
                 condition=Q(quorum__lte=models.F("size_limit")),
                 name="group_quorum_lte_size",
@@ -132,6 +150,7 @@ class Group(models.Model):
             models.CheckConstraint(
                 condition=Q(alert_trend_relative__lte=100, alert_trend_absolute__lte=100),
                 name="group_alert_percentages",
+                violation_error_message=_("De percentages van het trendalarm zijn hoogstens 100."),
             ),
         ]
 
@@ -178,15 +197,24 @@ class Membership(models.Model):
         verbose_name_plural = _("lidmaatschappen")
         ordering = ["group", "user__display_name"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "group"], name="membership_unique_user_group"),
+            models.UniqueConstraint(
+                fields=["user", "group"],
+                name="membership_unique_user_group",
+                violation_error_message=_("Deze persoon is al lid van deze groep."),
+            ),
             models.CheckConstraint(
-                condition=Q(role__in=["member", "facilitator"]), name="membership_role_valid"
+                condition=Q(role__in=["member", "facilitator"]),
+                name="membership_role_valid",
+                violation_error_message=_("Kies als rol deelnemer of intervisiebegeleider."),
             ),
             models.CheckConstraint(
                 condition=(
                     Q(status="active", left_at__isnull=True) | Q(status="left", left_at__isnull=False)
                 ),
                 name="membership_left_at_matches_status",
+                violation_error_message=_(
+                    "Een vertrokken lid heeft een datum van vertrek, een actief lid niet."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["group", "status"])]
@@ -232,6 +260,9 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True) | Q(accepted_by__isnull=False),
                 name="invitation_accepted_has_user",
+                violation_error_message=_(
+                    "Een geaccepteerde uitnodiging hoort bij het account dat haar accepteerde."
+                ),
             ),
         ]
 

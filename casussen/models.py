@@ -181,6 +181,8 @@ class Question(models.Model):
     )
     text = models.CharField(_("vraag"), max_length=SHORT_MAX)
     opened_eyes = models.BooleanField(_("opende mijn ogen"), default=False)
+    # Written before the session by a member who could not come (``AdvanceContribution``, casussen/advance.py).
+    written_in_advance = models.BooleanField(_("vooraf geschreven"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -197,6 +199,8 @@ class Advice(models.Model):
     run = models.ForeignKey(LiveRun, on_delete=models.CASCADE, related_name="advices")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("advies"), max_length=SHORT_MAX)
+    # Written before the session by a member who could not come (``AdvanceContribution``, casussen/advance.py).
+    written_in_advance = models.BooleanField(_("vooraf geschreven"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -208,6 +212,43 @@ class Advice(models.Model):
 
     def __str__(self) -> str:
         return f"Advice #{self.pk}"
+
+
+class AdvanceContribution(models.Model):
+    """What a member who declined a session writes before it for a casus booked on it: their questions (one
+    per line) and one candid advice, until the end of the day before the session (``advance.deadline``).
+    When the live guide reaches the question phase (the advice phase) they go into the run's question log
+    (its advice) as ``Question``/``Advice`` rows marked ``written_in_advance``; the ``*_delivered_at``
+    stamps say they went. ``summary_shared_at``: the presenter shared their summary with this member."""
+
+    casus = models.ForeignKey(Casus, on_delete=models.CASCADE, related_name="advance_contributions")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    questions = models.TextField(_("je vragen"), max_length=TEXT_MAX, blank=True)
+    advice = models.TextField(_("je advies"), max_length=SHORT_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    questions_delivered_at = models.DateTimeField(null=True, blank=True)
+    advice_delivered_at = models.DateTimeField(null=True, blank=True)
+    summary_shared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["casus", "author"],
+                name="advance_one_per_member",
+                violation_error_message=_("Je hebt voor deze casus al iets vooraf geschreven."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(questions="", advice=""),
+                name="advance_not_empty",
+                violation_error_message=_("Schrijf een vraag of een advies."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"AdvanceContribution #{self.pk}"
 
 
 class ParkedItem(models.Model):

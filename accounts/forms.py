@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ProfessionalRegistration, User
 
 
 class LoginForm(AuthenticationForm):
@@ -57,3 +58,27 @@ class NewAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class RegistrationForm(forms.Form):
+    """A register the member reports to and their number there (parses; ``registration_save`` decides)."""
+
+    register = forms.ChoiceField(label=_("Register"), choices=ProfessionalRegistration.Register.choices)
+    other_register_name = forms.CharField(
+        label=_("Naam van het register"),
+        help_text=_("Alleen bij ‘Ander register’."),
+        max_length=ProfessionalRegistration.OTHER_NAME_MAX,
+        required=False,
+    )
+    number = forms.CharField(
+        label=_("Registratienummer"),
+        max_length=ProfessionalRegistration.NUMBER_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse_lazy("accounts:registration_save")
+        self.helper.form_id = "registration-form"
+        self.helper.add_input(Submit("save_registration", _("Registratie opslaan")))

@@ -1,7 +1,9 @@
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -76,6 +78,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 BIG_NUMBER = r"^[0-9]{11}$"  # the one register whose number has a clear public shape (11 digits)
 REGISTER_VALUES = ["skj", "big", "nip", "lvsc", "nvo", "other"]
+BIG_NUMBER_SHAPE = _("Een BIG-nummer bestaat uit 11 cijfers.")
+OTHER_NAME_NEEDED = _("Vul de naam van het register in.")
 
 
 class ProfessionalRegistration(models.Model):
@@ -126,7 +130,7 @@ class ProfessionalRegistration(models.Model):
             models.CheckConstraint(
                 condition=~Q(register="big") | Q(number__regex=BIG_NUMBER),
                 name="registration_big_number_shape",
-                violation_error_message=_("Een BIG-nummer bestaat uit 11 cijfers."),
+                violation_error_message=BIG_NUMBER_SHAPE,
             ),
             models.UniqueConstraint(
                 fields=["user", "register"],
@@ -145,6 +149,15 @@ class ProfessionalRegistration(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        """The checks of the constraints that concern one field, raised at that field (a form shows them
+        there; the constraints themselves would only say it above the form)."""
+        super().clean()
+        if self.register == self.Register.BIG and not re.fullmatch(BIG_NUMBER, self.number):
+            raise ValidationError({"number": BIG_NUMBER_SHAPE})
+        if self.register == self.Register.OTHER and not self.other_register_name:
+            raise ValidationError({"other_register_name": OTHER_NAME_NEEDED})
 
     @property
     def register_name(self) -> str:

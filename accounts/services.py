@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import transaction
 
 from .lockout import normalise
-from .models import User, new_feed_token
+from .models import ProfessionalRegistration, User, new_feed_token
 from .signals import password_reset_requested
 
 
@@ -48,3 +48,41 @@ def account_unlock(*, user: User) -> int:
     link in their mailbox). Returns how many records went."""
     count, _ = AccessAttempt.objects.filter(username=normalise(user.email)).delete()
     return count
+
+
+def _registration_normalise(register: str, other_register_name: str, number: str) -> tuple[str, str]:
+    """The typed name and number as stored: trimmed; a BIG number without spaces or dots (it is printed
+    in groups of digits); no register name unless the register is "ander register"."""
+    name = (
+        " ".join(other_register_name.split()) if register == ProfessionalRegistration.Register.OTHER else ""
+    )
+    number = number.strip()
+    if register == ProfessionalRegistration.Register.BIG:
+        number = "".join(number.replace(".", " ").split())
+    return name, number
+
+
+@transaction.atomic
+def registration_save(
+    *, user: User, register: str, number: str, other_register_name: str = ""
+) -> ProfessionalRegistration:
+    """Add the member's registration with ``register``, or give the one they have there a new number (a
+    member has one number per register; "ander register" is told apart by its name)."""
+    name, number = _registration_normalise(register, other_register_name, number)
+    existing = user.registrations.select_for_update()
+    if register == ProfessionalRegistration.Register.OTHER:
+        existing = existing.filter(register=register, other_register_name__iexact=name)
+    else:
+        existing = existing.filter(register=register)
+    registration = existing.first() or ProfessionalRegistration(user=user, register=register)
+    registration.other_register_name = name
+    registration.number = number
+    registration.full_clean()
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def registration_delete(*, user: User, registration_id: int) -> None:
+    """Remove one of the member's own registrations (another's id is not found)."""
+    ProfessionalRegistration.objects.get(user=user, pk=registration_id).delete()

@@ -13,6 +13,12 @@ urlpatterns = [
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("profiel/", views.profile, name="profile"),
+    path("profiel/registraties/", views.registration_save, name="registration_save"),
+    path(
+        "profiel/registraties/<int:registration_id>/verwijderen/",
+        views.registration_delete,
+        name="registration_delete",
+    ),
     path(
         "wachtwoord/wijzigen/",
         views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),

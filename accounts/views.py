@@ -2,14 +2,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import LanguageForm, LoginForm, ProfileForm
+from .forms import LanguageForm, LoginForm, ProfileForm, RegistrationForm
+from .models import ProfessionalRegistration
+from .selectors import registrations_of
 from .services import account_unlock, password_reset_request, user_set_language
+from .services import registration_delete as registration_delete_service
+from .services import registration_save as registration_save_service
 from .throttle import password_reset_throttled
 
 
@@ -90,15 +96,58 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
+def _profile_page(request, *, form=None, registration_form=None, status=200):
+    """The profile page: name and language, and the member's registrations (each form bound when it was
+    the one posted, so an error shows at its field with what was typed)."""
+    context = {
+        "form": form or ProfileForm(instance=request.user),
+        "registration_form": registration_form or RegistrationForm(),
+        "registrations": list(registrations_of(request.user)),
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
         if form.is_valid():
             form.save()
             messages.success(request, _("Je profiel is opgeslagen."))
             response = redirect("accounts:profile")
             _remember_language(response, form.instance.preferred_language)
             return response
-        return render(request, "accounts/profile.html", {"form": form}, status=400)
-    return render(request, "accounts/profile.html", {"form": form})
+        return _profile_page(request, form=form, status=400)
+    return _profile_page(request)
+
+
+@login_required
+@require_POST
+def registration_save(request):
+    """Add a registration to the profile, or give an existing one a new number."""
+    form = RegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            registration_save_service(
+                user=request.user,
+                register=form.cleaned_data["register"],
+                other_register_name=form.cleaned_data["other_register_name"],
+                number=form.cleaned_data["number"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Je registratie is opgeslagen."))
+            return redirect(f"{reverse('accounts:profile')}#registraties")
+    return _profile_page(request, registration_form=form, status=400)
+
+
+@login_required
+@require_POST
+def registration_delete(request, registration_id: int):
+    try:
+        registration_delete_service(user=request.user, registration_id=registration_id)
+    except ProfessionalRegistration.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("De registratie is verwijderd."))
+    return redirect(f"{reverse('accounts:profile')}#registraties")

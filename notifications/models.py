@@ -157,41 +157,65 @@ class Outbox(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "kind", "subject_key"], name="outbox_unique_message"
+                fields=["recipient", "kind", "subject_key"],
+                name="outbox_unique_message",
+                violation_error_message=_("Dit bericht staat al klaar voor deze ontvanger."),
             ),
             models.UniqueConstraint(
                 fields=["kind", "subject_key"],
                 condition=Q(recipient__isnull=True),
                 name="outbox_unique_addressed_message",
+                violation_error_message=_("Dit bericht staat al klaar."),
             ),
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False, address="")
                 | (Q(recipient__isnull=True, invitation__isnull=False) & ~Q(address="")),
                 name="outbox_account_or_invited_address",
+                violation_error_message=_(
+                    "Een bericht gaat naar een account, of bij een uitnodiging naar het uitgenodigde adres."
+                ),
             ),
-            models.CheckConstraint(condition=Q(status__in=Status.values), name="outbox_status_valid"),
-            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="outbox_kind_valid"),
             models.CheckConstraint(
-                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"
+                condition=Q(status__in=Status.values),
+                name="outbox_status_valid",
+                violation_error_message=_("Kies een status van de lijst."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=Kind.values),
+                name="outbox_kind_valid",
+                violation_error_message=_("Kies een soort bericht van de lijst."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outbox_sent_has_time",
+                violation_error_message=_("Een verstuurd bericht heeft een tijd van verzenden."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(claimed_at__isnull=False, claim_token__isnull=False),
                 name="outbox_sending_is_claimed",
+                violation_error_message=_("Een bericht dat wordt verstuurd, is opgepakt door een verzender."),
             ),
             models.CheckConstraint(
                 condition=Q(status="doubt", doubt__in=Doubt.values) | (~Q(status="doubt") & Q(doubt="")),
                 name="outbox_doubt_has_reason",
+                violation_error_message=_(
+                    "Een onzeker bericht heeft een reden waarom het onzeker is, een ander bericht niet."
+                ),
             ),
             # A reason only on a cancelled row (rows cancelled before the field existed may have none).
             models.CheckConstraint(
                 condition=Q(cancel_reason="") | Q(status="cancelled", cancel_reason__in=CancelReason.values),
                 name="outbox_cancel_reason_valid",
+                violation_error_message=_("Alleen een geannuleerd bericht heeft een reden van annuleren."),
             ),
             # With a group on every row about a session or alert, the composite foreign keys of migration
             # 0006 (PostgreSQL) tie the session and the alert to that group.
             models.CheckConstraint(
                 condition=Q(group__isnull=False) | Q(session__isnull=True, alert__isnull=True),
                 name="outbox_session_alert_have_group",
+                violation_error_message=_(
+                    "Een bericht over een bijeenkomst of een signaal hoort bij een groep."
+                ),
             ),
         ]
         # A row changes status three or four times, and each change adds an entry to every index without a
@@ -275,7 +299,13 @@ class MailOutage(models.Model):
     class Meta:
         verbose_name = _("storing van de mailserver")
         verbose_name_plural = _("storingen van de mailserver")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="mail_outage_single_row")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=1),
+                name="mail_outage_single_row",
+                violation_error_message=_("Er is maar één storing van de mailserver tegelijk."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.failures} × {self.last_error[:60]}"
@@ -294,7 +324,9 @@ class GroupNotificationSettings(models.Model):
         verbose_name_plural = _("berichtinstellingen van groepen")
         constraints = [
             models.CheckConstraint(
-                condition=Q(no_casus_days__gte=1, no_casus_days__lte=60), name="group_notif_no_casus_days"
+                condition=Q(no_casus_days__gte=1, no_casus_days__lte=60),
+                name="group_notif_no_casus_days",
+                violation_error_message=_("Kies voor 'nog geen casus' 1 tot en met 60 dagen vooraf."),
             )
         ]
 
@@ -331,7 +363,9 @@ class NotificationPreference(models.Model):
         verbose_name_plural = _("berichtvoorkeuren")
         constraints = [
             models.CheckConstraint(
-                condition=Q(calendar_path__in=CalendarPath.values), name="notification_pref_calendar_path"
+                condition=Q(calendar_path__in=CalendarPath.values),
+                name="notification_pref_calendar_path",
+                violation_error_message=_("Kies van de lijst hoe bijeenkomsten in je agenda komen."),
             )
         ]
 
@@ -347,7 +381,13 @@ class OneClickUse(models.Model):
     used_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["outbox", "action"], name="oneclick_use_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outbox", "action"],
+                name="oneclick_use_once",
+                violation_error_message=_("Deze link is al gebruikt."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.outbox_id}:{self.action}"
@@ -386,10 +426,12 @@ class Alert(models.Model):
                 fields=["group", "rule", "subject_key"],
                 condition=Q(closed_at__isnull=True),
                 name="alert_one_open_per_condition",
+                violation_error_message=_("Dit signaal staat al open."),
             ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
                 name="alert_closed_after_opened",
+                violation_error_message=_("Een signaal kan niet opgeheven zijn voordat het begon."),
             ),
         ]
         indexes = [models.Index(fields=["group", "opened_at"])]

@@ -44,6 +44,7 @@ class SessionStats(models.Model):
             models.CheckConstraint(
                 condition=Q(attendance_rate__isnull=True) | Q(attendance_rate__gte=0, attendance_rate__lte=1),
                 name="session_stats_rate_range",
+                violation_error_message=_("De opkomst ligt tussen 0 en 1 (een deel van het geheel)."),
             ),
         ]
         indexes = [models.Index(fields=["group", "status", "starts_at"])]

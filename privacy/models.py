@@ -59,7 +59,13 @@ class AnonymousAttendance(models.Model):
         verbose_name = _("anonieme aanwezigheid")
         verbose_name_plural = _("anonieme aanwezigheid")
         constraints = [
-            models.UniqueConstraint(fields=["session", "status"], name="privacy_anon_attendance_unique"),
+            models.UniqueConstraint(
+                fields=["session", "status"],
+                name="privacy_anon_attendance_unique",
+                violation_error_message=_(
+                    "Voor deze bijeenkomst is het aantal met deze aanwezigheid al vastgelegd."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

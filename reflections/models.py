@@ -28,6 +28,7 @@ SCALES = (
     ("time_well_used", _("Werd de tijd goed gebruikt?")),
 )
 SCALE_FIELDS = tuple(name for name, _label in SCALES)
+SCALE_OUT_OF_RANGE = _("Kies bij elke vraag een cijfer van 1 tot en met 5.")
 
 
 def _scale(verbose_name, *, null=False):
@@ -79,9 +80,19 @@ class Reflection(models.Model):
         verbose_name_plural = _("reflecties")
         ordering = ["session", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "author"], name="reflection_one_per_author"),
+            models.UniqueConstraint(
+                fields=["session", "author"],
+                name="reflection_one_per_author",
+                violation_error_message=_(
+                    "Deze persoon heeft al een reflectie op deze bijeenkomst geschreven."
+                ),
+            ),
             *(
-                models.CheckConstraint(condition=_in_range(name), name=f"reflection_{name}_range")
+                models.CheckConstraint(
+                    condition=_in_range(name),
+                    name=f"reflection_{name}_range",
+                    violation_error_message=SCALE_OUT_OF_RANGE,
+                )
                 for name in SCALE_FIELDS
             ),
             models.CheckConstraint(
@@ -93,6 +104,10 @@ class Reflection(models.Model):
                     eye_opener_question__isnull=True,
                 ),
                 name="reflection_presenter_fields",
+                violation_error_message=_(
+                    "Alleen de inbrenger zegt hoe goed het advies paste (altijd, met een cijfer "
+                    "van 1 tot en met 5) en welke vraag de ogen opende."
+                ),
             ),
         ]
 
@@ -147,10 +162,17 @@ class FollowUp(models.Model):
         verbose_name_plural = _("follow-ups")
         ordering = ["session", "answered_at"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "presenter"], name="followup_one_per_presenter"),
+            models.UniqueConstraint(
+                fields=["session", "presenter"],
+                name="followup_one_per_presenter",
+                violation_error_message=_(
+                    "Deze inbrenger heeft de follow-up van deze bijeenkomst al ingevuld."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(outcome__in=["applied", "partly", "not_yet", "not"]),
                 name="followup_outcome_valid",
+                violation_error_message=_("Kies van de lijst wat er van het advies kwam."),
             ),
         ]
 

@@ -40,7 +40,9 @@ def test_seed_demo_twice(client):
     first = _seed()
     counts = _counts()
     assert counts[:2] == (1, 2)
-    assert User.objects.filter(email__endswith="@demo.intervisie.nl").count() == 8
+    demo_users = User.objects.filter(email__endswith="@demo.intervisie.nl")
+    assert demo_users.count() == 8
+    assert all(user.check_password(DEMO_PASSWORD) for user in demo_users)  # one hash shared by all
     second = _seed()
     assert _counts() == counts
     assert first == second

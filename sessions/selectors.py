@@ -72,6 +72,7 @@ def _with_my_answer(queryset: QuerySet[Session], user) -> QuerySet[Session]:
         my_answer=F("mine__answer"),
         my_decline_reason=F("mine__decline_reason"),
         my_decline_note=F("mine__decline_note"),
+        my_answered_at=F("mine__answered_at"),
     )
 
 
@@ -86,6 +87,7 @@ def _set_my_rsvps(sessions: list[Session], user) -> list[Session]:
                     answer=session.my_answer,
                     decline_reason=session.my_decline_reason,
                     decline_note=session.my_decline_note,
+                    answered_at=session.my_answered_at,
                 )
             ]
             if session.my_answer
@@ -124,6 +126,24 @@ def past_sessions(user, *, now: datetime | None = None, limit: int = 10, offset:
 
 def session_for_member(user, session_id: int) -> Session | None:
     return my_sessions(user).filter(pk=session_id).first()
+
+
+def session_page_sessions(user) -> QuerySet[Session]:
+    """Sessions as the session page and its actions need them, for the access check to fetch once
+    (``groups.permissions.object_in_group_or_404``): the group, the reader's own answer joined in (call
+    ``with_my_rsvps`` on the result), the number of confirmed attendees and the presenters. Not narrowed to
+    the reader's groups: the access check does that (and tells a 404 from a 403)."""
+    sessions = (
+        Session.objects.select_related("group")
+        .annotate(attend_count=_attend_count())
+        .prefetch_related(Prefetch("presenters", queryset=Presenter.objects.select_related("user")))
+    )
+    return _with_my_answer(sessions, user)
+
+
+def with_my_rsvps(session: Session, user) -> Session:
+    """``my_rsvps`` on a session of ``session_page_sessions`` (from the joined answer, no query)."""
+    return _set_my_rsvps([session], user)[0]
 
 
 @dataclass

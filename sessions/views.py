@@ -25,9 +25,11 @@ FEED_TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def _member_session(request, session_id: int) -> Session:
-    """The session with the reader's RSVP and counts, for an active member of its group (else 404/403)."""
-    session = object_in_group_or_404(Session.objects.all(), request.user, Need.MEMBER, pk=session_id)
-    return selectors.session_for_member(request.user, session.pk)
+    """The session with the reader's RSVP and counts, for an active member of its group (else 404/403);
+    read once, by the access check itself."""
+    queryset = selectors.session_page_sessions(request.user)
+    session = object_in_group_or_404(queryset, request.user, Need.MEMBER, pk=session_id)
+    return selectors.with_my_rsvps(session, request.user)
 
 
 def _managed_session(request, session_id: int) -> Session:
@@ -135,15 +137,17 @@ def rsvp(request, session_id: int):
             error = exc.message
         except ValidationError as exc:
             show_service_error(form, exc)
+    in_page = request.POST.get("in_page") == "1"  # the card of the session page (no date, see the template)
     if form.is_valid() and error is None:
         if request.htmx:
             session = selectors.session_for_member(request.user, session.pk)
-            return render(request, "sessions/_session_card.html", _card_context(session, saved=True))
+            context = _card_context(session, saved=True, in_page=in_page)
+            return render(request, "sessions/_session_card.html", context)
         messages.success(request, _("Je antwoord is opgeslagen."))
         return HttpResponseRedirect(
             _back(request, reverse("sessions:detail", kwargs={"session_id": session.pk}))
         )
-    context = _card_context(session, rsvp_form=form, error=error)
+    context = _card_context(session, rsvp_form=form, error=error, in_page=in_page)
     if request.htmx:
         return render(request, "sessions/_session_card.html", context, status=400)
     return session_detail(request, session.pk, status=400, rsvp_form=form, error=error)

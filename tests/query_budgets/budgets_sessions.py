@@ -30,22 +30,23 @@ BUDGETS = [
     Budget("sessions:mine", "member", 10),  # the "Reflectie schrijven" links: 3 queries for the page
     # The one session page with the sections of casussen and reflections (sessions.panels): the grown
     # scene adds members (the roster), RSVPs with reasons, booked casussen, reflections and attendance.
+    # The session is read once, by the access check (``selectors.session_page_sessions``).
     Budget(
-        "sessions:detail", "member", 20, kwargs=_upcoming, shows=lambda s: f"Op de agenda {min(s.last, 5)}"
+        "sessions:detail", "member", 18, kwargs=_upcoming, shows=lambda s: f"Op de agenda {min(s.last, 5)}"
     ),
     Budget(
         "sessions:detail",
         "facilitator",
-        20,
+        18,
         kwargs=_upcoming,
         label="facilitator",
         shows=lambda s: s.last_name(),
     ),
-    Budget("sessions:detail", "member", 20, kwargs=lambda s: {"session_id": s.running.pk}, label="running"),
+    Budget("sessions:detail", "member", 18, kwargs=lambda s: {"session_id": s.running.pk}, label="running"),
     Budget(
         "sessions:detail",
         "member",
-        26,
+        24,
         kwargs=lambda s: {"session_id": s.held.pk},
         label="held",
         shows=lambda s: s.last_name(),
@@ -53,7 +54,7 @@ BUDGETS = [
     Budget(
         "sessions:detail",
         "member",
-        26,
+        24,
         kwargs=lambda s: {"session_id": s.due.pk},
         label="follow-up due",
     ),  # fmt: skip

@@ -68,15 +68,18 @@ class Casus(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "submitted", "booked", "discussed", "purged"]),
                 name="casus_status_valid",
+                violation_error_message=_("Kies een status uit de lijst."),
             ),
             models.CheckConstraint(
                 condition=Q(wish__in=["advice", "questions", "mirror", "experiences"]),
                 name="casus_wish_valid",
+                violation_error_message=_("Kies uit de lijst wat je van de groep wilt."),
             ),
             # Submitted (and later) casussen have a kernvraag; only drafts and purged ones may lack it.
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "purged"]) | ~Q(kernvraag=""),
                 name="casus_kernvraag_when_submitted",
+                violation_error_message=_("Een ingediende casus heeft een kernvraag."),
             ),
             # A booked or discussed casus belongs to a session; a draft or queued one does not.
             models.CheckConstraint(
@@ -84,6 +87,10 @@ class Casus(models.Model):
                 | (Q(status__in=["draft", "submitted"]) & Q(session__isnull=True))
                 | Q(status="purged"),
                 name="casus_session_matches_status",
+                violation_error_message=_(
+                    "Een ingeplande of besproken casus hoort bij een bijeenkomst; een concept of een "
+                    "ingediende casus nog niet."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status="purged")
@@ -92,6 +99,9 @@ class Casus(models.Model):
                     & Q(takeaways="", action_1="", action_2="", purged_at__isnull=False)
                 ),
                 name="casus_purged_is_empty",
+                violation_error_message=_(
+                    "Een gewiste casus heeft geen tekst meer en een datum waarop hij gewist is."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["group", "status"])]
@@ -124,7 +134,13 @@ class CasusVote(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["casus", "session", "voter"], name="casus_vote_unique"),
+            models.UniqueConstraint(
+                fields=["casus", "session", "voter"],
+                name="casus_vote_unique",
+                violation_error_message=_(
+                    "Deze persoon heeft voor deze bijeenkomst al op deze casus gestemd."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,11 +172,19 @@ class LiveRun(models.Model):
                 fields=["session"],
                 condition=Q(finished_at__isnull=True),
                 name="liverun_one_active_per_session",
+                violation_error_message=_("Bij deze bijeenkomst loopt al een bespreking."),
             ),
             models.UniqueConstraint(
-                fields=["session", "casus"], condition=Q(casus__isnull=False), name="liverun_once_per_casus"
+                fields=["session", "casus"],
+                condition=Q(casus__isnull=False),
+                name="liverun_once_per_casus",
+                violation_error_message=_("Deze casus is bij deze bijeenkomst al besproken."),
             ),
-            models.CheckConstraint(condition=Q(extra_minutes__lte=240), name="liverun_extra_minutes_range"),
+            models.CheckConstraint(
+                condition=Q(extra_minutes__lte=240),
+                name="liverun_extra_minutes_range",
+                violation_error_message=_("Een fase kan hoogstens 240 minuten verlengd worden."),
+            ),
         ]
         indexes = [models.Index(fields=["session", "finished_at"])]
 
@@ -187,7 +211,13 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="question_text_not_empty")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="question_text_not_empty",
+                violation_error_message=_("Een vraag kan niet leeg zijn."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Question #{self.pk}"
@@ -206,8 +236,16 @@ class Advice(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "author"], name="advice_one_per_member"),
-            models.CheckConstraint(condition=~Q(text=""), name="advice_text_not_empty"),
+            models.UniqueConstraint(
+                fields=["run", "author"],
+                name="advice_one_per_member",
+                violation_error_message=_("Deze persoon heeft bij deze bespreking al een advies gegeven."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="advice_text_not_empty",
+                violation_error_message=_("Een advies kan niet leeg zijn."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +304,9 @@ class ParkedItem(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(purged_at__isnull=False) | ~Q(text=""), name="parked_item_text_unless_purged"
+                condition=Q(purged_at__isnull=False) | ~Q(text=""),
+                name="parked_item_text_unless_purged",
+                violation_error_message=_("Een onderwerp op de parkeerplaats kan niet leeg zijn."),
             )
         ]
 

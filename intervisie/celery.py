@@ -42,6 +42,8 @@ app.conf.beat_schedule = {
     },
     "notifications-digests": {"task": "notifications.tasks.digests", "schedule": crontab(hour=6, minute=0)},
     "generate-sessions": {"task": "sessions.tasks.generate_sessions", "schedule": 24 * 60 * 60.0},
+    # Written sessions: the next phase opens at each deadline (casussen/written.py).
+    "written-advance": {"task": "casussen.tasks.written_advance", "schedule": 5 * 60.0},
     # The retention purge runs through privacy, which logs each run (PurgeLog).
     "purge-expired-casussen": {"task": "privacy.tasks.purge_expired_logged", "schedule": 24 * 60 * 60.0},
 }

@@ -123,6 +123,14 @@ def _reflection_done(row, now) -> bool:
     return row.reflected or row.reflection_round_closed or reflection_closes_at(row.session) <= now
 
 
+def _written_done(row, now) -> bool:
+    from casussen.written import reminder_not_needed
+
+    return reminder_not_needed(
+        subject_key=row.subject_key, session=row.session, user_id=row.recipient_id, now=now
+    )
+
+
 def _password_reset_rule(row, now) -> str | None:
     from .models import CancelReason
 
@@ -296,6 +304,19 @@ REGISTRY: tuple[EmailKind, ...] = (
         ),
         open_view=("reflections:write", "sessions:detail"),
         gone=_reflection_done,
+    ),
+    EmailKind(
+        value="written_phase",
+        label=_("herinnering: schriftelijke intervisie"),
+        subject=_("Schrijf je bijdrage voor %(group)s: de fase sluit morgen"),
+        lead=_(
+            "De schriftelijke intervisie van %(group)s (bijeenkomst van %(when)s) loopt. De fase waarin jij "
+            "iets schrijft sluit over een dag, en je hebt nog niets geschreven."
+        ),
+        # One per member and phase of a written session, a day before the phase's deadline, re-timed when
+        # the deadline moves (``planning.plan_written``); not sent once the member wrote their part.
+        open_view=("casussen:written", "sessions:detail"),
+        gone=_written_done,
     ),
     EmailKind(
         value="followup",

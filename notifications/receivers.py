@@ -71,6 +71,12 @@ def on_presenter_changed(sender, *, presenter, claimed=True, **kwargs):
     planning.presenter_update(presenter=presenter, claimed=claimed)
 
 
+def on_phase_deadlines_changed(sender, *, session, **kwargs):
+    from .written_planning import plan_written
+
+    plan_written(session=session)
+
+
 def on_membership_changed(sender, *, membership, active, **kwargs):
     if active:
         _send_soon(planning.member_join(group_id=membership.group_id, user_id=membership.user_id))
@@ -100,3 +106,4 @@ def connect() -> None:
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
     signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")
     signals.presenter_changed.connect(on_presenter_changed, dispatch_uid=f"{uid}.presenter")
+    signals.phase_deadlines_changed.connect(on_phase_deadlines_changed, dispatch_uid=f"{uid}.phase_deadlines")

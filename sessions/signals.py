@@ -47,6 +47,10 @@ or might))
     Sent by ``services.presenter_claim`` (claimed=True, after the slot row was inserted) and
     ``services.presenter_release`` (claimed=False, after the row was deleted: ``presenter.pk`` is None but
     session_id, user_id and slot are still set).
+
+``phase_deadlines_changed`` (sender=Session; session=Session)
+    Sent by ``written.session_format_set`` (a session switched to written or back to live: its deadlines
+    were proposed or removed) and ``written.phase_deadline_move`` (one deadline moved).
 """
 
 from django.dispatch import Signal
@@ -57,3 +61,4 @@ rsvp_changed = Signal()
 session_held = Signal()
 presenter_changed = Signal()
 schedule_changed = Signal()
+phase_deadlines_changed = Signal()

@@ -1,0 +1,46 @@
+"""The reminders of a written session (kind ``written_phase``): one per member and writing phase, a day
+before the phase's deadline, to whoever the phase asks (the others for questions and advice, the presenter
+for the reflection). Re-planned whenever the deadlines change (``sessions.signals.phase_deadlines_changed``):
+a moved deadline re-times the pending rows, a session switched back to live cancels them. Whether the
+member wrote already is checked when it is sent (``kinds._written_done``). The unique constraint on (kind,
+recipient, subject) keeps one row per member and phase, however often this runs."""
+
+from datetime import timedelta
+
+from casussen import written
+from groups.models import Membership
+from sessions.models import Presenter, Session
+
+from . import planning
+from .models import Kind
+
+BEFORE_DEADLINE = timedelta(days=1)
+
+
+def plan_written(*, session: Session) -> None:
+    now = planning.timezone.now()
+    planning._upsert([session], _wanted(session, now), of_kinds=[Kind.WRITTEN_PHASE], now=now)
+
+
+def _wanted(session: Session, now) -> list[planning.Planned]:
+    if session.format != Session.Format.WRITTEN or session.status != Session.Status.PLANNED:
+        return []
+    if Kind.WRITTEN_PHASE in planning.disabled_group_kinds(session.group_id):
+        return []
+    line = written.timeline(session, now)
+    members = set(
+        Membership.objects.filter(group_id=session.group_id, status=Membership.Status.ACTIVE).values_list(
+            "user_id", flat=True
+        )
+    )
+    presenters = set(Presenter.objects.filter(session=session).values_list("user_id", flat=True))
+    planned = []
+    for deadline in line.deadlines:
+        asks = line.asks(deadline)
+        if asks is None:
+            continue
+        to = members & presenters if asks == written.REFLECTION else members - presenters
+        key = written.reminder_key(session.pk, deadline.phase_id)
+        due = deadline.due_at - BEFORE_DEADLINE
+        planned += [planning.Planned(session.pk, Kind.WRITTEN_PHASE, uid, due, key) for uid in sorted(to)]
+    return planned

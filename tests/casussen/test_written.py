@@ -1,0 +1,142 @@
+"""Intervision in writing: a session switched to written gets a deadline per phase of its werkvorm, the open
+phase follows the deadlines, members write what it asks, reminders per phase go through the outbox (once,
+re-timed when a deadline moves), and the end is the live guide's own "Bespreking afronden"."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from casussen import written
+from casussen.models import Advice, Casus, LiveRun, Question
+from notifications.models import Kind, Outbox, Status
+from sessions import written as session_written
+from sessions.models import PhaseDeadline, Session
+from tests.casussen.factories import booked_casus
+from tests.factories import MembershipFactory
+from tests.sessions.factories import SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(world):
+    start = (timezone.now() + timedelta(days=14)).replace(second=0, microsecond=0)
+    session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+    presenter = MembershipFactory(group=world.group).user
+    casus = booked_casus(session=session, author=presenter)
+    return session, casus, presenter
+
+
+def _switch(session):
+    run = written.written_switch(session=session, format=Session.Format.WRITTEN)
+    session.refresh_from_db()
+    return run
+
+
+def _open_phase(session, kind):
+    """Move the clock of the deadlines so that the first phase of ``kind`` is open (earlier ones passed)."""
+    line = written.timeline(session)
+    now = timezone.now()
+    target = next(d for d in line.deadlines if d.phase.kind == kind)
+    for offset, deadline in enumerate(d for d in line.deadlines if d.phase.position < target.phase.position):
+        PhaseDeadline.objects.filter(pk=deadline.pk).update(due_at=now - timedelta(minutes=60 - offset))
+    return target
+
+
+def test_switch_proposes_even_deadlines_and_starts_the_written_run(setup):
+    session, casus, presenter = setup
+    before = timezone.now()
+    run = _switch(session)
+    deadlines = list(PhaseDeadline.objects.filter(session=session).order_by("phase__position"))
+    phases = list(session.method.phases.order_by("position"))
+    assert [d.phase_id for d in deadlines] == [p.pk for p in phases]
+    assert deadlines[-1].due_at == session.starts_at
+    gaps = [(b.due_at - a.due_at).total_seconds() for a, b in zip(deadlines, deadlines[1:], strict=False)]
+    assert max(gaps) - min(gaps) <= 120  # even, on whole minutes
+    assert deadlines[0].due_at > before
+    assert session.format == Session.Format.WRITTEN
+    assert run.casus_id == casus.pk and run.presenter_id == presenter.pk
+    assert run.phase_position == phases[0].position
+
+
+def test_questions_only_in_a_question_phase_and_not_by_the_presenter(setup, world):
+    session, casus, presenter = setup
+    run = _switch(session)
+    with pytest.raises(ValidationError):
+        written.written_contribute(run=run, author=world.member, text="Wat maakt dit lastig?")
+    target = _open_phase(session, "questions")
+    written.written_contribute(run=run, author=world.member, text="Wat maakt dit lastig?")
+    run.refresh_from_db()
+    assert run.phase_position == target.phase.position  # the run followed the deadlines
+    assert Question.objects.filter(run=run, author=world.member).count() == 1
+    with pytest.raises(ValidationError):
+        written.written_contribute(run=run, author=presenter, text="Een eigen vraag?")
+
+
+def test_advice_then_reflection_then_the_end_makes_the_casus_discussed(setup, world):
+    session, casus, presenter = setup
+    run = _switch(session)
+    _open_phase(session, "advice")
+    written.written_contribute(run=run, author=world.member, text="Bel haar morgen.")
+    assert Advice.objects.get(run=run).author == world.member
+    _open_phase(session, "evaluation")
+    with pytest.raises(ValidationError):
+        written.written_contribute(run=run, author=world.member, text="Niet van mij.")
+    written.written_contribute(run=run, author=presenter, text="Ik neem mee: eerst luisteren.")
+    casus.refresh_from_db()
+    assert casus.takeaways == "Ik neem mee: eerst luisteren." and casus.status == Casus.Status.BOOKED
+    PhaseDeadline.objects.filter(session=session).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert written.written_advance_due() == 1
+    assert written.written_advance_due() == 0  # idempotent
+    casus.refresh_from_db()
+    run.refresh_from_db()
+    assert run.finished_at is not None and casus.status == Casus.Status.DISCUSSED
+
+
+def test_the_facilitator_closes_early(setup):
+    session, casus, _presenter = setup
+    run = _switch(session)
+    written.written_close(run=run)
+    casus.refresh_from_db()
+    assert casus.status == Casus.Status.DISCUSSED
+
+
+def test_move_deadline_keeps_the_order(setup):
+    session, _casus, _presenter = setup
+    _switch(session)
+    deadlines = list(PhaseDeadline.objects.filter(session=session).order_by("phase__position"))
+    with pytest.raises(ValidationError) as refused:
+        session_written.phase_deadline_move(deadline=deadlines[1], due_at=deadlines[0].due_at)
+    assert "due_at" in refused.value.error_dict
+    with pytest.raises(ValidationError):
+        session_written.phase_deadline_move(deadline=deadlines[0], due_at=timezone.now() - timedelta(hours=1))
+    new = deadlines[1].due_at + timedelta(hours=3)
+    session_written.phase_deadline_move(deadline=deadlines[1], due_at=new)
+    deadlines[1].refresh_from_db()
+    assert deadlines[1].due_at == new
+
+
+def test_reminders_per_writing_phase_retimed_when_a_deadline_moves(setup, world):
+    session, _casus, presenter = setup
+    _switch(session)
+    rows = Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, session=session, status=Status.PENDING)
+    by_user = {}
+    for row in rows:
+        by_user.setdefault(row.recipient_id, []).append(row)
+    # questions and advice to the others, the reflection to the presenter
+    assert len(by_user[world.member.pk]) == 2 and len(by_user[world.facilitator.pk]) == 2
+    assert len(by_user[presenter.pk]) == 1
+    line = written.timeline(session)
+    advice = next(d for d in line.deadlines if d.phase.kind == "advice")
+    row = rows.get(recipient=world.member, subject_key=written.reminder_key(session.pk, advice.phase_id))
+    assert row.due_at == advice.due_at - timedelta(days=1)
+    later = advice.due_at + timedelta(hours=2)
+    session_written.phase_deadline_move(deadline=advice, due_at=later)
+    row.refresh_from_db()
+    assert row.due_at == later - timedelta(days=1) and row.status == Status.PENDING
+    assert rows.count() == 5  # re-timed, not doubled
+    written.written_switch(session=session, format=Session.Format.LIVE)
+    assert not Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, session=session, status=Status.PENDING).exists()
+    assert not LiveRun.objects.filter(session=session).exists()

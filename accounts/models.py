@@ -60,7 +60,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message=_("Er is al een account met dit e-mailadres."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.email

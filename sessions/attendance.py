@@ -17,6 +17,7 @@ from accounts.models import User
 from groups.models import Membership
 
 from .models import RSVP, Attendance, Session
+from .roles import roles_settle
 from .services import SessionError
 from .signals import session_held
 
@@ -132,6 +133,8 @@ def attendance_register(
         update_fields=["status", "registered_by", "registered_at"],
     )
     became_held = session.status != Session.Status.HELD
+    if became_held:
+        roles_settle(session=session)  # the proposed roles that stood become the record
     session.status = Session.Status.HELD
     session.actual_started_at = started_at
     session.actual_ended_at = ended_at

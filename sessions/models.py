@@ -537,3 +537,7 @@ class DatePollAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.option}: {self.answer}"
+
+
+# The roles of a session, in their own module.
+from .role_models import MethodRole, SessionRole  # noqa: E402, F401

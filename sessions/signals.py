@@ -51,6 +51,10 @@ or might))
 ``phase_deadlines_changed`` (sender=Session; session=Session)
     Sent by ``written.session_format_set`` (a session switched to written or back to live: its deadlines
     were proposed or removed) and ``written.phase_deadline_move`` (one deadline moved).
+
+``roles_changed`` (sender=SessionRole; session=Session)
+    Sent by ``roles.role_set`` inside its transaction when somebody hands over, takes or assigns a role of
+    a session.
 """
 
 from django.dispatch import Signal
@@ -62,3 +66,4 @@ session_held = Signal()
 presenter_changed = Signal()
 schedule_changed = Signal()
 phase_deadlines_changed = Signal()
+roles_changed = Signal()

@@ -26,7 +26,11 @@ class Method(models.Model):
         verbose_name_plural = _("werkvormen")
         ordering = ["position", "name_nl"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_presenters__gte=1), name="method_max_presenters_pos")
+            models.CheckConstraint(
+                condition=Q(max_presenters__gte=1),
+                name="method_max_presenters_pos",
+                violation_error_message=_("Een werkvorm heeft minstens 1 inbrenger."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -72,9 +76,15 @@ class MethodPhase(models.Model):
         verbose_name_plural = _("fases")
         ordering = ["method", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["method", "position"], name="method_phase_position_unique"),
+            models.UniqueConstraint(
+                fields=["method", "position"],
+                name="method_phase_position_unique",
+                violation_error_message=_("Deze werkvorm heeft al een fase op deze plaats."),
+            ),
             models.CheckConstraint(
-                condition=Q(minutes__gte=1, minutes__lte=240), name="method_phase_minutes"
+                condition=Q(minutes__gte=1, minutes__lte=240),
+                name="method_phase_minutes",
+                violation_error_message=_("Een fase duurt 1 tot en met 240 minuten."),
             ),
         ]
 
@@ -134,9 +144,12 @@ class Schedule(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=15, duration_minutes__lte=600),
                 name="schedule_duration_range",
+                violation_error_message=_("Een bijeenkomst duurt 15 tot en met 600 minuten."),
             ),
             models.CheckConstraint(
-                condition=Q(horizon_months__gte=1, horizon_months__lte=24), name="schedule_horizon_range"
+                condition=Q(horizon_months__gte=1, horizon_months__lte=24),
+                name="schedule_horizon_range",
+                violation_error_message=_("Je kunt 1 tot en met 24 maanden vooruit plannen."),
             ),
         ]
 
@@ -201,25 +214,35 @@ class Session(models.Model):
         verbose_name_plural = _("bijeenkomsten")
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("De eindtijd moet na de begintijd liggen."),
+            ),
             models.CheckConstraint(
                 condition=Q(presenter_slots__gte=1, presenter_slots__lte=6),
                 name="session_presenter_slots_range",
+                violation_error_message=_("Een bijeenkomst heeft 1 tot en met 6 inbrengers."),
             ),
             models.CheckConstraint(
                 condition=Q(status="cancelled") | Q(cancellation_reason=""),
                 name="session_reason_only_if_cancelled",
+                violation_error_message=_(
+                    "Alleen een geannuleerde bijeenkomst heeft een reden van annulering."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(actual_started_at__isnull=True)
                 | Q(actual_ended_at__isnull=True)
                 | Q(actual_ended_at__gt=F("actual_started_at")),
                 name="session_actual_end_after_start",
+                violation_error_message=_("Het werkelijke einde moet na het werkelijke begin liggen."),
             ),
             models.UniqueConstraint(
                 fields=["group", "recurrence_id"],
                 condition=Q(recurrence_id__isnull=False),
                 name="session_unique_occurrence",
+                violation_error_message=_("Deze bijeenkomst van het rooster bestaat al."),
             ),
             models.CheckConstraint(
                 condition=Q(format__in=["live", "written"]),
@@ -296,11 +319,20 @@ class RSVP(models.Model):
         verbose_name = _("aanmelding")
         verbose_name_plural = _("aanmeldingen")
         constraints = [
-            models.UniqueConstraint(fields=["session", "user"], name="rsvp_unique_session_user"),
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                name="rsvp_unique_session_user",
+                violation_error_message=_(
+                    "Deze persoon heeft al geantwoord of die naar deze bijeenkomst komt."
+                ),
+            ),
             models.CheckConstraint(
                 condition=(Q(answer="decline") & ~Q(decline_reason=""))
                 | (~Q(answer="decline") & Q(decline_reason="")),
                 name="rsvp_reason_iff_decline",
+                violation_error_message=_(
+                    "Geef een reden als je niet kunt komen; bij een ander antwoord hoort geen reden."
+                ),
             ),
         ]
 
@@ -324,9 +356,21 @@ class Presenter(models.Model):
         verbose_name_plural = _("inbrengers")
         ordering = ["session", "slot"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "slot"], name="presenter_unique_slot"),
-            models.UniqueConstraint(fields=["session", "user"], name="presenter_unique_user"),
-            models.CheckConstraint(condition=Q(slot__gte=1, slot__lte=6), name="presenter_slot_range"),
+            models.UniqueConstraint(
+                fields=["session", "slot"],
+                name="presenter_unique_slot",
+                violation_error_message=_("Deze plek voor een inbrenger is al bezet."),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                name="presenter_unique_user",
+                violation_error_message=_("Deze persoon brengt al een casus in bij deze bijeenkomst."),
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__gte=1, slot__lte=6),
+                name="presenter_slot_range",
+                violation_error_message=_("Een bijeenkomst heeft inbrengersplekken 1 tot en met 6."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -352,7 +396,13 @@ class Attendance(models.Model):
         verbose_name = _("aanwezigheid")
         verbose_name_plural = _("aanwezigheid")
         constraints = [
-            models.UniqueConstraint(fields=["session", "user"], name="attendance_unique_session_user")
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                name="attendance_unique_session_user",
+                violation_error_message=_(
+                    "De aanwezigheid van deze persoon bij deze bijeenkomst is al geregistreerd."
+                ),
+            )
         ]
         indexes = [models.Index(fields=["user", "status"])]
 
@@ -378,7 +428,13 @@ class Installation(models.Model):
     class Meta:
         verbose_name = _("installatie")
         verbose_name_plural = _("installatie")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="installation_single_row")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=1),
+                name="installation_single_row",
+                violation_error_message=_("Er is maar één installatie."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key

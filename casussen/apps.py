@@ -13,6 +13,9 @@ class CasussenConfig(AppConfig):
 
         session_panels.register_panels()
         todo.register()
+        from . import written_panels
+
+        written_panels.register()
         session_cancelled.connect(
             receivers.requeue_casussen_of_cancelled_session, dispatch_uid="casussen_requeue_cancelled"
         )

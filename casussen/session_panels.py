@@ -46,8 +46,8 @@ def method_panel(request: PanelRequest) -> dict[str, Any] | None:
 def live_panel(request: PanelRequest) -> dict[str, Any] | None:
     """Start (a facilitator, from the session's day on), join (a run is going) or the result (finished)."""
     session, access = request.session, request.access
-    if session.status == Session.Status.CANCELLED:
-        return None
+    if session.status == Session.Status.CANCELLED or session.format == Session.Format.WRITTEN:
+        return None  # a written session's round is on its own page (casussen/written_panels.py)
     run = selectors.latest_run(session)
     can = permissions.live_abilities(request.user, run, access)
     overview = _overview(session)

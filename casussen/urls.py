@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import live_views, views
+from . import live_views, views, written_views
 
 app_name = "casussen"
 
@@ -31,4 +31,23 @@ urlpatterns = [
     path("bijeenkomst/<int:session_id>/live/advies/", live_views.advice_add, name="advice_add"),
     path("bijeenkomst/<int:session_id>/parkeerplaats/", live_views.parked_add, name="parked_add"),
     path("bijeenkomst/<int:session_id>/aanwezigheid/", live_views.attendance_moved, name="attendance"),
+    path("bijeenkomst/<int:session_id>/schriftelijk/", written_views.written_page, name="written"),
+    path(
+        "bijeenkomst/<int:session_id>/schriftelijk/vorm/", written_views.written_setup, name="written_setup"
+    ),
+    path(
+        "bijeenkomst/<int:session_id>/schriftelijk/termijn/<int:deadline_id>/",
+        written_views.written_deadline,
+        name="written_deadline",
+    ),
+    path(
+        "bijeenkomst/<int:session_id>/schriftelijk/bijdrage/",
+        written_views.written_contribute,
+        name="written_contribute",
+    ),
+    path(
+        "bijeenkomst/<int:session_id>/schriftelijk/afronden/",
+        written_views.written_close,
+        name="written_close",
+    ),
 ]

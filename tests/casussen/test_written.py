@@ -140,3 +140,106 @@ def test_reminders_per_writing_phase_retimed_when_a_deadline_moves(setup, world)
     written.written_switch(session=session, format=Session.Format.LIVE)
     assert not Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, session=session, status=Status.PENDING).exists()
     assert not LiveRun.objects.filter(session=session).exists()
+
+
+def test_the_sweep_sends_a_phase_reminder_once_even_when_retried_and_not_after_writing(setup, world):
+    from django.core import mail
+
+    from notifications import sweep
+
+    session, _casus, _presenter = setup
+    run = _switch(session)
+    line = written.timeline(session)
+    questions = next(d for d in line.deadlines if d.phase.kind == "questions")
+    key = written.reminder_key(session.pk, questions.phase_id)
+    rows = Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, subject_key=key)
+    mine = rows.get(recipient=world.member)
+    facilitators = rows.get(recipient=world.facilitator)
+    # the facilitator writes a question first: their reminder is no longer needed
+    _open_phase(session, "questions")
+    written.written_contribute(run=run, author=world.facilitator, text="Wat heb je al geprobeerd?")
+    rows.update(due_at=timezone.now() - timedelta(minutes=1))
+    mail.outbox.clear()
+    assert sweep.sweep_once() >= 1
+    assert sweep.sweep_once() == 0  # a retried sweep
+    assert sweep.send_due(ids=[mine.pk]) == 0  # a retried sender for exactly this row
+    sent = [m for m in mail.outbox if m.to == [world.member.email]]
+    assert len(sent) == 1 and world.group.name in sent[0].subject
+    assert _casus.title not in sent[0].body  # nothing of the casus in an e-mail
+    mine.refresh_from_db()
+    facilitators.refresh_from_db()
+    assert mine.status == Status.SENT
+    assert facilitators.status == Status.CANCELLED
+    assert not [m for m in mail.outbox if m.to == [world.facilitator.email]]
+
+
+def _as(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_pages_switch_write_move_in_place_and_close(setup, world):
+    from django.urls import reverse
+
+    client_for = _as
+
+    session, casus, presenter = setup
+    facilitator = client_for(world.facilitator)
+    setup_url = reverse("casussen:written_setup", kwargs={"session_id": session.pk})
+    assert facilitator.get(setup_url).status_code == 200
+    response = facilitator.post(setup_url, {"format": "written"})
+    page = reverse("casussen:written", kwargs={"session_id": session.pk})
+    assert response.status_code == 302 and response["Location"] == page
+    detail = facilitator.get(reverse("sessions:detail", kwargs={"session_id": session.pk}))
+    assert page in detail.content.decode()
+    member = client_for(world.member)
+    body = member.get(page).content.decode()
+    assert casus.kernvraag in body and 'id="written-deadlines"' in body
+    # a question outside a question phase: refused at the field, typed text kept
+    contribute = reverse("casussen:written_contribute", kwargs={"session_id": session.pk})
+    refused = member.post(contribute, {"text": "Te vroege vraag?"})
+    assert refused.status_code == 400
+    assert 'aria-invalid="true"' in refused.content.decode() and "Te vroege vraag?" in refused.content.decode()
+    # the facilitator moves a deadline before the one ahead of it: 400 in place, with the typed value
+    deadlines = list(PhaseDeadline.objects.filter(session=session).order_by("phase__position"))
+    second = deadlines[1]
+    move = reverse("casussen:written_deadline", kwargs={"session_id": session.pk, "deadline_id": second.pk})
+    too_early = timezone.localtime(deadlines[0].due_at - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    answer = facilitator.post(move, {f"d{second.pk}-due_at": too_early}, HTTP_HX_REQUEST="true")
+    text = answer.content.decode()
+    assert answer.status_code == 400 and 'aria-invalid="true"' in text and too_early in text
+    assert f'id="deadline-{second.pk}"' in text and "<html" not in text
+    later = timezone.localtime(second.due_at + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    moved = facilitator.post(move, {f"d{second.pk}-due_at": later}, HTTP_HX_REQUEST="true")
+    assert moved.status_code == 200
+    second.refresh_from_db()
+    assert timezone.localtime(second.due_at).strftime("%Y-%m-%dT%H:%M") == later
+    # a member may not move it
+    assert member.post(move, {f"d{second.pk}-due_at": later}).status_code == 403
+    _open_phase(session, "questions")
+    assert member.post(contribute, {"text": "Wat maakt dit lastig?"}).status_code == 302
+    assert "Wat maakt dit lastig?" in member.get(page).content.decode()
+    close = reverse("casussen:written_close", kwargs={"session_id": session.pk})
+    assert member.post(close).status_code == 403
+    assert facilitator.post(close).status_code == 302
+    casus.refresh_from_db()
+    assert casus.status == Casus.Status.DISCUSSED
+    # outsiders see nothing of it
+    assert client_for(world.outsider).get(page).status_code == 404
+    assert client_for(world.admin).get(page).status_code == 403
+
+
+def test_home_asks_the_member_for_their_questions_until_written(setup, world):
+    client_for = _as
+    session, _casus, presenter = setup
+    run = _switch(session)
+    _open_phase(session, "questions")
+    member = client_for(world.member)
+    home = member.get("/").content.decode()
+    assert "Schrijf je vragen voor de casus van" in home
+    assert "Schrijf je vragen" not in client_for(presenter).get("/").content.decode()
+    written.written_contribute(run=run, author=world.member, text="Wat maakt dit lastig?")
+    assert "Schrijf je vragen voor de casus van" not in member.get("/").content.decode()

@@ -130,3 +130,43 @@ class SummaryForm(forms.Form):
     action_2 = forms.CharField(
         label=_("Tweede voorgenomen actie (optioneel)"), max_length=500, required=False
     )
+
+
+class SummaryShareForm(SummaryForm):
+    """The summary form for a casus that members wrote for in advance: with the choice to share it."""
+
+    share_with_advance = forms.BooleanField(
+        label=_("Deel mijn samenvatting met wie vooraf schreef"),
+        required=False,
+        help_text=_(
+            "Zij krijgen een e-mail dat je samenvatting klaarstaat en lezen hem in Intervisie; "
+            "de vragen van anderen krijgen ze niet."
+        ),
+    )
+
+
+class AdvanceForm(forms.Form):
+    """Questions and advice written before the session by a member who declined it (casussen/advance.py
+    decides how many questions and until when)."""
+
+    questions = forms.CharField(
+        label=_("Je vragen"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Open vragen, één per regel: ze komen in de vragenronde in het vragenlog."),
+    )
+    advice = forms.CharField(
+        label=_("Je ene, eerlijke advies"),
+        max_length=SHORT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Het komt in de adviesronde; de inbrenger leest het bij de casus."),
+    )
+
+
+def advance_form(casus: Casus, contribution=None, data=None) -> AdvanceForm:
+    """The form for one casus, prefilled with what the member wrote (an ``AdvanceContribution``); its ids
+    unique per casus (a session page may show several)."""
+    initial = {"questions": contribution.questions, "advice": contribution.advice} if contribution else {}
+    return AdvanceForm(data, initial=initial, auto_id=f"id_advance_{casus.pk}_%s")

@@ -11,7 +11,7 @@ from sessions import services as session_services
 from sessions.models import Method, Schedule, Session
 from sessions.services import SessionError
 
-from . import live_stamp, permissions, services
+from . import advance, live_stamp, permissions, services
 from .models import Advice, Casus, LiveRun, ParkedItem, Question
 from .services import CasusError
 
@@ -66,6 +66,7 @@ def live_start(*, session: Session, casus: Casus) -> LiveRun:
             )
     except IntegrityError as error:
         raise CasusError(_("Deze casus is al besproken of wordt al besproken.")) from error
+    advance.deliver(run=run)  # what members who declined wrote in advance, in its phase
     live_stamp.stamp_bump(session.pk)
     return run
 
@@ -83,17 +84,19 @@ def live_step(*, run: LiveRun, action: str) -> LiveRun:
     if action == "next":
         if index + 1 >= len(positions):
             raise CasusError(_("Dit is de laatste fase; rond de bespreking af."))
-        return _bump(run, phase_position=positions[index + 1], phase_started_at=now, extra_minutes=0)
+        run = _bump(run, phase_position=positions[index + 1], phase_started_at=now, extra_minutes=0)
+        return advance.deliver(run=run)
     if action == "back":
         if index == 0:
             raise CasusError(_("Dit is de eerste fase."))
-        return _bump(run, phase_position=positions[index - 1], phase_started_at=now, extra_minutes=0)
+        run = _bump(run, phase_position=positions[index - 1], phase_started_at=now, extra_minutes=0)
+        return advance.deliver(run=run)
     if action == "extend":
         if run.extra_minutes + 5 > MAX_EXTRA_MINUTES:
             raise CasusError(_("Deze fase is al een uur verlengd."))
         return _bump(run, extra_minutes=F("extra_minutes") + 5)
     if action == "finish":
-        run = _bump(run, finished_at=now)
+        run = advance.deliver(run=_bump(run, finished_at=now))
         if run.casus_id:
             services.casus_mark_discussed(casus=run.casus)
         return run
@@ -132,6 +135,7 @@ def advice_set(*, run: LiveRun, author: User, text: str) -> Advice:
         raise CasusError(_("De inbrenger luistert in de adviesronde."))
     advice = Advice.objects.filter(run=run, author=author).first() or Advice(run=run, author=author)
     advice.text = text.strip()
+    advice.written_in_advance = False  # said live now
     advice.full_clean(validate_unique=False)
     advice.save()
     _bump(run)

@@ -205,7 +205,7 @@ class Question(models.Model):
     )
     text = models.CharField(_("vraag"), max_length=SHORT_MAX)
     opened_eyes = models.BooleanField(_("opende mijn ogen"), default=False)
-    # Written before the session by a member who could not come (``AdvanceContribution``, casussen/advance.py).
+    # Written before the session by a member who could not come (casussen/advance.py).
     written_in_advance = models.BooleanField(_("vooraf geschreven"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -229,7 +229,7 @@ class Advice(models.Model):
     run = models.ForeignKey(LiveRun, on_delete=models.CASCADE, related_name="advices")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("advies"), max_length=SHORT_MAX)
-    # Written before the session by a member who could not come (``AdvanceContribution``, casussen/advance.py).
+    # Written before the session by a member who could not come (casussen/advance.py).
     written_in_advance = models.BooleanField(_("vooraf geschreven"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -14,6 +14,8 @@ as can %}`` from ``casussen/templatetags/casus_permissions.py``.
 - In the live guide the facilitators steer (start, next phase, finish); only the presenter marks the
   questions that opened their eyes (403 for others), and the presenter listens in the advice round instead
   of giving advice.
+- Before a session, a member who declined it (not the presenter) writes questions and advice in advance
+  for a casus booked on it (``may_write_in_advance``); reading its title and kernvraag for that.
 """
 
 from dataclasses import dataclass
@@ -142,4 +144,31 @@ def live_abilities(user: User, run: LiveRun | None, access: Access) -> LiveAbili
 def require_may_mark(user: User, question: Question) -> None:
     """Only the presenter of the question's run marks it (403 for the rest of the group)."""
     if not is_presenter(user, question.run):
+        raise PermissionDenied
+
+
+def may_write_in_advance(user: User, casus: Casus, access: Access, *, declined: bool) -> bool:
+    """Write questions and advice before the session (casussen/advance.py): an active member of the group
+    who is not the casus's presenter, for a casus booked on a planned session the member declined
+    (``declined``: their RSVP says "ik kan niet"). The deadline is the service's rule."""
+    return (
+        access.is_member
+        and declined
+        and not is_author(user, casus, access)
+        and casus.status == Casus.Status.BOOKED
+        and casus.session_id is not None
+    )
+
+
+def advance_casus_or_404(user: User, casus_id: int) -> tuple[Casus, Access]:
+    """The casus of the page for writing in advance: one the user may read that is booked on a session
+    (another group's casus, a draft, or a casus without a session is a 404)."""
+    casus, access = readable_casus_or_404(user, casus_id)
+    if casus.status != Casus.Status.BOOKED or casus.session_id is None:
+        raise Http404
+    return casus, access
+
+
+def require_may_write_in_advance(user: User, casus: Casus, access: Access, *, declined: bool) -> None:
+    if not may_write_in_advance(user, casus, access, declined=declined):
         raise PermissionDenied

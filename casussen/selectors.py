@@ -172,6 +172,10 @@ def live_state(session: Session, user, *, access: Access) -> dict:
         prompts=list(DoorvraagPrompt.objects.filter(is_active=True)) if phase and phase.show_prompts else [],
         advice_count=run.advices.count(),
         my_advice=run.advices.filter(author=user).first() if phase and phase.kind == "advice" else None,
+        # Written in advance by members who could not come (casussen/advance.py), read out in the round.
+        advance_advice=list(run.advices.filter(written_in_advance=True).select_related("author"))
+        if phase and phase.kind == "advice"
+        else [],
     )
     return state
 

@@ -8,7 +8,8 @@ from sessions import services as session_services
 from sessions.models import MethodPhase, Session
 from sessions.panels import PanelRequest, register
 
-from . import live, permissions, selectors
+from . import advance, live, permissions, selectors
+from .forms import advance_form
 from .models import Casus
 
 
@@ -62,6 +63,29 @@ def live_panel(request: PanelRequest) -> dict[str, Any] | None:
     }
 
 
+def advance_panel(request: PanelRequest) -> dict[str, Any] | None:
+    """For a member who declined: each casus booked on the session (not their own) with its kernvraag and
+    the form to write questions and advice in advance (casussen/advance.py); closed after the deadline."""
+    session, user, access = request.session, request.user, request.access
+    if session.status != Session.Status.PLANNED or not access.is_member:
+        return None
+    if not advance.has_declined(user, session):
+        return None
+    casussen = [
+        casus
+        for casus in _overview(session)["booked"]
+        if permissions.may_write_in_advance(user, casus, access, declined=True)
+    ]
+    if not casussen:
+        return None
+    mine = advance.own_contributions(user, casussen)
+    rows = [
+        {"casus": c, "contribution": mine.get(c.pk), "form": advance_form(c, mine.get(c.pk))}
+        for c in casussen
+    ]
+    return {"rows": rows, "deadline": advance.deadline(session), "is_open": advance.is_open(session)}
+
+
 def summary_panel(request: PanelRequest) -> dict[str, Any] | None:
     """The presenters' summaries of the discussed casussen (what each took away, their actions)."""
     session, user, access = request.session, request.user, request.access
@@ -72,7 +96,10 @@ def summary_panel(request: PanelRequest) -> dict[str, Any] | None:
     ]
     if not discussed:
         return None
-    return {"discussed": discussed}
+    # The presenter sees who wrote in advance and what (casussen/advance.py), beside their summary.
+    own = [casus for casus, can in discussed if can.write_summary]
+    written = advance.written_for(own)
+    return {"discussed": [(casus, can, written.get(casus.pk, [])) for casus, can in discussed]}
 
 
 def register_panels() -> None:
@@ -81,6 +108,9 @@ def register_panels() -> None:
         name="method", stage="before", order=20, template="casussen/_panel_method.html", build=method_panel
     )
     register(name="live", stage="during", order=10, template="casussen/_panel_live.html", build=live_panel)
+    register(
+        name="advance", stage="before", order=15, template="casussen/_panel_advance.html", build=advance_panel
+    )
     register(
         name="summary", stage="after", order=20, template="casussen/_panel_summary.html", build=summary_panel
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import live_views, views, written_views
+from . import advance_views, live_views, views, written_views
 
 app_name = "casussen"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:casus_id>/terug-naar-wachtrij/", views.unbook, name="unbook"),
     path("<int:casus_id>/stem/", views.vote, name="vote"),
     path("<int:casus_id>/samenvatting/", views.summary, name="summary"),
+    path("<int:casus_id>/vooraf/", advance_views.write, name="advance"),
     path("bijeenkomst/<int:session_id>/", live_views.session_detail, name="session"),
     path("bijeenkomst/<int:session_id>/werkvorm/", live_views.session_method, name="session_method"),
     path("bijeenkomst/<int:session_id>/live/", live_views.live_page, name="live"),

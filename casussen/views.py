@@ -16,8 +16,8 @@ from groups.permissions import Need, group_required
 from sessions.forms import show_service_error
 from sessions.models import Session
 
-from . import permissions, selectors, services
-from .forms import BookForm, CasusForm, SummaryForm, VoteForm
+from . import advance, permissions, selectors, services
+from .forms import BookForm, CasusForm, SummaryForm, SummaryShareForm, VoteForm
 from .models import Casus
 from .services import CasusError
 
@@ -225,11 +225,20 @@ def summary(request, casus_id: int):
         messages.info(request, _("Een samenvatting schrijf je na de bespreking."))
         return redirect("casussen:detail", casus_id=casus.pk)
     initial = {f: getattr(casus, f) for f in ("outcome", "takeaways", "action_1", "action_2")}
-    form = SummaryForm(request.POST or None, initial=initial)
+    # Members who could not come wrote in advance: the presenter may share the summary with them.
+    writers = advance.contributors(casus)
+    form_class = SummaryShareForm if writers else SummaryForm
+    initial["share_with_advance"] = any(w.summary_shared_at for w in writers)
+    form = form_class(request.POST or None, initial=initial)
+    context = {"casus": casus, "form": form, "writers": writers}
     if request.method == "POST":
         if form.is_valid():
-            services.casus_summary_set(casus=casus, **form.cleaned_data)
+            share = form.cleaned_data.pop("share_with_advance", False)
+            with transaction.atomic():
+                services.casus_summary_set(casus=casus, **form.cleaned_data)
+                if share:
+                    advance.advance_share_summary(casus=casus)
             messages.success(request, _("Je samenvatting is opgeslagen."))
             return redirect("casussen:detail", casus_id=casus.pk)
-        return render(request, "casussen/summary_form.html", {"casus": casus, "form": form}, status=400)
-    return render(request, "casussen/summary_form.html", {"casus": casus, "form": form})
+        return render(request, "casussen/summary_form.html", context, status=400)
+    return render(request, "casussen/summary_form.html", context)

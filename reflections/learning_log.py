@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casussen.models import Casus
+from casussen.models import AdvanceContribution, Casus
 from groups.selectors import user_groups
 
 from .models import SCALES, FollowUp, Reflection
@@ -19,7 +19,7 @@ from .models import SCALES, FollowUp, Reflection
 @dataclass(frozen=True)
 class Entry:
     when: datetime
-    kind: str  # "reflection" | "followup" | "casus"
+    kind: str  # "reflection" | "followup" | "casus" | "advance" (written in advance)
     item: object
 
     @property
@@ -28,7 +28,9 @@ class Entry:
 
 
 def entries(user) -> list[Entry]:
-    """Newest first. Three queries whatever the number of entries."""
+    """Newest first. Four queries whatever the number of entries. A session the member could not come to
+    but wrote questions or advice for in advance counts here ("schriftelijk bijgedragen"), never as
+    attendance (the accreditation exports read only ``Attendance``)."""
     reflections = Reflection.objects.filter(author=user).select_related(
         "session__group", "eye_opener_question"
     )
@@ -38,7 +40,13 @@ def entries(user) -> list[Entry]:
         .exclude(status=Casus.Status.PURGED)
         .select_related("group", "session")
     )
+    advance = (
+        AdvanceContribution.objects.filter(author=user, session__group__in=user_groups(user))
+        .exclude(casus__status=Casus.Status.PURGED)
+        .select_related("session__group")
+    )
     items = [Entry(r.session.starts_at, "reflection", r) for r in reflections]
+    items += [Entry(a.session.starts_at, "advance", a) for a in advance]
     items += [Entry(f.session.starts_at, "followup", f) for f in followups]
     items += [Entry(c.session.starts_at if c.session else c.created_at, "casus", c) for c in casussen]
     items.sort(key=lambda entry: entry.when, reverse=True)
@@ -79,6 +87,8 @@ def csv_rows(user):
                 "",
                 "",
             ]
+        elif entry.kind == "advance":
+            yield [*common, _("schriftelijk bijgedragen"), *blank_scales, "", "", "", "", "", "", "", ""]
         elif entry.kind == "followup":
             yield [
                 *common,

@@ -148,6 +148,50 @@ def _attach_calendar(message: EmailMultiAlternatives, row: Outbox, organizers: d
     message.attach(f"{entry.calendar_filename}.ics", ics, "application/ics")
 
 
+def _attach_schedule_calendars(message: EmailMultiAlternatives, row: Outbox, organizers: dict) -> None:
+    """A schedule change's message to a member on the invite path: each session's iTIP file
+    (``schedule_mail.calendar_sessions``), as its own invite or cancellation would carry it, named by what
+    it does and the session's day (in the recipient's language); a change of one session also inline, as
+    the meeting request mail clients show."""
+    from sessions.calendar import session_invite_ics, session_organizer, session_zone
+    from sessions.models import RSVP
+
+    from .schedule_mail import calendar_sessions
+
+    items = calendar_sessions(row)
+    if not items:
+        return
+    user = row.recipient
+    answers = {
+        session_id: (answer, answered_at)
+        for session_id, answer, answered_at in RSVP.objects.filter(
+            user_id=user.pk, session_id__in=[session.pk for session, _ in items]
+        ).values_list("session_id", "answer", "answered_at")
+    }
+    names: set[str] = set()
+    for session, method in items:
+        organizer = organizers.get(session.group_id)
+        if organizer is None:
+            organizer = organizers[session.group_id] = session_organizer(session)
+        answer, answered_at = answers.get(session.pk, (None, None))
+        ics = session_invite_ics(
+            session,
+            cancel=method == "CANCEL",
+            attendee_email=user.email,
+            attendee_name=user.display_name,
+            answer=answer,
+            answered_at=answered_at,
+            organizer=organizer,
+        )
+        base = kinds.spec(Kind.CANCELLATION if method == "CANCEL" else Kind.INVITE).calendar_filename
+        name = f"{base}-{session.starts_at.astimezone(session_zone(session)):%Y-%m-%d}"
+        name = name if name not in names else f"{name}-{session.pk}"
+        names.add(name)
+        if len(items) == 1:
+            message.attach_alternative(ics.decode(), f"text/calendar; method={method}; charset=UTF-8")
+        message.attach(f"{name}.ics", ics, "application/ics")
+
+
 # --- MIME: Django's message, with repeating header values parsed once ---------------------------------
 
 
@@ -445,4 +489,7 @@ def build_message(row: Outbox, *, extra: dict | None = None, shared: Shared | No
     if calendar:
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             _attach_calendar(message, row, shared.organizers)
+    if row.kind == Kind.SCHEDULE_CHANGED and not _follows_feed(row):
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            _attach_schedule_calendars(message, row, shared.organizers)
     return message

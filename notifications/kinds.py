@@ -189,8 +189,9 @@ REGISTRY: tuple[EmailKind, ...] = (
         subject=_("Het rooster van %(group)s is gewijzigd"),
         lead=_("Het rooster van %(group)s is gewijzigd. Dit verandert er:"),
         # One message per member per confirmed schedule change (``planning.plan_schedule_changed``): the
-        # changes are in ``Outbox.details``; the invite and cancellation of each session are not sent
-        # for it to members who follow the feed (docs/notifications.md, "Schedule changes").
+        # changes are in ``Outbox.details``; to a member on the invite path it carries each changed
+        # session's calendar file instead of that session's own invite or cancellation
+        # (``schedule_mail.calendar_sessions``; docs/notifications.md, "Schedule changes").
     ),
     EmailKind(
         value="reminder_first",

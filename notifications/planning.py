@@ -211,16 +211,27 @@ def feed_followers(user_ids: Iterable[int]) -> set[int]:
     )
 
 
-def _announced_to(members: list[tuple[int, str]], schedule_change: str | None) -> list[int]:
-    """Who gets a session's invite or cancellation: every active member, but for a session changed by a
-    confirmed schedule change only the members on the invite path (their calendar needs the iTIP message);
-    the others learn of it from that change's one message (``plan_schedule_changed``), their feed updates
-    the event."""
+def _announced_to(members: list[tuple[int, str]], schedule_change: str | None, group_id: int) -> list[int]:
+    """Who gets a session's own invite or cancellation: every active member, but for a session changed by a
+    confirmed schedule change nobody who gets that change's one message (``plan_schedule_changed``): it
+    carries the calendar file of every session it lists to members on the invite path, and the feed
+    updates the others' calendars. Only a member on the invite path who will not get that message (the
+    group or the member switched it off) gets the session's own, so their calendar still follows. One
+    query (two when the group switched the message off)."""
     everyone = [uid for uid, _ in members]
     if schedule_change is None:
         return everyone
-    following = feed_followers(everyone)
-    return [uid for uid in everyone if uid not in following]
+    if Kind.SCHEDULE_CHANGED in disabled_group_kinds(group_id):
+        following = feed_followers(everyone)
+        return [uid for uid in everyone if uid not in following]
+    choices = NotificationPreference.objects.filter(user_id__in=everyone).values_list(
+        "user_id", "calendar_path", "disabled_kinds"
+    )
+    return [
+        uid
+        for uid, path, off in choices
+        if path != CalendarPath.FEED and Kind.SCHEDULE_CHANGED in (off or [])
+    ]
 
 
 def session_plan(
@@ -250,7 +261,7 @@ def session_plan(
             session=session,
             due_at=now,
         )
-        for uid in _announced_to(members, schedule_change)
+        for uid in _announced_to(members, schedule_change, group.pk)
     ]
     Outbox.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
@@ -262,7 +273,7 @@ def session_plan(
 
 def plan_session_cancelled(*, session: Session, schedule_change: str | None = None) -> list[int]:
     """Cancel the session's pending messages and queue the cancellation (with METHOD:CANCEL); for a
-    session a confirmed schedule change cancelled, to the members on the invite path only
+    session a confirmed schedule change cancelled, only to whom that change's one message does not reach
     (``_announced_to``)."""
     now = timezone.now()
     Outbox.objects.filter(session=session, status__in=[Status.PENDING, Status.HELD]).exclude(
@@ -281,7 +292,7 @@ def plan_session_cancelled(*, session: Session, schedule_change: str | None = No
                 session=session,
                 due_at=now,
             )
-            for uid in _announced_to(_memberships(session.group_id), schedule_change)
+            for uid in _announced_to(_memberships(session.group_id), schedule_change, session.group_id)
         ],
         ignore_conflicts=True,
     )

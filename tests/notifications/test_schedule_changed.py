@@ -1,7 +1,8 @@
 """A confirmed schedule change is one "rooster gewijzigd" message per member (``Kind.SCHEDULE_CHANGED``),
-not an invite or cancellation per session: members on the feed path get only that message; members on the
-invite path get it too, plus each changed session's iTIP invite or cancellation, so their calendar follows.
-The per-session reminders still follow the change (cancelled with their session, re-timed with a move)."""
+not an invite or cancellation per session, on either calendar path: for members on the invite path it
+carries each changed session's iTIP file (tests/notifications/test_schedule_changed_calendar.py reads them
+with the calendar parsers). The per-session reminders still follow the change (cancelled with their
+session, re-timed with a move)."""
 
 from datetime import time, timedelta
 from email import message_from_bytes
@@ -137,41 +138,64 @@ def test_four_weekly_to_monthly_sends_one_message_per_member(
     assert other_line == f"- Afgelast: {cancelled_date}"
 
 
-def test_invite_path_members_also_get_each_sessions_calendar_message(
+def test_invite_path_members_get_the_calendar_files_in_the_one_message(
     group_of_six, django_capture_on_commit_callbacks
 ):
     group, schedule, members = group_of_six
-    on_feed, on_invites = members[:4], members[4:]
+    on_feed = members[:4]
     follow(on_feed, CalendarPath.FEED)
     diff, result, before = confirm(
         schedule, django_capture_on_commit_callbacks, rrule="FREQ=MONTHLY;BYDAY=1TU"
     )
     made = Outbox.objects.filter(pk__gt=before)
-
     assert made.filter(kind=Kind.SCHEDULE_CHANGED).count() == 6
-    invites = made.filter(kind=Kind.INVITE)
-    cancellations = made.filter(kind=Kind.CANCELLATION)
-    assert sorted(invites.values_list("session_id", "recipient_id")) == sorted(
-        (s.pk, m.pk) for s in result.created for m in on_invites
-    )
-    assert sorted(cancellations.values_list("session_id", "recipient_id")) == sorted(
-        (s.pk, m.pk) for s in result.cancelled for m in on_invites
-    )
+    assert not made.filter(kind__in=ANNOUNCEMENTS).exists()
 
     mail.outbox.clear()
     sweep.send_due()
-    to_invites = [message for message in mail.outbox if message.to[0] in {m.email for m in on_invites}]
-    methods = []
-    for message in to_invites:
-        for part in message_from_bytes(message.message().as_bytes()).walk():
-            if part.get_content_type() == "text/calendar":
-                methods.append(part.get_param("method"))
-    assert sorted(methods) == sorted(
-        ["REQUEST"] * len(result.created) * 2 + ["CANCEL"] * len(result.cancelled) * 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in members)  # one each
+    changed = len(result.created) + len(result.cancelled)
+    for message in mail.outbox:
+        methods = [
+            part.get_param("method")
+            for part in message_from_bytes(message.message().as_bytes()).walk()
+            if part.get_content_type() == "text/calendar"
+        ]
+        if message.to[0] in {m.email for m in on_feed}:
+            assert not message.attachments and not methods
+            assert "Je agenda-abonnement past je agenda vanzelf aan." in message.body
+            continue
+        names = sorted(name for name, _content, _type in message.attachments)
+        assert len(names) == changed
+        assert sum(name.startswith("uitnodiging-") for name in names) == len(result.created)
+        assert sum(name.startswith("afzegging-") for name in names) == len(result.cancelled)
+        assert methods == ([] if changed > 1 else ["REQUEST" if result.created else "CANCEL"])
+        assert "Open de bijlagen, één per bijeenkomst" in message.body
+
+
+def test_without_the_schedule_message_the_invite_path_gets_each_sessions_own(
+    group_of_six, django_capture_on_commit_callbacks
+):
+    """A group that switched "rooster gewijzigd" off, or a member who did, still has their calendar follow
+    the change: each session's own invite or cancellation, as before that message existed."""
+    group, schedule, members = group_of_six
+    on_feed, on_invites = members[:4], members[4:]
+    follow(on_feed, CalendarPath.FEED)
+    opted_out = on_invites[0]
+    NotificationPreference.objects.update_or_create(
+        user=opted_out, defaults={"disabled_kinds": [Kind.SCHEDULE_CHANGED]}
     )
-    digest_to_invites = [m for m in to_invites if m.subject.startswith("Het rooster")]
-    assert len(digest_to_invites) == 2
-    assert "aparte uitnodiging of afzegging" in digest_to_invites[0].body
+    diff, result, before = confirm(
+        schedule, django_capture_on_commit_callbacks, rrule="FREQ=MONTHLY;BYDAY=1TU"
+    )
+    made = Outbox.objects.filter(pk__gt=before)
+    assert set(made.filter(kind__in=ANNOUNCEMENTS).values_list("recipient_id", flat=True)) == {opted_out.pk}
+    assert sorted(made.filter(kind=Kind.INVITE).values_list("session_id", flat=True)) == sorted(
+        s.pk for s in result.created
+    )
+    assert sorted(made.filter(kind=Kind.CANCELLATION).values_list("session_id", flat=True)) == sorted(
+        s.pk for s in result.cancelled
+    )
 
 
 def test_a_move_lists_old_and_new_time_and_retimes_the_reminders(

@@ -353,3 +353,100 @@ def test_the_old_rdate_list_vtimezone_puts_summer_sessions_an_hour_late(parser, 
     assert any("," in line for line in old.to_ical().decode().splitlines() if line.startswith("RDATE"))
     [result] = parser([with_vtimezone(body, old)])
     assert result["events"][0]["start"] == utc_text(session.starts_at + timedelta(hours=1))
+
+
+# --- a schedule change: one e-mail per member, the calendars follow --------------------------------------
+
+
+def attached_calendars(message) -> list[bytes]:
+    """The calendar files of a message as the mail server got it (``application/ics`` attachments)."""
+    return [
+        part.get_payload(decode=True)
+        for part in message_from_bytes(message.message().as_bytes()).walk()
+        if part.get_content_type() == "application/ics"
+    ]
+
+
+def calendar_after(parser, calendars: list[bytes]) -> dict[str, tuple]:
+    """What a calendar that applies these iTIP messages in order holds: per UID its start, end and status
+    (a CANCEL marks the event cancelled, a REQUEST sets it)."""
+    state = {}
+    for result in parser(calendars):
+        for event in result["events"]:
+            if result["method"] == "CANCEL":
+                assert event["status"] == "CANCELLED", event
+            state[event["uid"]] = (event["start"], event["end"], event["status"])
+    return state
+
+
+def as_stored(sessions) -> dict[str, tuple]:
+    return {
+        session.ical_uid: (
+            utc_text(session.starts_at),
+            utc_text(session.ends_at),
+            "CANCELLED" if session.status == Session.Status.CANCELLED else None,
+        )
+        for session in sessions
+    }
+
+
+@pytest.mark.parametrize("parser", PARSERS)
+def test_a_schedule_change_is_one_message_per_member_and_every_calendar_follows(
+    parser, client_for, django_capture_on_commit_callbacks
+):
+    """A change that moves one session, plans one and cancels one: each member gets exactly one outbox row
+    and one e-mail, on both calendar paths; on the invite path it carries the three iTIP files, and a
+    calendar that applied the first invites and then these holds every session at its stored instant and
+    status; the feed shows the same."""
+    from notifications.models import CalendarPath, NotificationPreference
+    from sessions.schedule import schedule_generate, schedule_preview, schedule_save
+
+    group = GroupFactory(name="Wijkteam Noord")
+    members = [FacilitatorFactory(group=group).user] + [MembershipFactory(group=group).user for _ in range(2)]
+    on_feed, on_invites = members[:1], members[1:]
+    NotificationPreference.objects.create(user=on_feed[0], calendar_path=CalendarPath.FEED)
+    day = datetime.now(UTC).date() + timedelta(days=10)
+    day += timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday
+    schedule = ScheduleFactory(
+        group=group,
+        rrule="FREQ=WEEKLY;INTERVAL=4;BYDAY=TU;COUNT=2",
+        first_date=day,
+        start_time=time(14, 0),
+        timezone="Europe/Amsterdam",
+    )
+    schedule_generate(schedule=schedule)
+    sweep.sweep_once()
+    first = {member.pk: [body for _, body in calendar_parts(mail.outbox, member)] for member in on_invites}
+    assert all(len(bodies) == 2 for bodies in first.values())  # the two planned sessions' invites
+
+    schedule.rrule, schedule.start_time = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;COUNT=2", time(16, 0)
+    diff = schedule_preview(schedule=schedule)
+    assert (len(diff.move), len(diff.create), len(diff.cancel)) == (1, 1, 1)
+    before = Outbox.objects.order_by("-pk").values_list("pk", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_save(schedule=schedule, expected=diff.fingerprint())
+    due = Outbox.objects.filter(pk__gt=before, due_at__lte=datetime.now(UTC))
+    assert sorted(due.values_list("recipient_id", flat=True)) == sorted(m.pk for m in members)
+    assert set(due.values_list("kind", flat=True)) == {Kind.SCHEDULE_CHANGED}
+
+    mail.outbox.clear()
+    sweep.sweep_once()
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(m.email for m in members)
+    sessions = list(Session.objects.filter(group=group))
+    assert len(sessions) == 3
+    expected = as_stored(sessions)
+    for message in mail.outbox:
+        member = next(m for m in members if m.email == message.to[0])
+        files = attached_calendars(message)
+        if member in on_feed:
+            assert files == []
+            continue
+        assert len(files) == 3
+        assert sorted(r["method"] for r in parser(files)) == ["CANCEL", "REQUEST", "REQUEST"]
+        assert calendar_after(parser, files) == expected  # each file: its event's instant and status
+        assert calendar_after(parser, first[member.pk] + files) == expected
+
+    client = client_for(on_feed[0])
+    feed = client.get(reverse("sessions:feed", kwargs={"token": on_feed[0].feed_token}))
+    [result] = parser([feed.content])
+    assert {e["uid"]: (e["start"], e["end"], e["status"]) for e in result["events"]} == expected

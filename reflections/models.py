@@ -172,7 +172,7 @@ class FollowUp(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=["applied", "partly", "not_yet", "not"]),
                 name="followup_outcome_valid",
-                violation_error_message=_("Kies van de lijst wat er van het advies kwam."),
+                violation_error_message=_("Kies uit de lijst wat er van het advies kwam."),
             ),
         ]
 

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import registrations_label, registrations_of, registrations_prefetch
 from groups.models import Group, Membership
 from intervisie import csv_safe
 from sessions.models import Attendance, Presenter, Session
@@ -50,16 +51,30 @@ def session_times(session: Session) -> tuple[datetime, datetime, bool]:
 # --- presence list -----------------------------------------------------------------------------------
 
 
+def signer(user: User | None) -> str:
+    """A facilitator as a statement names them: their name and, if they gave any, their registrations."""
+    if user is None:
+        return ""
+    registration = registrations_label(user)
+    return f"{user.display_name} ({registration})" if registration else user.display_name
+
+
 @dataclass
 class PresenceLine:
     name: str
     status: str  # display text; empty when not registered yet
+    registration: str = ""  # the attendee's registers and numbers ("SKJ 1234, BIG 12345678901")
 
 
 @dataclass
 class PresenceList:
     session: Session
     lines: list[PresenceLine]
+    facilitator_registration: str = ""
+
+    @property
+    def organisation(self) -> str:
+        return self.session.group.organisation.name
 
     @property
     def registered(self) -> bool:
@@ -70,24 +85,39 @@ def presence_list(session: Session) -> PresenceList:
     """The attendees of a held session with their status; before it is held, the active members (a sheet
     to sign during the session)."""
     attendances = list(
-        Attendance.objects.filter(session=session).select_related("user").order_by("user__display_name")
+        Attendance.objects.filter(session=session)
+        .select_related("user")
+        .prefetch_related(registrations_prefetch("user__registrations"))
+        .order_by("user__display_name")
     )
     if attendances:
-        lines = [PresenceLine(a.user.display_name, a.get_status_display()) for a in attendances]
+        lines = [
+            PresenceLine(a.user.display_name, a.get_status_display(), registrations_label(a.user))
+            for a in attendances
+        ]
     else:
-        members = Membership.objects.filter(
-            group_id=session.group_id, status=Membership.Status.ACTIVE
-        ).select_related("user")
-        lines = [PresenceLine(m.user.display_name, "") for m in members.order_by("user__display_name")]
-    return PresenceList(session=session, lines=lines)
+        members = (
+            Membership.objects.filter(group_id=session.group_id, status=Membership.Status.ACTIVE)
+            .select_related("user")
+            .prefetch_related(registrations_prefetch("user__registrations"))
+        )
+        lines = [
+            PresenceLine(m.user.display_name, "", registrations_label(m.user))
+            for m in members.order_by("user__display_name")
+        ]
+    return PresenceList(
+        session=session, lines=lines, facilitator_registration=registrations_label(session.facilitator)
+    )
 
 
 def presence_list_csv(data: PresenceList, out) -> None:
     session = data.session
     start, end, _registered = session_times(session)
     writer = csv_writer(out)
+    # The register columns come last, so the columns before them keep their place for existing sheets.
     writer.writerow([_("Groep"), _("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Werkvorm"),
-                     _("Begeleider"), _("Deelnemer"), _("Aanwezigheid")])  # fmt: skip
+                     _("Begeleider"), _("Deelnemer"), _("Aanwezigheid"), _("Register en nummer"),
+                     _("Registratie begeleider"), _("Organisatie")])  # fmt: skip
     for line in data.lines:
         writer.writerow(
             [
@@ -100,6 +130,9 @@ def presence_list_csv(data: PresenceList, out) -> None:
                 session.facilitator.display_name if session.facilitator else "",
                 line.name,
                 line.status,
+                line.registration,
+                data.facilitator_registration,
+                data.organisation,
             ]
         )
 
@@ -131,7 +164,18 @@ class Accreditation:
     member: User
     period: Period
     lines: list[AccreditationLine]
-    signers: dict[int, list[str]] = field(default_factory=dict)  # group id -> facilitator names
+    # group id -> the group's facilitators as they sign: name and registrations ("Lucas Kuipers (SKJ 12)")
+    signers: dict[int, list[str]] = field(default_factory=dict)
+    # The member's registrations, all of them ("SKJ 1234"): one overview serves every register they report to.
+    registrations: list[str] = field(default_factory=list)
+
+    @property
+    def registration(self) -> str:
+        return ", ".join(self.registrations)
+
+    @property
+    def organisations(self) -> list[str]:
+        return list(dict.fromkeys(group.organisation.name for group in self.groups))
 
     @property
     def groups(self) -> list[Group]:
@@ -166,7 +210,8 @@ class Accreditation:
 
 
 def accreditation(member: User, period: Period, *, groups: QuerySet[Group] | None = None) -> Accreditation:
-    """The held sessions the member attended in the period (of ``groups`` if given), in four queries."""
+    """The held sessions the member attended in the period (of ``groups`` if given), with the member's
+    registrations and the facilitators' (for the statement), in seven queries whatever the amount."""
     attendances = Attendance.objects.filter(
         user=member,
         status__in=ATTENDED,
@@ -178,9 +223,9 @@ def accreditation(member: User, period: Period, *, groups: QuerySet[Group] | Non
     if groups is not None:
         attendances = attendances.filter(session__group__in=groups)
     attendances = list(
-        attendances.select_related("session__group", "session__method", "session__facilitator").order_by(
-            "session__starts_at"
-        )
+        attendances.select_related("session__group__organisation", "session__method", "session__facilitator")
+        .prefetch_related(registrations_prefetch("session__facilitator__registrations"))
+        .order_by("session__starts_at")
     )
     session_ids = [a.session_id for a in attendances]
     presented = set(
@@ -197,17 +242,21 @@ def accreditation(member: User, period: Period, *, groups: QuerySet[Group] | Non
         for a in attendances
     ]
     signers = defaultdict(list)
-    for group_id, name in (
+    for membership in (
         Membership.objects.filter(
             group_id__in={a.session.group_id for a in attendances},
             role=Membership.Role.FACILITATOR,
             status=Membership.Status.ACTIVE,
         )
+        .select_related("user")
+        .prefetch_related(registrations_prefetch("user__registrations"))
         .order_by("user__display_name")
-        .values_list("group_id", "user__display_name")
     ):
-        signers[group_id].append(name)
-    return Accreditation(member=member, period=period, lines=lines, signers=dict(signers))
+        signers[membership.group_id].append(signer(membership.user))
+    registrations = [r.label for r in registrations_of(member)]
+    return Accreditation(
+        member=member, period=period, lines=lines, signers=dict(signers), registrations=registrations
+    )
 
 
 def yes_no(value: bool | None) -> str:
@@ -218,7 +267,8 @@ def accreditation_csv(data: Accreditation, out) -> None:
     writer = csv_writer(out)
     writer.writerow([_("Deelnemer"), _("Datum"), _("Begin"), _("Einde"), _("Netto minuten"), _("Netto uren"),
                      _("Groep"), _("Werkvorm"), _("Begeleider"), _("Aanwezigheid"), _("Casus ingebracht"),
-                     _("Reflectie geschreven"), _("Tijden geregistreerd")])  # fmt: skip
+                     _("Reflectie geschreven"), _("Tijden geregistreerd"), _("Organisatie"),
+                     _("Registratie begeleider"), _("Registratie deelnemer")])  # fmt: skip
     for line in data.lines:
         session = line.session
         start, end, registered = session_times(session)
@@ -237,6 +287,9 @@ def accreditation_csv(data: Accreditation, out) -> None:
                 yes_no(line.presented),
                 yes_no(line.reflected),
                 yes_no(registered),
+                session.group.organisation.name,
+                registrations_label(session.facilitator),
+                data.registration,
             ]
         )
     writer.writerow([])

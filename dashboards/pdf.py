@@ -7,7 +7,16 @@ from django.utils.translation import ngettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from .exports import Accreditation, PresenceList, hours, local_date, local_time, session_times, yes_no
+from .exports import (
+    Accreditation,
+    PresenceList,
+    hours,
+    local_date,
+    local_time,
+    session_times,
+    signer,
+    yes_no,
+)
 
 _REPLACE = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "-"})
 
@@ -40,7 +49,7 @@ class Document(FPDF):
         self.set_font("Helvetica", "", 10)
         for label, value in rows:
             self.set_font("Helvetica", "B", 10)
-            self.cell(45, 6, latin1(label))
+            self.cell(50, 6, latin1(label))
             self.set_font("Helvetica", "", 10)
             self.multi_cell(0, 6, latin1(value), new_x="LMARGIN", new_y="NEXT")
         self.ln(3)
@@ -68,7 +77,8 @@ class Document(FPDF):
             self.add_page()
         self.ln(6)
         self.set_font("Helvetica", "", 10)
-        self.cell(0, 6, latin1(f"{role}: {name}"), new_x="LMARGIN", new_y="NEXT")
+        # Several signers with their registrations can be longer than a line: wrapped, not cut off.
+        self.multi_cell(0, 6, latin1(f"{role}: {name}"), new_x="LMARGIN", new_y="NEXT")
         self.ln(12)
         y = self.get_y()
         self.line(self.l_margin, y, self.l_margin + 80, y)
@@ -83,10 +93,12 @@ class Document(FPDF):
 def presence_list_pdf(data: PresenceList) -> bytes:
     session = data.session
     start, end, registered = session_times(session)
-    doc = Document(_("Presentielijst intervisie"))
+    # Landscape: the register column next to the names and the initials needs the width.
+    doc = Document(_("Presentielijst intervisie"), orientation="landscape")
     net = session.net_minutes
     doc.facts(
         [
+            (_("Organisatie"), data.organisation),
             (_("Groep"), session.group.name),
             (_("Datum"), local_date(start)),
             (_("Begin en einde"), f"{local_time(start)} - {local_time(end)}"
@@ -94,16 +106,16 @@ def presence_list_pdf(data: PresenceList) -> bytes:
             (_("Netto duur"), _("%(minutes)s minuten (%(hours)s uur)") % {"minutes": net, "hours": hours(net)}
              if net is not None else _("nog niet geregistreerd")),
             (_("Werkvorm"), session.method.name if session.method else "-"),
-            (_("Begeleider"), session.facilitator.display_name if session.facilitator else "-"),
+            (_("Begeleider"), signer(session.facilitator) or "-"),
         ]
     )  # fmt: skip
     doc.grid(
-        [_("Deelnemer"), _("Aanwezigheid"), _("Paraaf")],
-        [[line.name, line.status, ""] for line in data.lines],
-        (70, 60, 44),
+        [_("Deelnemer"), _("Aanwezigheid"), _("Register en nummer"), _("Paraaf")],
+        [[line.name, line.status, line.registration, ""] for line in data.lines],
+        (72, 52, 89, 48),
         line_height=9,
     )
-    doc.signature(_("Intervisiebegeleider"), session.facilitator.display_name if session.facilitator else "")
+    doc.signature(_("Intervisiebegeleider"), signer(session.facilitator))
     return doc.bytes()
 
 
@@ -113,6 +125,8 @@ def accreditation_pdf(data: Accreditation) -> bytes:
     doc.facts(
         [
             (_("Deelnemer"), data.member.display_name),
+            (_("Register en nummer"), data.registration or _("niet opgegeven")),
+            (_("Organisatie"), ", ".join(data.organisations) or "-"),
             (_("Periode"), f"{data.first_date} - {data.last_date}"),
             (_("Totaal"), ngettext("%(n)s bijeenkomst, %(hours)s netto uur",
                                    "%(n)s bijeenkomsten, %(hours)s netto uur", len(data.lines))
@@ -164,8 +178,9 @@ def accreditation_pdf(data: Accreditation) -> bytes:
                 "bijgewoond, samen %(hours)s netto uur.",
                 len(group_lines),
             )
-            % {"group": group.name, "member": data.member.display_name, "first": data.first_date,
-               "last": data.last_date, "n": len(group_lines), "hours": hours(minutes)}
+            % {"group": f"{group.name} ({group.organisation.name})", "member": data.member.display_name,
+               "first": data.first_date, "last": data.last_date, "n": len(group_lines),
+               "hours": hours(minutes)}
         )  # fmt: skip
         doc.signature(_("Intervisiebegeleider"), ", ".join(data.signers.get(group.pk, [])))
         doc.ln(6)

@@ -126,7 +126,7 @@ def presence_list(request, group_id: int, session_id: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     session = get_object_or_404(
-        Session.objects.select_related("group", "method", "facilitator").exclude(
+        Session.objects.select_related("group__organisation", "method", "facilitator").exclude(
             status=Session.Status.CANCELLED
         ),
         pk=session_id,

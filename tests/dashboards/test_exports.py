@@ -21,7 +21,7 @@ from .factories import local
 # total over the period): the header row names them, the tests read them by position.
 NAME, DATE, START, END, NET_MINUTES, NET_HOURS = range(6)
 PRESENTED, REFLECTED = 10, 11
-ACCREDITATION_COLUMNS = 13
+ACCREDITATION_COLUMNS = 16
 
 
 def _csv(response) -> list[list[str]]:

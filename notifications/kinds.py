@@ -131,6 +131,12 @@ def _written_done(row, now) -> bool:
     )
 
 
+def _poll_closed(row, now) -> bool:
+    from sessions.models import DatePoll
+
+    return not DatePoll.objects.filter(pk=row.details.get("poll"), closed_at__isnull=True).exists()
+
+
 def _password_reset_rule(row, now) -> str | None:
     from .models import CancelReason
 
@@ -281,6 +287,19 @@ REGISTRY: tuple[EmailKind, ...] = (
         ),
         before_session=BeforeSession(days="alert_quorum_days", to=FACILITATORS),
         gone=_quorum_reached,
+    ),
+    EmailKind(
+        value="date_poll",
+        label=_("datumprikker: kies mee een datum"),
+        subject=_("Kies mee een datum voor %(group)s"),
+        lead=_(
+            "De begeleider van %(group)s stelt een paar data voor. Geef per datum aan of je kunt: één klik "
+            "per datum is genoeg."
+        ),
+        # One per member when a facilitator opens a date poll (``poll_mail.plan_date_poll``, subject key
+        # ``poll:<id>``); the links per date and answer are in the message (``poll_mail.poll_context``).
+        # Moving the session on its confirmation is announced by the session's own invite.
+        gone=_poll_closed,
     ),
     EmailKind(
         value="reflection_request",

@@ -106,4 +106,7 @@ def connect() -> None:
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
     signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")
     signals.presenter_changed.connect(on_presenter_changed, dispatch_uid=f"{uid}.presenter")
+    from .poll_mail import on_date_poll_opened
+
+    signals.date_poll_opened.connect(on_date_poll_opened, dispatch_uid=f"{uid}.date_poll")
     signals.phase_deadlines_changed.connect(on_phase_deadlines_changed, dispatch_uid=f"{uid}.phase_deadlines")

@@ -305,6 +305,10 @@ def _extra_context(row: Outbox, casus_titles: dict[int, list[str]]) -> dict:
         return {"alert_text": describe(row.alert)}
     if row.kind == Kind.ADMIN_DIGEST:
         return {"items": digest_items_for_admin(row.recipient)}
+    if row.kind == Kind.DATE_POLL:
+        from .poll_mail import poll_context
+
+        return poll_context(row)
     if row.kind == Kind.SCHEDULE_CHANGED:
         from .emails import _follows_feed
         from .schedule_mail import changes_context

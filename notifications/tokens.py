@@ -97,3 +97,50 @@ def read_token(token: str) -> Link:
     if outbox is None:
         raise LinkError(code=LinkError.TAMPERED)
     return Link(outbox=outbox, action=payload[1])
+
+
+# --- date poll links ------------------------------------------------------------------------------------
+# A "date_poll" message carries one link per proposed date and answer (ja / als het moet / nee), signed with
+# the same signer and expiry as the links above, bound to the outbox row. Their own salt keeps a poll token
+# from ever reading as an attend/decline token and back. A GET shows a confirm page, only the POST records
+# (``views.poll_link``); answering again changes the answer, so they are not single-use.
+
+POLL_SALT = "notifications.oneclick.poll"
+POLL_ANSWERS = ("yes", "ifneed", "no")  # sessions.models.DatePollAnswer.Answer
+
+
+@dataclass(frozen=True)
+class PollLink:
+    outbox: Outbox
+    option_id: int
+    answer: str
+
+
+@lru_cache(maxsize=4)
+def _poll_signer(secret_key: str) -> signing.TimestampSigner:
+    return signing.TimestampSigner(key=secret_key, salt=POLL_SALT)
+
+
+def poll_link_url(outbox_id: int, option_id: int, answer: str) -> str:
+    token = _poll_signer(settings.SECRET_KEY).sign_object([outbox_id, option_id, answer], compress=False)
+    return settings.SITE_URL + reverse("notifications:poll_link", kwargs={"token": token})
+
+
+def read_poll_token(token: str) -> PollLink:
+    """The answer behind a poll token, or LinkError (tampered, expired)."""
+    try:
+        payload = _poll_signer(settings.SECRET_KEY).unsign_object(
+            token, max_age=conf.link_max_age().total_seconds()
+        )
+    except signing.SignatureExpired as error:
+        raise LinkError(code=LinkError.EXPIRED) from error
+    except signing.BadSignature as error:
+        raise LinkError(code=LinkError.TAMPERED) from error
+    valid = isinstance(payload, list) and len(payload) == 3 and payload[2] in POLL_ANSWERS
+    if not valid or not all(isinstance(v, int) for v in payload[:2]):
+        raise LinkError(code=LinkError.TAMPERED)
+    rows = Outbox.objects.select_related("recipient", "group")
+    outbox = rows.filter(pk=payload[0], kind="date_poll").first()
+    if outbox is None:
+        raise LinkError(code=LinkError.TAMPERED)
+    return PollLink(outbox=outbox, option_id=payload[1], answer=payload[2])

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_POST
 
 from groups.permissions import Need, group_required
 from sessions.forms import show_service_error
+from sessions.models import DatePollAnswer
 
-from . import selectors, services, tokens
+from . import poll_mail, selectors, services, tokens
 from .forms import CalendarPathForm, GroupSettingsForm, OneClickForm, PreferencesForm
 from .models import CalendarPath, GroupNotificationSettings, NotificationPreference
 
@@ -44,6 +45,29 @@ def oneclick(request, token: str):
             return render(request, "notifications/oneclick_confirm.html", context, status=400)
         return render(request, "notifications/oneclick_done.html", context)
     return render(request, "notifications/oneclick_confirm.html", context)
+
+
+@csrf_exempt  # the signed token is the credential, as for ``oneclick``
+def poll_link(request, token: str):
+    """A date poll answer from the e-mail: GET shows the date and the answer with a confirm button (a
+    mail scanner's GET records nothing); the POST records it."""
+    try:
+        link = tokens.read_poll_token(token)
+        option = poll_mail.poll_link_option(link)
+    except tokens.LinkError as error:
+        return _invalid(request, error)
+    labels = dict(DatePollAnswer.Answer.choices)
+    context = {"link": link, "option": option, "poll": option.poll, "answer_label": labels[link.answer]}
+    if request.method == "POST":
+        try:
+            poll_mail.poll_link_use(link)
+        except tokens.LinkError as error:
+            return _invalid(request, error)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+            return render(request, "notifications/poll_link_confirm.html", context, status=409)
+        return render(request, "notifications/poll_link_done.html", context)
+    return render(request, "notifications/poll_link_confirm.html", context)
 
 
 @login_required

@@ -52,6 +52,10 @@ or might))
     Sent by ``written.session_format_set`` (a session switched to written or back to live: its deadlines
     were proposed or removed) and ``written.phase_deadline_move`` (one deadline moved).
 
+``date_poll_opened`` (sender=DatePoll; poll=DatePoll)
+    Sent by ``polls.poll_open`` when a facilitator opens a date poll (its options are saved): the members
+    are asked to answer.
+
 ``roles_changed`` (sender=SessionRole; session=Session)
     Sent by ``roles.role_set`` inside its transaction when somebody hands over, takes or assigns a role of
     a session.
@@ -66,4 +70,5 @@ session_held = Signal()
 presenter_changed = Signal()
 schedule_changed = Signal()
 phase_deadlines_changed = Signal()
+date_poll_opened = Signal()
 roles_changed = Signal()

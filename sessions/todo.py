@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from groups import health, todo
 
-from .models import RSVP, Presenter, Session
+from .models import RSVP, DatePoll, Presenter, Session
 
 
 def quorum_matters(session: Session, now) -> bool:
@@ -41,6 +42,7 @@ def _upcoming(person: todo.Person) -> list[Session]:
             attend_count=Count("rsvps", filter=Q(rsvps__answer=RSVP.Answer.ATTEND)),
             answered=Exists(mine),
             presenting=Exists(presenting),
+            open_poll=Exists(DatePoll.objects.filter(session=OuterRef("pk"), closed_at__isnull=True)),
         )
         .order_by("starts_at", "pk")
     )
@@ -104,6 +106,46 @@ def _attendance(session: Session, person: todo.Person) -> todo.TodoItem:
     )
 
 
+def _propose_dates(session: Session, person: todo.Person) -> todo.TodoItem:
+    """For a facilitator: the session is at risk (``quorum_matters``) and no date poll runs for it."""
+    group = person.groups[session.group_id]
+    url = reverse("sessions:poll_new", kwargs={"group_id": group.pk})
+    return todo.TodoItem(
+        kind="poll_propose",
+        text=_("Bijeenkomst van %(date)s haalt het quorum niet — stel andere data voor")
+        % {"date": formats.date_format(timezone.localtime(session.starts_at), "j F")},
+        url=f"{url}?sessie={session.pk}",
+        action=_("Andere data voorstellen"),
+        group=group,
+        when=session.starts_at,
+        details=[group.name],
+        warn=True,
+    )
+
+
+def _vote(poll: DatePoll, person: todo.Person) -> todo.TodoItem:
+    group = person.groups[poll.group_id]
+    return todo.TodoItem(
+        kind="poll_vote",
+        text=_("Stem over een nieuwe datum") if poll.session_id else _("Stem over de vaste dag van de groep"),
+        url=reverse("sessions:poll", kwargs={"group_id": group.pk, "poll_id": poll.pk}),
+        action=_("Naar de datumprikker"),
+        group=group,
+        when=poll.session.starts_at if poll.session_id else poll.created_at,
+        details=[group.name],
+        warn=True,
+    )
+
+
+def poll_items(person: todo.Person) -> Iterable[todo.TodoItem]:
+    """Open date polls the person has not answered in full (one query)."""
+    from .polls import open_polls_for
+
+    if not person.groups:
+        return []
+    return [_vote(poll, person) for poll in open_polls_for(person.user, person.group_ids)]
+
+
 def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
     if not person.groups:
         return []
@@ -119,6 +161,10 @@ def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
         if session.group_id not in seen:
             seen.add(session.group_id)
             items.append(_headline(session, person))
+        session.group = person.groups[session.group_id]
+        facilitates = session.group_id in person.facilitated
+        if facilitates and not session.open_poll and quorum_matters(session, person.now):
+            items.append(_propose_dates(session, person))
         if not session.answered and session.starts_at > person.now:
             unanswered.setdefault(session.group_id, []).append(session)
     items += [_rsvp(open_sessions, person) for open_sessions in unanswered.values()]
@@ -127,3 +173,4 @@ def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
 
 def register() -> None:
     todo.register(name="sessions", order=10, build=session_items)
+    todo.register(name="date_polls", order=11, build=poll_items)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, schedule_views, views
+from . import attendance_views, poll_views, schedule_views, views
 
 app_name = "sessions"
 
@@ -16,6 +16,21 @@ urlpatterns = [
     path("<int:session_id>/annuleren/", views.session_cancel_view, name="cancel"),
     path("groep/<int:group_id>/rooster/", schedule_views.group_schedule, name="group_schedule"),
     path("groep/<int:group_id>/nieuw/", views.session_new, name="new"),
+    path("groep/<int:group_id>/datumprikker/", poll_views.poll_new, name="poll_new"),
+    path("groep/<int:group_id>/datumprikker/<int:poll_id>/", poll_views.poll_detail, name="poll"),
+    path(
+        "groep/<int:group_id>/datumprikker/<int:poll_id>/<int:option_id>/",
+        poll_views.poll_answer,
+        name="poll_answer",
+    ),
+    path(
+        "groep/<int:group_id>/datumprikker/<int:poll_id>/kiezen/",
+        poll_views.poll_confirm,
+        name="poll_confirm",
+    ),
+    path(
+        "groep/<int:group_id>/datumprikker/<int:poll_id>/sluiten/", poll_views.poll_close, name="poll_close"
+    ),
     path("agenda/", views.feed_settings, name="feed_settings"),
     path("agenda/vernieuwen/", views.feed_regenerate, name="feed_regenerate"),
     path("agenda/<str:token>.ics", views.feed, name="feed"),

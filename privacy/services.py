@@ -11,11 +11,11 @@ What account deletion does (the group policy; shown on the delete page too):
 - invitations: the one they accepted and any other sent to their e-mail address are deleted (an accepted
   invitation must name who accepted it, and its address is theirs); invitations they sent stay without
   their name.
-- everything else of the member (profile, memberships, RSVPs, presenter slots, follow-ups, advice given,
-  notification preferences and outbox, signals about them, feed token, login attempts recorded under their
-  e-mail address, admin log lines about their account) is deleted; questions they asked and topics they
-  parked in a live session stay without their name; their openings in the casus access log stay without
-  their name.
+- everything else of the member (profile, professional registrations and their numbers, memberships, RSVPs,
+  presenter slots, follow-ups, advice given, notification preferences and outbox, signals about them, feed
+  token, login attempts recorded under their e-mail address, admin log lines about their account) is
+  deleted; questions they asked and topics they parked in a live session stay without their name; their
+  openings in the casus access log stay without their name.
 - one ``PurgeLog`` row records that an account was deleted and how many records of each kind went,
   without naming the person.
 """
@@ -34,6 +34,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import ProfessionalRegistration
 from casussen.models import Advice, Casus, CasusVote, ParkedItem, Question
 from groups.models import Invitation, Membership, OrganisationAdmin
 from intervisie.csv_safe import SafeWriter
@@ -67,6 +68,7 @@ class Section:
 
 AT_SESSION = ("session__starts_at", "session__group__name")
 SECTIONS = (
+    Section("registrations", ProfessionalRegistration, "user"),
     Section("memberships", Membership, "user", extra=("group__name", "group__organisation__name")),
     Section("organisation_admin", OrganisationAdmin, "user", extra=("organisation__name",)),
     Section(

@@ -1,7 +1,8 @@
 """Deleting a real account: one built through the real flows (invitation accepted via its link, login, RSVPs,
-a casus submitted and presented, live questions, advice and a parked topic, a vote, reflections, a follow-up,
-an attendance alert about the member) is deleted on the privacy page, and afterwards no text field of any
-model holds the member's e-mail address, name, casus text or reflection text."""
+registrations on the profile page, a casus submitted and presented, live questions, advice and a parked
+topic, a vote, reflections, a follow-up, an attendance alert about the member) is deleted on the privacy
+page, and afterwards no text field of any model holds the member's e-mail address, name, registration
+numbers, casus text or reflection text."""
 
 from datetime import timedelta
 
@@ -37,6 +38,8 @@ PERSONAL = {
     "advice": "Advies Merkteken Egel",
     "takeaway": "Les Merkteken Vos",
     "what_changed": "Verandering Merkteken Hermelijn",
+    "registration_number": "SKJ-MERKTEKEN-4711",
+    "other_register": "Register Merkteken Wezel",
 }
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
@@ -82,6 +85,14 @@ def build_real_account(world, client):
     refused = client.post(reverse("accounts:login"), {"username": EMAIL, "password": "verkeerd"})
     assert refused.status_code in (200, 400)  # the form again, with its error
     _ok(client.post(reverse("accounts:login"), {"username": EMAIL, "password": PASSWORD}))
+    # Registrations for the accreditation exports, on the profile page.
+    save = reverse("accounts:registration_save")
+    _ok(client.post(save, {"register": "skj", "number": PERSONAL["registration_number"]}))
+    _ok(
+        client.post(
+            save, {"register": "other", "other_register_name": PERSONAL["other_register"], "number": "7"}
+        )
+    )
 
     upcoming = plan_session(group)  # reminders for the member in the outbox
     rsvp = reverse("sessions:rsvp", kwargs={"session_id": upcoming.pk})

@@ -351,6 +351,19 @@ REGISTRY: tuple[EmailKind, ...] = (
         open_view=("reflections:followup", "sessions:detail"),
     ),
     EmailKind(
+        value="advance_summary",
+        label=_("samenvatting gedeeld met wie vooraf schreef"),
+        audience=FOR_REFLECTION,
+        subject=_("De inbrenger deelt de samenvatting: %(group)s, %(when)s"),
+        lead=_(
+            "Je kon niet bij de bijeenkomst van %(group)s op %(when)s zijn, maar schreef vooraf mee. De "
+            "inbrenger deelt de samenvatting van de bespreking met je: je leest hem in Intervisie."
+        ),
+        # One message per member who wrote in advance, when the presenter shares their summary
+        # (``planning.plan_advance_summary``, key casus:<id>:advance_summary). No casus text in the e-mail.
+        survives_session_cancel=True,  # about a session that was held; nothing to cancel it
+    ),
+    EmailKind(
         value="attendance_alert",
         label=_("aanwezigheidssignaal (begeleider)"),
         audience=FOR_FACILITATORS,

@@ -390,6 +390,36 @@ def plan_casus_requeued(*, casus: Casus, session: Session) -> list[int]:
     return [row.pk] if row.status == Status.PENDING else []
 
 
+def plan_advance_summary(*, casus: Casus, user_ids: Iterable[int]) -> list[int]:
+    """Tell each member who wrote in advance for ``casus`` that its presenter shared their summary: one
+    message per member and casus (``casus:<id>:advance_summary``; the unique key makes a repeated share a
+    no-op). The e-mail carries no casus text; it links to the session page."""
+    session, user_ids = casus.session, list(user_ids)
+    if session is None or Kind.ADVANCE_SUMMARY in disabled_group_kinds(casus.group_id):
+        return []
+    key = f"casus:{casus.pk}:advance_summary"
+    now = timezone.now()
+    Outbox.objects.bulk_create(
+        [
+            Outbox(
+                kind=Kind.ADVANCE_SUMMARY,
+                recipient_id=user_id,
+                subject_key=key,
+                group_id=casus.group_id,
+                session=session,
+                due_at=now,
+            )
+            for user_id in user_ids
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Outbox.objects.filter(
+            kind=Kind.ADVANCE_SUMMARY, subject_key=key, recipient_id__in=user_ids, status=Status.PENDING
+        ).values_list("id", flat=True)
+    )
+
+
 def rsvp_update(*, rsvp: RSVP) -> None:
     """A decline cancels that member's reminders and nudge; any answer cancels the nudge; changing a
     decline back restores the reminders that are still in the future."""

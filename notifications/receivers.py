@@ -59,6 +59,10 @@ def on_casus_requeued(sender, *, casus, session, **kwargs):
     _send_soon(planning.plan_casus_requeued(casus=casus, session=session))
 
 
+def on_advance_summary_shared(sender, *, casus, user_ids, **kwargs):
+    _send_soon(planning.plan_advance_summary(casus=casus, user_ids=user_ids))
+
+
 def on_rsvp_changed(sender, *, rsvp, **kwargs):
     planning.rsvp_update(rsvp=rsvp)
 
@@ -103,6 +107,9 @@ def connect() -> None:
     signals.session_cancelled.connect(on_session_cancelled, dispatch_uid=f"{uid}.cancelled")
     signals.schedule_changed.connect(on_schedule_changed, dispatch_uid=f"{uid}.schedule_changed")
     casus_signals.casus_requeued.connect(on_casus_requeued, dispatch_uid=f"{uid}.casus_requeued")
+    casus_signals.advance_summary_shared.connect(
+        on_advance_summary_shared, dispatch_uid=f"{uid}.advance_summary_shared"
+    )
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
     signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")
     signals.presenter_changed.connect(on_presenter_changed, dispatch_uid=f"{uid}.presenter")

@@ -111,6 +111,39 @@ def _question_of_member_presenter(world):
     return {**kwargs, "question_id": question.pk}
 
 
+def _advance(world):
+    """A casus of another member, with the marked kernvraag, booked on a session the member declined (the
+    facilitator did not answer): the page for writing in advance (casussen/advance.py)."""
+    from sessions import services as session_services
+    from tests.casussen.factories import booked_casus
+    from tests.factories import MembershipFactory
+
+    session = _session(world)
+    session_services.rsvp_set(session=session, user=world.member, answer="decline", decline_reason="busy")
+    presenter = MembershipFactory(group=world.group).user
+    casus = booked_casus(
+        session=session,
+        author=presenter,
+        title=markers.text("casus_title"),
+        kernvraag=markers.text("kernvraag"),
+        situatie=markers.text("situatie"),
+    )
+    return {"casus_id": casus.pk}
+
+
+def _advance_not_shown_situatie(world, role, response):
+    """The page shows the title and the kernvraag, never the situatie (nor anything else of the casus)."""
+    if response.status_code == 200:
+        assert not markers.found(response.content.decode(), "situatie")
+
+
+def _advance_written(world, role, response):
+    from casussen.models import AdvanceContribution
+
+    written = AdvanceContribution.objects.filter(author__email=getattr(world.user_for(role), "email", None))
+    assert written.exists() == (role == "member")
+
+
 def _moved_register(world, role, response):
     """The old address redirects to ``sessions:attendance`` of the same session, for everyone (the new page
     decides who may open it), and changes nothing."""
@@ -213,6 +246,22 @@ ROWS = [
         data=_book_data,
     ),
     Row("casussen:summary", standard(200, facilitator=404, admin=403), kwargs=_discussed),
+    # Writing in advance: only a member who declined the session (the facilitator did not answer: 403).
+    Row(
+        "casussen:advance",
+        standard(200, facilitator=403, admin=403),
+        kwargs=_advance,
+        shows=("casus_title", "kernvraag"),
+        check=_advance_not_shown_situatie,
+    ),
+    Row(
+        "casussen:advance",
+        standard(302, facilitator=403, admin=403),
+        kwargs=_advance,
+        method="post",
+        data=lambda w: {"questions": "Wat maakt dit lastig?", "advice": "Bel haar morgen."},
+        check=_advance_written,
+    ),
     # The old address of the session page: a permanent redirect for everyone (the new page decides access);
     # the redirect itself names nothing.
     Row("casussen:session", public(301), kwargs=_marked_session),

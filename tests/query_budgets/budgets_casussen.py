@@ -79,7 +79,28 @@ def _question_for_presenter(scene):
     return {"session_id": session.pk, "question_id": question.pk}
 
 
+def _advance_casus(scene):
+    """A casus of the facilitator booked on a session the member declined (casussen/advance.py)."""
+
+    def build():
+        session = session_in(scene.group, days=10, presenter_slots=2)
+        RSVP.objects.create(session=session, user=scene.world.member, answer="decline", decline_reason="busy")
+        return services.casus_book(casus=_casus(scene, author=scene.world.facilitator), session=session)
+
+    return {"casus_id": scene.memo("advance_casus", build).pk}
+
+
 BUDGETS = [
+    Budget("casussen:advance", "member", 10, kwargs=_advance_casus),
+    Budget(
+        "casussen:advance",
+        "member",
+        22,
+        kwargs=_advance_casus,
+        method="post",
+        data=lambda s: {"questions": "Wat maakt dit lastig?", "advice": "Bel haar."},
+        status=302,
+    ),  # fmt: skip
     Budget("casussen:queue", "member", 12, kwargs=_group, shows=_last_queued),
     Budget("casussen:queue", "facilitator", 12, kwargs=_group, label="facilitator", shows=_last_queued),
     Budget("casussen:history", "member", 9, kwargs=_group, shows=lambda s: f"Besproken {s.last}"),

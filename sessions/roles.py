@@ -184,6 +184,11 @@ class _Tally:
 
 def _plan(session: Session) -> list[RoleSlot]:
     """The roles of a planned ``session`` with their holders (chosen or proposed). Seven queries."""
+    return _plan_with_members(session)[0]
+
+
+def _plan_with_members(session: Session) -> tuple[list[RoleSlot], list[Any]]:
+    """``_plan`` and the group's active members (users, by name)."""
     lower = min(timezone.now() - CHAIN_BACK, session.starts_at)
     chain = list(
         Session.objects.filter(
@@ -278,7 +283,7 @@ def _plan(session: Session) -> list[RoleSlot]:
                 else:
                     holder = proposed.get(spec.key)
                     slots.append(RoleSlot(spec, members.get(holder) if holder else None, proposed=True))
-    return slots
+    return slots, sorted(members.values(), key=lambda user: names[user.pk])
 
 
 def session_roles(session: Session) -> list[RoleSlot]:
@@ -293,6 +298,36 @@ def session_roles(session: Session) -> list[RoleSlot]:
             for row in SessionRole.objects.filter(session=session).select_related("user").order_by("position")
         ]
     return _plan(session)
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """One role on the session page with what the reader may do with it."""
+
+    slot: RoleSlot
+    mine: bool
+    may_hand_over: bool  # the reader holds it: to another member
+    may_take: bool  # it is open: for the reader
+    may_assign: bool  # the reader facilitates: to anyone
+    choices: list[Any]  # whom it may go to (hand over: the others; assign: everyone)
+
+
+def roles_for_reader(session: Session, user: Any, *, facilitates: bool) -> list[RoleRow]:
+    """The session page's roles with the reader's abilities (``role_set_check`` says the same): seven
+    queries for a planned session, one for a held one."""
+    if session.status != Session.Status.PLANNED:
+        return [
+            RoleRow(slot, slot.holder_id == user.pk, False, False, False, [])
+            for slot in session_roles(session)
+        ]
+    slots, members = _plan_with_members(session)
+    result = []
+    for slot in slots:
+        mine = slot.holder_id == user.pk
+        hand_over = mine and not facilitates
+        choices = members if facilitates else [m for m in members if m.pk != user.pk] if hand_over else []
+        result.append(RoleRow(slot, mine, hand_over, slot.holder is None, facilitates, choices))
+    return result
 
 
 def role_holders(session: Session) -> list[RoleSlot]:
@@ -394,7 +429,6 @@ def roles_settle(*, session: Session) -> int:
     slots = _plan(session) if session.status == Session.Status.PLANNED else []
     if not slots:
         return 0
-    stored = set(SessionRole.objects.filter(session=session).values_list("key", flat=True))
     new = [
         SessionRole(
             session=session,
@@ -405,9 +439,10 @@ def roles_settle(*, session: Session) -> int:
             user=slot.holder,
         )
         for slot in slots
-        if slot.proposed and slot.holder is not None and slot.key not in stored
+        if slot.proposed and slot.holder is not None
     ]
-    SessionRole.objects.bulk_create(new)
+    # A row the proposal did not use (a holder who left, a role of an earlier werkvorm) stays as it was.
+    SessionRole.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, poll_views, schedule_views, views
+from . import attendance_views, poll_views, role_views, schedule_views, views
 
 app_name = "sessions"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:session_id>/wijzigen/", views.session_edit, name="edit"),
     path("<int:session_id>/aanwezigheid/", attendance_views.attendance_register, name="attendance"),
     path("<int:session_id>/annuleren/", views.session_cancel_view, name="cancel"),
+    path("<int:session_id>/rollen/", role_views.role_set, name="role_set"),
     path("groep/<int:group_id>/rooster/", schedule_views.group_schedule, name="group_schedule"),
     path("groep/<int:group_id>/nieuw/", views.session_new, name="new"),
     path("groep/<int:group_id>/datumprikker/", poll_views.poll_new, name="poll_new"),

@@ -101,6 +101,38 @@ def _held_only_by_facilitator(world, role, response):
     assert (session.status == Session.Status.HELD) == (role == "facilitator")
 
 
+def _role_session(world):
+    """A planned session whose tijdbewaker is the member (chosen) and a peer to hand it to."""
+    from sessions.models import SessionRole
+    from tests.factories import MembershipFactory
+    from tests.sessions.factories import SessionFactory
+
+    session = SessionFactory(group=world.group)
+    world.extra["role_peer"] = MembershipFactory(group=world.group).user
+    SessionRole.objects.create(
+        session=session, key="tijdbewaker", name_nl="Tijdbewaker", name_en="Timekeeper", user=world.member
+    )
+    return {"session_id": session.pk}
+
+
+def _role_unchanged_unless_allowed(world, role, response):
+    """A refused change leaves the member holding the role."""
+    from sessions.models import SessionRole
+
+    holder = SessionRole.objects.get(key="tijdbewaker", session__group=world.group).user
+    assert (holder == world.extra["role_peer"]) == (role in ("member", "facilitator"))
+
+
+def _notulist_unchanged(world, role, response):
+    from sessions.models import SessionRole
+
+    assert (
+        not SessionRole.objects.filter(key="notulist", session__group=world.group)
+        .exclude(user=world.facilitator)
+        .exists()
+    )
+
+
 ROWS = [
     Row("sessions:mine", EVERYONE_LOGGED_IN),
     Row("sessions:detail", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group", "parked")),
@@ -142,6 +174,25 @@ ROWS = [
         kwargs=_claimed_session,
         method="post",
     ),
+    Row(
+        "sessions:role_set",
+        standard(302, admin=403),
+        kwargs=_role_session,
+        method="post",
+        data=lambda w: {"role": "tijdbewaker", "to": w.extra["role_peer"].pk},
+        check=_role_unchanged_unless_allowed,
+    ),
+    # A role somebody else holds: only the facilitator may give it away (the member is refused, 409).
+    Row(
+        "sessions:role_set",
+        standard(302, member=409, admin=403),
+        kwargs=_role_session,
+        method="post",
+        data=lambda w: {"role": "notulist", "to": w.facilitator.pk},
+        label="not-yours",
+        check=_notulist_unchanged,
+    ),
+    Row("sessions:role_set", public(405), kwargs=_role_session, label="get-not-allowed"),
     Row("sessions:download", MEMBERS_ONLY, kwargs=_marked_session, shows=("location", "group")),
     Row("sessions:download", MEMBERS_ONLY, kwargs=_marked_session, method="head"),
     Row("sessions:edit", standard(200, member=403), kwargs=_session),

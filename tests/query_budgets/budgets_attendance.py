@@ -42,7 +42,7 @@ BUDGETS = [
     Budget(
         "sessions:attendance",
         "facilitator",
-        46,
+        58,  # with the roles that stood stored as the record (sessions.roles.roles_settle: 10)
         kwargs=_fresh_past,
         method="post",
         data=_attendance_data,

@@ -16,7 +16,7 @@ from groups.models import Group, Invitation
 from notifications.models import Alert, Kind, Outbox
 from privacy.models import CasusAccess
 from reflections.models import FollowUp, Reflection
-from sessions.models import RSVP, Attendance, Presenter, Session
+from sessions.models import RSVP, Attendance, Presenter, Session, SessionRole
 from tests.casussen.factories import CasusFactory, start_live
 from tests.conftest import World
 from tests.factories import FacilitatorFactory, MembershipFactory
@@ -226,6 +226,9 @@ class Scene:
         )
         RSVP.objects.create(session=held, user=user, answer=RSVP.Answer.ATTEND)
         _casus, run = discussed_casus(held, user, title=f"Besproken {i}")
+        SessionRole.objects.create(  # the roles' history (sessions/roles.py counts it)
+            session=held, key="voorzitter", name_nl="Voorzitter", name_en="Chair", user=user
+        )
         Question.objects.bulk_create([Question(run=run, author=u, text=f"Vraag {i}?") for u in everyone[:3]])
         Advice.objects.create(run=run, author=w.member, text=f"Advies {i}")
         for u in everyone:

@@ -225,7 +225,8 @@ def test_session_page_query_budget(world, client_for, django_assert_max_num_quer
         RSVPFactory(session=session, user=MembershipFactory(group=world.group).user, answer="attend")
     client = client_for(world.member)
     # the page with the sections of casussen and reflections (tests/query_budgets/budgets_sessions.py)
-    with django_assert_max_num_queries(20):
+    # and the roles card (sessions/roles.py: the proposal, seven)
+    with django_assert_max_num_queries(25):
         assert client.get(url("detail", session_id=session.pk)).status_code == 200
 
 

@@ -92,6 +92,13 @@ def diff(before: dict, after: dict) -> dict:
     }
 
 
+@pytest.fixture(params=["phone", "desktop"])
+def viewport(request) -> str:
+    """The width a browser journey runs at: each test that asks for it runs at 390 px (touch) and desktop
+    width; pass it to ``new_page(..., viewport=viewport)`` and ``Shots(name, viewport)``."""
+    return request.param
+
+
 @pytest.fixture
 def login_as(world):
     """login_as(client, role) logs a (possibly CSRF-enforcing) client in as the World's user for ``role``."""

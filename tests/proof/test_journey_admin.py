@@ -13,19 +13,19 @@ from .browser import MARKS, Shots, new_page, unexpected
 pytestmark = MARKS
 
 
-def test_admin_journey(live_server, mailoutbox):
+def test_admin_journey(live_server, mailoutbox, viewport):
     from playwright.sync_api import expect, sync_playwright
 
     organisation = OrganisationFactory(name="Stichting Journey")
     admin = OrganisationAdminFactory(organisation=organisation).user
     admin.is_staff = True
     admin.save()
-    shots = Shots("admin")
+    shots = Shots("admin", viewport)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = new_page(browser, live_server)
+            page = new_page(browser, live_server, viewport=viewport)
             page.goto(live_server.url + reverse("accounts:login"))
             page.fill("input[name=username]", admin.email)
             page.fill("input[name=password]", PASSWORD)

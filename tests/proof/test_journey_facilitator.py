@@ -25,19 +25,19 @@ def _chart(page) -> list:
     return json.loads(page.locator("#chart-attendance").text_content())
 
 
-def test_facilitator_journey(live_server):
+def test_facilitator_journey(live_server, viewport):
     from playwright.sync_api import expect, sync_playwright
 
     group = GroupFactory(name="Groep Begeleiding")
     facilitator = FacilitatorFactory(group=group).user
     members = [MembershipFactory(group=group).user for _ in range(4)]
     group.memberships.update(joined_at=timezone.now() - timedelta(days=60))  # members before the session
-    shots = Shots("facilitator")
+    shots = Shots("facilitator", viewport)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = new_page(browser, live_server, facilitator, accept_downloads=True)
+            page = new_page(browser, live_server, facilitator, accept_downloads=True, viewport=viewport)
 
             # 1. Plan a series: every 4 weeks on Tuesday, 14:00, for 6 months; preview, then confirm.
             page.goto(live_server.url + reverse("sessions:group_schedule", args=[group.pk]))

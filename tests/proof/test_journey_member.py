@@ -25,7 +25,7 @@ EMAIL = "nieuw.lid@example.org"
 NEW_PASSWORD = "Intervisie-is-fijn-42"  # noqa: S105
 
 
-def test_member_journey(live_server):
+def test_member_journey(live_server, viewport):
     from playwright.sync_api import expect, sync_playwright
 
     from groups.services import invitation_token
@@ -34,12 +34,12 @@ def test_member_journey(live_server):
     facilitator = FacilitatorFactory(group=group).user
     invitation = InvitationFactory(group=group, email=EMAIL)
     upcoming = SessionFactory(group=group, presenter_slots=1)
-    shots = Shots("member")
+    shots = Shots("member", viewport)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = new_page(browser, live_server, accept_downloads=True)
+            page = new_page(browser, live_server, accept_downloads=True, viewport=viewport)
             # 1. Accept the invitation: a new account, and agree to the agreements.
             page.goto(
                 live_server.url + reverse("groups:invitation_accept", args=[invitation_token(invitation)])
@@ -104,7 +104,7 @@ def test_member_journey(live_server):
 
             # 5. Follow the live session while the facilitator, in a browser of their own, books the casus,
             #    starts the session and moves to the next phase.
-            coach = new_page(browser, live_server, facilitator)
+            coach = new_page(browser, live_server, facilitator, viewport=viewport)
             book_casus(coach, live_server, casus, upcoming)
             held_today(upcoming)  # the day of the session comes: the live guide may start
             live_url = live_server.url + reverse("casussen:live", args=[upcoming.pk])

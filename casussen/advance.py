@@ -17,7 +17,7 @@ what. No function here logs casus text.
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -45,6 +45,11 @@ def deadline(session: Session) -> datetime:
     zone = timezone.get_default_timezone()
     day = timezone.localtime(session.starts_at, zone).date()
     return datetime.combine(day, time(0, 0), tzinfo=zone)
+
+
+def last_day(session: Session) -> date:
+    """The last day on which writing in advance is possible (the day before the session's), for the pages."""
+    return (deadline(session) - timedelta(seconds=1)).date()
 
 
 def is_open(session: Session, *, now: datetime | None = None) -> bool:

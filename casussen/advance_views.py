@@ -50,7 +50,7 @@ def write(request, casus_id: int):
         "group": casus.group,
         "form": form,
         "contribution": contribution,
-        "deadline": advance.deadline(session),
+        "last_day": advance.last_day(session),
         "is_open": advance.is_open(session),
     }
     return render(request, "casussen/advance.html", context, status=status)

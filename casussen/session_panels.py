@@ -83,7 +83,7 @@ def advance_panel(request: PanelRequest) -> dict[str, Any] | None:
         {"casus": c, "contribution": mine.get(c.pk), "form": advance_form(c, mine.get(c.pk))}
         for c in casussen
     ]
-    return {"rows": rows, "deadline": advance.deadline(session), "is_open": advance.is_open(session)}
+    return {"rows": rows, "last_day": advance.last_day(session), "is_open": advance.is_open(session)}
 
 
 def summary_panel(request: PanelRequest) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@ before the session; they arrive in the live guide in their phase, marked "vooraf
 sees them and may share the summary (one e-mail per writer, never the questions of others); the member's
 learning log counts it, accreditation never does."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -63,6 +63,7 @@ def test_deadline_is_the_end_of_the_day_before_in_amsterdam(world):
     assert closes == datetime(2027, 3, 29, 22, 0, tzinfo=ZoneInfo("UTC"))
     assert advance.is_open(session, now=closes - timedelta(seconds=1))
     assert not advance.is_open(session, now=closes)
+    assert advance.last_day(session) == date(2027, 3, 29)  # the page says "tot en met maandag 29 maart"
 
 
 def test_declined_member_reads_only_title_and_kernvraag_and_writes(world, client_for, booked, absent):

@@ -22,7 +22,8 @@ EDITABLE_FIELDS = (*CALENDAR_FIELDS, "method", "presenter_slots", "quorum_overri
 MIN_PRESENTERS, MAX_PRESENTERS = 1, 6  # as the database's session_presenter_slots_range says
 
 # What a person is told when a row would break one of the model's constraints: the field it concerns and
-# a message. Constraint names never reach a message (an unknown one gets the general text).
+# a message said for that field. A constraint not listed here shows at the top with its own
+# violation_error_message (every constraint has one: tests/test_constraint_messages.py).
 _ENDS_AFTER_START = _("De eindtijd moet na de begintijd liggen.")
 CONSTRAINT_MESSAGES = {
     "session_ends_after_start": ("ends_at", _ENDS_AFTER_START),
@@ -34,7 +35,6 @@ CONSTRAINT_MESSAGES = {
     "session_actual_end_after_start": ("actual_ended_at", _("Het einde moet na het begin liggen.")),
     "session_unique_occurrence": (NON_FIELD_ERRORS, _("Deze bijeenkomst van het rooster bestaat al.")),
 }
-_OTHER_CONSTRAINT = _("Deze gegevens passen niet bij elkaar. Controleer ze en probeer het opnieuw.")
 
 
 class SessionError(DomainError):
@@ -100,8 +100,8 @@ def _check_times(starts_at: datetime, ends_at: datetime, *, new_start: bool = Tr
 
 
 def _full_clean(session: Session) -> None:
-    """``full_clean`` with the constraints' messages replaced by ``CONSTRAINT_MESSAGES`` (Django's own
-    text names the constraint: "Beperking 'session_ends_after_start' is geschonden")."""
+    """``full_clean`` with each broken constraint's message at the field of ``CONSTRAINT_MESSAGES``, or
+    else its own ``violation_error_message`` above the form."""
     errors: dict = {}
     try:
         session.full_clean(validate_constraints=False)
@@ -110,9 +110,12 @@ def _full_clean(session: Session) -> None:
     for constraint in session._meta.constraints:
         try:
             constraint.validate(Session, session)
-        except ValidationError:
-            field, message = CONSTRAINT_MESSAGES.get(constraint.name, (NON_FIELD_ERRORS, _OTHER_CONSTRAINT))
-            errors.setdefault(field, []).append(ValidationError(message))
+        except ValidationError as broken:
+            if constraint.name in CONSTRAINT_MESSAGES:
+                field, message = CONSTRAINT_MESSAGES[constraint.name]
+                errors.setdefault(field, []).append(ValidationError(message))
+            else:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(broken)
     if errors:
         raise ValidationError(errors)
 

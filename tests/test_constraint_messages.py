@@ -12,13 +12,16 @@ import re
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import BaseConstraint
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 
-from sessions.models import Method
+from sessions import services
+from sessions.models import Method, Session
 from tests.factories import UserFactory
+from tests.sessions.factories import SessionFactory
 
 PROJECT_APPS = (
     "accounts",
@@ -168,3 +171,18 @@ def test_the_method_admin_saves_the_same_method_within_the_limits(superuser_clie
     assert response.status_code == 302
     method = Method.objects.get(slug="eigen-werkvorm")
     assert method.phases.get().minutes == 10
+
+
+def test_a_session_constraint_without_a_field_message_refuses_with_its_own_message(db):
+    """sessions.services puts the constraints it knows at their field; any other broken constraint of a
+    session shows its own message above the form (not a general text, not its name)."""
+    session = SessionFactory()
+    session.format = "video"
+    unlisted = next(c for c in Session._meta.constraints if c.name == "session_format_valid")
+    assert unlisted.name not in services.CONSTRAINT_MESSAGES
+
+    with pytest.raises(ValidationError) as refused:
+        services._full_clean(session)
+
+    assert str(unlisted.violation_error_message) in refused.value.message_dict[NON_FIELD_ERRORS]
+    assert "session_format_valid" not in str(refused.value.message_dict)

@@ -52,11 +52,14 @@ def calendar_sessions(row: Outbox) -> list[tuple[Session, str]]:
 
     ids = [change["session"] for change in row.details.get("changes", [])]
     off = disabled_group_kinds(row.group_id) if ids and row.group_id else set()
-    methods = {
+    methods: dict[str, str] = {
         Session.Status.PLANNED: "REQUEST" if Kind.INVITE not in off else "",
         Session.Status.CANCELLED: "CANCEL" if Kind.CANCELLATION not in off else "",
     }
     now = timezone.now()
+    if not ids or row.group_id is None:
+        row.__dict__["_calendar_sessions"] = []
+        return []
     sessions = Session.objects.filter(pk__in=ids, group_id=row.group_id).select_related("group__schedule")
     result = [
         (session, methods[session.status])

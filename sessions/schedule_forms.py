@@ -3,9 +3,12 @@ maand"), turned into an RFC 5545 rule with ``icalendar``'s ``vRecur``. It parses
 schedule may be saved is ``sessions.schedule.schedule_check``'s rule."""
 
 from datetime import date, datetime, time
+from functools import cache
 from typing import cast
+from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.formats import date_format
@@ -17,6 +20,7 @@ from . import wallclock
 from .models import Method, Schedule
 
 WEEKLY, MONTHLY, NONE = "weekly", "monthly", "none"
+CUSTOM = "custom"  # keep a stored rule the picker cannot show, as it is
 WEEKDAYS = [
     ("MO", _("maandag")),
     ("TU", _("dinsdag")),
@@ -36,8 +40,24 @@ def interval_choices() -> list[tuple[int, str]]:
     ]
 
 
+@cache
+def zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones a group can plan in ("Europe/Amsterdam", "America/New_York", ...): the zone
+    database's region/city names, without its aliases for offsets and legacy names (``Etc/GMT+5``,
+    ``US/Eastern``, ``posixrules``)."""
+    legacy = ("Etc/", "SystemV/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
+    names = {
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(legacy) and not name.startswith(("posix", "right"))
+    }
+    names.add(settings.TIME_ZONE)
+    return [(name, name.replace("_", " ")) for name in sorted(names)]
+
+
 # The service's field names for what this form shows elsewhere.
-SERVICE_FIELDS = {"rrule": "pattern", "timezone": None}
+SERVICE_FIELDS = {"rrule": "pattern", "timezone": "timezone"}
+SCHEDULE_FIELDS = ("first_date", "start_time", "duration_minutes", "horizon_months", "default_method")
 SERIES_FIELDS = (
     "pattern",
     "interval",
@@ -52,6 +72,7 @@ SERIES_FIELDS = (
     "exception_dates",
     "horizon_months",
     "default_method",
+    "timezone",
 )
 
 
@@ -86,6 +107,13 @@ class DateListField(forms.Field):
         return sorted(days)
 
 
+PATTERNS = [
+    (WEEKLY, _("Elke paar weken op een vaste dag")),
+    (MONTHLY, _("Een vaste dag van de maand")),
+    (NONE, _("Geen vast rooster")),
+]
+
+
 def _number_choice(label, choices):
     return forms.TypedChoiceField(label=label, choices=choices, coerce=int, required=False)
 
@@ -93,11 +121,7 @@ def _number_choice(label, choices):
 class ScheduleForm(forms.Form):
     pattern = forms.ChoiceField(
         label=_("Hoe vaak"),
-        choices=[
-            (WEEKLY, _("Elke paar weken op een vaste dag")),
-            (MONTHLY, _("Een vaste dag van de maand")),
-            (NONE, _("Geen vast rooster")),
-        ],
+        choices=PATTERNS,
         widget=forms.RadioSelect,
         error_messages={"required": _("Kies hoe vaak de groep bijeenkomt.")},
     )
@@ -131,6 +155,16 @@ class ScheduleForm(forms.Form):
     default_method = forms.ModelChoiceField(
         label=_("Werkvorm"), queryset=Method.objects.none(), required=False, empty_label=_("Nog niet gekozen")
     )
+    timezone = forms.ChoiceField(
+        label=_("Tijdzone"),
+        choices=(),
+        required=False,
+        help_text=_(
+            "Voor een groep buiten Nederland: de begintijd en de data gelden in deze tijdzone, ook in de "
+            "agenda-uitnodigingen."
+        ),
+        error_messages={"invalid_choice": _("Kies een tijdzone uit de lijst.")},
+    )
 
     def __init__(self, *args, instance: Schedule, **kwargs):
         self.instance = instance
@@ -140,6 +174,17 @@ class ScheduleForm(forms.Form):
             is_active=True
         )
         cast(forms.ChoiceField, self.fields["interval"]).choices = interval_choices()
+        zones = zone_choices()
+        stored = self.instance.timezone
+        if stored and stored not in dict(zones) and stored in available_timezones():
+            zones = [(stored, stored.replace("_", " ")), *zones]  # an older name, still valid: kept
+        cast(forms.ChoiceField, self.fields["timezone"]).choices = zones
+        if self.unknown_rule:  # the stored rule stays as it is unless another pattern is picked
+            pattern = cast(forms.ChoiceField, self.fields["pattern"])
+            pattern.choices = [
+                (CUSTOM, _("Zoals nu: een eigen regel (%(rule)s)") % {"rule": self.unknown_rule}),
+                *PATTERNS,
+            ]
         for name, field in self.fields.items():
             if name not in ("pattern", "exception_dates"):
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -147,8 +192,16 @@ class ScheduleForm(forms.Form):
 
     @property
     def unknown_rule(self) -> str:
-        """The stored rule when the picker cannot show it (set before this form existed)."""
-        return self.instance.rrule if self.instance.rrule and not self.initial.get("pattern") else ""
+        """The stored rule when the picker cannot show it (set before this form existed, or in the admin):
+        offered as the pattern "zoals nu", picked from the start, and kept unless another one is picked."""
+        rule = self.instance.rrule if self.instance.pk else ""
+        return rule if rule and _picker_values(rule) is None else ""
+
+    @property
+    def zone_open(self) -> bool:
+        """The zone option shows open: a zone other than the default is chosen, or it has an error."""
+        chosen = self["timezone"].value() or settings.TIME_ZONE
+        return chosen != settings.TIME_ZONE or bool(self["timezone"].errors)
 
     @property
     def exception_values(self) -> list[str]:
@@ -181,9 +234,15 @@ class ScheduleForm(forms.Form):
             self.add_error("until", _("De laatste datum ligt voor de eerste bijeenkomst."))
         return data
 
+    def clean_timezone(self) -> str:
+        return self.cleaned_data["timezone"] or self.instance.timezone or settings.TIME_ZONE
+
     def rule(self) -> str:
-        """The RFC 5545 rule for what was picked (empty: no fixed schedule)."""
+        """The RFC 5545 rule for what was picked (empty: no fixed schedule); "zoals nu" is the stored rule,
+        unchanged (never one that was posted)."""
         data = self.cleaned_data
+        if data["pattern"] == CUSTOM:
+            return self.unknown_rule
         if data["pattern"] == WEEKLY:
             parts = {"FREQ": "WEEKLY", "INTERVAL": data["interval"], "BYDAY": data["weekly_day"]}
         elif data["pattern"] == MONTHLY:
@@ -201,7 +260,7 @@ class ScheduleForm(forms.Form):
         schedule = self.instance
         data = self.cleaned_data
         schedule.rrule = self.rule()
-        for name in ("first_date", "start_time", "duration_minutes", "horizon_months", "default_method"):
+        for name in (*SCHEDULE_FIELDS, "timezone"):
             setattr(schedule, name, data[name])
         schedule.exception_dates = [day.isoformat() for day in data["exception_dates"]]
         return schedule
@@ -221,13 +280,21 @@ class ScheduleForm(forms.Form):
                 "position": positions[data["position"]],
                 "day": days[data["monthly_day"]],
             }
+        elif data["pattern"] == CUSTOM:
+            every = gettext("Een eigen regel (%(rule)s)") % {"rule": self.unknown_rule}
         else:
             return gettext("Geen vast rooster")
-        return gettext("%(every)s om %(time)s, vanaf %(first)s") % {
+        sentence = gettext("%(every)s om %(time)s, vanaf %(first)s") % {
             "every": every,
             "time": data["start_time"].strftime("%H:%M"),
             "first": date_format(data["first_date"], "j F Y"),
         }
+        if data["timezone"] != settings.TIME_ZONE:
+            sentence = gettext("%(sentence)s (tijdzone %(zone)s)") % {
+                "sentence": sentence,
+                "zone": data["timezone"].replace("_", " "),
+            }
+        return sentence
 
     def add_service_error(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):
@@ -254,6 +321,7 @@ def initial_for(schedule: Schedule) -> dict:
         "duration_minutes": schedule.duration_minutes,
         "horizon_months": schedule.horizon_months,
         "default_method": schedule.default_method_id,
+        "timezone": schedule.timezone or settings.TIME_ZONE,
         "interval": 4,
         "weekly_day": "TU",
         "position": 1,
@@ -264,7 +332,7 @@ def initial_for(schedule: Schedule) -> dict:
     if not schedule.rrule:
         return {**initial, "pattern": NONE}
     picked = _picker_values(schedule.rrule)
-    return {**initial, **picked} if picked else initial
+    return {**initial, **picked} if picked else {**initial, "pattern": CUSTOM}
 
 
 def _picker_values(rule: str) -> dict | None:

@@ -3,6 +3,7 @@
 from contextlib import suppress
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -46,7 +47,12 @@ def group_schedule(request, group_id: int):
             if step != EDIT:
                 context = _preview_context(request, form, diff)
                 return render(request, "sessions/schedule_preview.html", context)
-    context = {"group": group, "form": form, "sessions": selectors.group_upcoming_sessions(group)}
+    context = {
+        "group": group,
+        "form": form,
+        "sessions": selectors.group_upcoming_sessions(group),
+        "zone": schedule.timezone if schedule.pk else settings.TIME_ZONE,  # the times shown, as stored
+    }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "sessions/group_schedule.html", context, status=status)
 
@@ -61,6 +67,7 @@ def _preview_context(request, form: ScheduleForm, diff: ScheduleDiff) -> dict:
         "created": [(o, o.notice(tz)) for o in diff.create],
         "moved": [(m, details[m.session.pk], m.occurrence.notice(tz)) for m in diff.move],
         "cancelled": [(s, details[s.pk]) for s in diff.cancel],
+        "zone": tz.key,  # the times shown: in the zone the schedule is picked in
     }
 
 

@@ -38,7 +38,7 @@ def changes(page) -> dict[str, list[str]]:
     return found
 
 
-def test_the_form_is_a_picker_in_words_without_a_zone(world, client_for):
+def test_the_form_is_a_picker_in_words_with_the_zone_collapsed(world, client_for):
     page = client_for(world.facilitator).get(schedule_url(world.group))
     assert page.status_code == 200
     html = tree(page.content)
@@ -46,7 +46,12 @@ def test_the_form_is_a_picker_in_words_without_a_zone(world, client_for):
     assert patterns == ["weekly", "monthly", "none"]
     assert [o["value"] for o in html.by_id("id_interval").find_all("option")] == [str(n) for n in range(1, 9)]
     assert [o["value"] for o in html.by_id("id_position").find_all("option")] == ["1", "2", "3", "4", "-1"]
-    assert html.find(name="timezone") is None and html.find(name="rrule") is None
+    assert html.find(name="rrule") is None
+    # The zone is an advanced option, collapsed, Europe/Amsterdam unless chosen otherwise.
+    zone = html.by_id("schedule-zone")
+    assert zone.tag == "details" and zone.get("open") is None
+    assert zone.find("summary").text == "Geavanceerd: tijdzone"
+    assert zone.find("select", name="timezone").find("option", selected=True)["value"] == "Europe/Amsterdam"
     # The empty choice of the method is a translated word, not Django's English placeholder.
     empty = html.by_id("id_default_method").find("option", value="")
     assert empty.text == "Nog niet gekozen"

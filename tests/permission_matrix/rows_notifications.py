@@ -123,3 +123,56 @@ ROWS = [
         data=lambda w: {"enabled": ["invite"], "no_casus_days": 5},
     ),
 ]
+
+
+def _poll_link(*, recipient="member", answer="yes"):
+    """A date poll answer link from the e-mail to ``recipient`` (a poll of the group's session)."""
+
+    def kwargs(world):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from notifications.models import Kind, Outbox
+        from notifications.tokens import poll_link_url
+        from sessions import polls
+        from tests.sessions.factories import SessionFactory
+
+        start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+        session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+        poll = polls.poll_open(
+            group=world.group,
+            created_by=world.facilitator,
+            session=session,
+            moments=[start + timedelta(days=7), start + timedelta(days=8)],
+        )
+        user = getattr(world, recipient)
+        row = Outbox.objects.filter(kind=Kind.DATE_POLL, recipient=user).first() or Outbox.objects.create(
+            kind=Kind.DATE_POLL,
+            recipient=user,
+            subject_key=f"poll:{poll.pk}",
+            group=world.group,
+            session=session,
+            details={"poll": poll.pk},
+            due_at=timezone.now(),
+        )
+        url = poll_link_url(row.pk, poll.options.first().pk, answer)
+        return {"token": url.rstrip("/").rsplit("/", 1)[1]}
+
+    return kwargs
+
+
+ROWS += [
+    # Date poll answers from the e-mail: the token is the key; GET confirms, POST records.
+    Row("notifications:poll_link", public(200), kwargs=_poll_link(), seen_as="member", shows=("group",)),
+    Row("notifications:poll_link", public(200), kwargs=_poll_link(), method="post", seen_as="member"),
+    # A removed member's old link answers nothing and names no group.
+    Row(
+        "notifications:poll_link",
+        public(410),
+        kwargs=_poll_link(recipient="former_member"),
+        label="former-member",
+        seen_as="former_member",
+    ),
+    Row("notifications:poll_link", public(400), kwargs=lambda w: {"token": "tampered"}, label="tampered"),
+]

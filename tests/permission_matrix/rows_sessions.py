@@ -255,3 +255,93 @@ ROWS = [
         check=_held_only_by_facilitator,
     ),
 ]
+
+
+# --- the date poll (sessions/poll_views.py) ----------------------------------------------------------------
+
+
+def _poll(world) -> dict:
+    """An open date poll for a session of the group two days ahead (made once per world)."""
+    if "poll" not in world.extra:
+        from sessions import polls
+        from tests.sessions.factories import SessionFactory
+
+        start = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+        session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+        world.extra["poll"] = polls.poll_open(
+            group=world.group,
+            created_by=world.facilitator,
+            session=session,
+            moments=[start + timedelta(days=7), start + timedelta(days=8)],
+        )
+    poll = world.extra["poll"]
+    return {"group_id": world.group.pk, "poll_id": poll.pk}
+
+
+def _poll_option(world) -> dict:
+    kwargs = _poll(world)
+    return {**kwargs, "option_id": world.extra["poll"].options.order_by("position").first().pk}
+
+
+def _poll_confirm_data(world) -> dict:
+    return {"option": world.extra["poll"].options.order_by("position").first().pk}
+
+
+def _poll_open_unless_facilitator(world, role, response):
+    """A refused confirm or close leaves the poll open and the session where it was."""
+    from sessions.models import DatePoll
+
+    poll = DatePoll.objects.get(pk=world.extra["poll"].pk)
+    assert (poll.closed_at is None) == (role != "facilitator")
+
+
+def _weekday_poll_data(world) -> dict:
+    return {"weekday_1": "1", "time_1": "14:00", "weekday_2": "3", "time_2": "09:30"}
+
+
+def _no_weekday_poll_unless_facilitator(world, role, response):
+    from sessions.models import DatePoll
+
+    assert DatePoll.objects.filter(group=world.group).exists() == (role == "facilitator")
+
+
+FACILITATORS_ONLY = standard(200, member=403, admin=403)  # Need.FACILITATE: not organisation admins
+
+ROWS += [
+    Row("sessions:poll_new", FACILITATORS_ONLY, kwargs=_group),
+    Row(
+        "sessions:poll_new",
+        standard(302, member=403, admin=403),
+        kwargs=_group,
+        method="post",
+        data=_weekday_poll_data,
+        label="weekdays",
+        check=_no_weekday_poll_unless_facilitator,
+    ),
+    Row("sessions:poll", MEMBERS_ONLY, kwargs=_poll, shows=("group",)),
+    Row(
+        "sessions:poll_answer",
+        standard(302, admin=403),
+        kwargs=_poll_option,
+        method="post",
+        data=lambda w: {"answer": "yes"},
+    ),
+    Row("sessions:poll_answer", public(405), kwargs=_poll_option, label="get-not-allowed"),
+    Row(
+        "sessions:poll_confirm",
+        standard(302, member=403, admin=403),
+        kwargs=_poll,
+        method="post",
+        data=_poll_confirm_data,
+        check=_poll_open_unless_facilitator,
+    ),
+    Row("sessions:poll_confirm", public(405), kwargs=_poll, label="get-not-allowed"),
+    Row(
+        "sessions:poll_close",
+        standard(302, member=403, admin=403),
+        kwargs=_poll,
+        method="post",
+        check=_poll_open_unless_facilitator,
+    ),
+    Row("sessions:poll_close", public(405), kwargs=_poll, label="get-not-allowed"),
+]

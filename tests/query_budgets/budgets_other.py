@@ -146,3 +146,22 @@ BUDGETS = [
     Budget("reflections:learning_log", "member", 8, shows=lambda s: f"Meegenomen {s.last}"),
     Budget("reflections:learning_log_csv", "member", 7),
 ]
+
+
+def _poll_link(scene):
+    """A date poll answer link to the member, from a fresh poll answered by every grown member."""
+    from notifications.tokens import poll_link_url
+
+    from .budgets_sessions import _poll
+
+    _poll(scene)
+    poll = scene.current["poll"]
+    row = Outbox.objects.get(kind=Kind.DATE_POLL, recipient=scene.world.member, subject_key=f"poll:{poll.pk}")
+    url = poll_link_url(row.pk, scene.current["option"].pk, "no")
+    return {"token": url.rstrip("/").rsplit("/", 1)[1]}
+
+
+BUDGETS += [
+    Budget("notifications:poll_link", "anonymous", 10, kwargs=_poll_link),
+    Budget("notifications:poll_link", "anonymous", 15, kwargs=_poll_link, method="post"),
+]

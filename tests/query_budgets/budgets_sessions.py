@@ -183,7 +183,7 @@ def _poll(scene):
     from sessions import polls
     from sessions.models import DatePollAnswer
 
-    session = session_in(scene.group, days=2, presenter_slots=2)
+    session = session_in(scene.group, days=2)
     poll = polls.poll_open(
         group=scene.group,
         created_by=scene.world.facilitator,
@@ -206,10 +206,11 @@ def _poll_option(scene):
 
 BUDGETS += [
     Budget("sessions:poll_new", "facilitator", 10, kwargs=_group),
+    # Opening plans the members' e-mails in one insert (notifications.poll_mail.plan_date_poll).
     Budget(
         "sessions:poll_new",
         "facilitator",
-        20,
+        32,
         kwargs=_group,
         method="post",
         data=lambda _: {"weekday_1": "1", "time_1": "14:00", "weekday_2": "3", "time_2": "09:30"},
@@ -220,13 +221,14 @@ BUDGETS += [
     Budget(
         "sessions:poll_answer",
         "member",
-        15,
+        18,
         kwargs=_poll_option,
         method="post",
         data=lambda _: {"answer": "ifneed"},
         htmx=True,
     ),  # fmt: skip
-    # Moving the session: session_update's invites, then one RSVP per member who answered for the date.
+    # Moving the session: session_update's invites (one bulk insert), then the RSVP reset, which calls
+    # services.rsvp_set (its rules and its rsvp_changed signal) once per member who answered for the date.
     Budget(
         "sessions:poll_confirm",
         "facilitator",
@@ -235,7 +237,7 @@ BUDGETS += [
         method="post",
         data=lambda s: {"option": s.current["option"].pk},
         status=302,
-        n_plus_one="the RSVP reset calls services.rsvp_set once per member who answered for the new date",
+        n_plus_one="the RSVP reset: services.rsvp_set once per member who answered for the new date",
     ),  # fmt: skip
     Budget("sessions:poll_close", "facilitator", 10, kwargs=_poll, method="post", status=302),
 ]

@@ -1,6 +1,7 @@
 """Shared set-up for Playwright tests in Debian's Chromium (headless, no network, as on this machine kind)."""
 
 import os
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +21,9 @@ ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR", "artifacts"))
+# Screenshots of the browser tests: $ARTIFACTS_DIR (.ci/run sets it to artifacts/screenshots in the clone and
+# keeps it), else a folder in the system's temporary directory; the run's summary prints where.
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or Path(tempfile.gettempdir()) / "intervisie-artifacts")
 
 BROWSER_MARKS = [pytest.mark.browser]  # skipped without Chromium, failed in CI (tests/services.py)
 

@@ -130,3 +130,12 @@ def pytest_runtest_setup(item):
     from . import services
 
     services.check(item)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests' screenshots are, and how many there are."""
+    from tests.browser import ARTIFACTS
+
+    shots = list(ARTIFACTS.rglob("*.png")) if ARTIFACTS.is_dir() else []
+    if shots:
+        terminalreporter.write_line(f"browser screenshots: {ARTIFACTS.resolve()} ({len(shots)} files)")

@@ -178,12 +178,12 @@ class Outbox(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=Status.values),
                 name="outbox_status_valid",
-                violation_error_message=_("Kies een status van de lijst."),
+                violation_error_message=_("Kies een status uit de lijst."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=Kind.values),
                 name="outbox_kind_valid",
-                violation_error_message=_("Kies een soort bericht van de lijst."),
+                violation_error_message=_("Kies een soort bericht uit de lijst."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
@@ -365,7 +365,7 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=Q(calendar_path__in=CalendarPath.values),
                 name="notification_pref_calendar_path",
-                violation_error_message=_("Kies van de lijst hoe bijeenkomsten in je agenda komen."),
+                violation_error_message=_("Kies uit de lijst hoe bijeenkomsten in je agenda komen."),
             )
         ]
 

@@ -142,6 +142,8 @@ def session_method(request, session_id: int):
 @login_required
 def live_page(request, session_id: int):
     session = _session(request, session_id, Need.MEMBER)
+    if session.format == Session.Format.WRITTEN:
+        return redirect("casussen:written", session_id=session.pk)  # its round is on the written page
     return _render_page(request, session)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from sessions import written as session_written
-from sessions.models import MethodPhase, PhaseDeadline, Session
+from sessions.models import MethodPhase, PhaseDeadline, Presenter, Session
 
 from . import live, permissions
 from .models import Advice, Casus, LiveRun, Question
@@ -210,7 +210,8 @@ def reminder_key(session_id: int, phase_id: int) -> str:
 
 def reminder_not_needed(*, subject_key: str, session: Session, user_id: int, now: datetime) -> bool:
     """At send time: the session is no longer written, the phase's deadline passed or is gone, the round
-    ended, or the member already wrote what the phase asks."""
+    ended, the phase does not ask this member (the presenter reflects, the others ask and advise), or the
+    member already wrote what it asks."""
     try:
         phase_id = int(subject_key.rsplit(":", 1)[1])
     except (IndexError, ValueError):
@@ -224,4 +225,9 @@ def reminder_not_needed(*, subject_key: str, session: Session, user_id: int, now
     if LiveRun.objects.filter(session=session, finished_at__isnull=False).exists():
         return True
     asks = line.asks(deadline)
-    return asks is None or has_written(session_id=session.pk, user_id=user_id, asks=asks)
+    if asks is None:
+        return True
+    presenter = Presenter.objects.filter(session=session, user_id=user_id).exists()
+    if presenter != (asks == REFLECTION):  # the presenter reflects; the others ask and advise
+        return True
+    return has_written(session_id=session.pk, user_id=user_id, asks=asks)

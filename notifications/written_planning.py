@@ -1,15 +1,16 @@
 """The reminders of a written session (kind ``written_phase``): one per member and writing phase, a day
-before the phase's deadline, to whoever the phase asks (the others for questions and advice, the presenter
-for the reflection). Re-planned whenever the deadlines change (``sessions.signals.phase_deadlines_changed``):
-a moved deadline re-times the pending rows, a session switched back to live cancels them. Whether the
-member wrote already is checked when it is sent (``kinds._written_done``). The unique constraint on (kind,
-recipient, subject) keeps one row per member and phase, however often this runs."""
+before the phase's deadline. Whom a phase asks (the others for questions and advice, the presenter for the
+reflection) is decided when it is sent (``kinds._written_done``), since the casus may be booked after the
+switch, and so is whether the member wrote already. Re-planned whenever the deadlines change
+(``sessions.signals.phase_deadlines_changed``): a moved deadline re-times the pending rows, a session
+switched back to live cancels them. The unique constraint on (kind, recipient, subject) keeps one row per
+member and phase, however often this runs."""
 
 from datetime import timedelta
 
 from casussen import written
 from groups.models import Membership
-from sessions.models import Presenter, Session
+from sessions.models import Session
 
 from . import planning
 from .models import Kind
@@ -33,14 +34,14 @@ def _wanted(session: Session, now) -> list[planning.Planned]:
             "user_id", flat=True
         )
     )
-    presenters = set(Presenter.objects.filter(session=session).values_list("user_id", flat=True))
     planned = []
     for deadline in line.deadlines:
         asks = line.asks(deadline)
         if asks is None:
             continue
-        to = members & presenters if asks == written.REFLECTION else members - presenters
         key = written.reminder_key(session.pk, deadline.phase_id)
         due = deadline.due_at - BEFORE_DEADLINE
-        planned += [planning.Planned(session.pk, Kind.WRITTEN_PHASE, uid, due, key) for uid in sorted(to)]
+        planned += [
+            planning.Planned(session.pk, Kind.WRITTEN_PHASE, uid, due, key) for uid in sorted(members)
+        ]
     return planned

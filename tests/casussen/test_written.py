@@ -125,9 +125,10 @@ def test_reminders_per_writing_phase_retimed_when_a_deadline_moves(setup, world)
     by_user = {}
     for row in rows:
         by_user.setdefault(row.recipient_id, []).append(row)
-    # questions and advice to the others, the reflection to the presenter
-    assert len(by_user[world.member.pk]) == 2 and len(by_user[world.facilitator.pk]) == 2
-    assert len(by_user[presenter.pk]) == 1
+    # every member, for each writing phase; whom a phase asks is decided when it is sent
+    assert {uid: len(r) for uid, r in by_user.items()} == dict.fromkeys(
+        [world.member.pk, world.facilitator.pk, presenter.pk], 3
+    )
     line = written.timeline(session)
     advice = next(d for d in line.deadlines if d.phase.kind == "advice")
     row = rows.get(recipient=world.member, subject_key=written.reminder_key(session.pk, advice.phase_id))
@@ -136,7 +137,7 @@ def test_reminders_per_writing_phase_retimed_when_a_deadline_moves(setup, world)
     session_written.phase_deadline_move(deadline=advice, due_at=later)
     row.refresh_from_db()
     assert row.due_at == later - timedelta(days=1) and row.status == Status.PENDING
-    assert rows.count() == 5  # re-timed, not doubled
+    assert rows.count() == 9  # re-timed, not doubled
     written.written_switch(session=session, format=Session.Format.LIVE)
     assert not Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, session=session, status=Status.PENDING).exists()
     assert not LiveRun.objects.filter(session=session).exists()
@@ -155,6 +156,7 @@ def test_the_sweep_sends_a_phase_reminder_once_even_when_retried_and_not_after_w
     rows = Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, subject_key=key)
     mine = rows.get(recipient=world.member)
     facilitators = rows.get(recipient=world.facilitator)
+    presenters = rows.get(recipient=_presenter)  # questions are the others' to ask
     # the facilitator writes a question first: their reminder is no longer needed
     _open_phase(session, "questions")
     written.written_contribute(run=run, author=world.facilitator, text="Wat heb je al geprobeerd?")
@@ -170,6 +172,8 @@ def test_the_sweep_sends_a_phase_reminder_once_even_when_retried_and_not_after_w
     facilitators.refresh_from_db()
     assert mine.status == Status.SENT
     assert facilitators.status == Status.CANCELLED
+    presenters.refresh_from_db()
+    assert presenters.status == Status.CANCELLED
     assert not [m for m in mail.outbox if m.to == [world.facilitator.email]]
 
 
@@ -202,7 +206,9 @@ def test_pages_switch_write_move_in_place_and_close(setup, world):
     contribute = reverse("casussen:written_contribute", kwargs={"session_id": session.pk})
     refused = member.post(contribute, {"text": "Te vroege vraag?"})
     assert refused.status_code == 400
-    assert 'aria-invalid="true"' in refused.content.decode() and "Te vroege vraag?" in refused.content.decode()
+    assert (
+        'aria-invalid="true"' in refused.content.decode() and "Te vroege vraag?" in refused.content.decode()
+    )
     # the facilitator moves a deadline before the one ahead of it: 400 in place, with the typed value
     deadlines = list(PhaseDeadline.objects.filter(session=session).order_by("phase__position"))
     second = deadlines[1]
@@ -243,3 +249,25 @@ def test_home_asks_the_member_for_their_questions_until_written(setup, world):
     assert "Schrijf je vragen" not in client_for(presenter).get("/").content.decode()
     written.written_contribute(run=run, author=world.member, text="Wat maakt dit lastig?")
     assert "Schrijf je vragen voor de casus van" not in member.get("/").content.decode()
+
+
+def test_a_casus_booked_after_the_switch_is_started_from_the_written_page_and_its_presenter_reminded(world):
+    from django.urls import reverse
+
+    start = (timezone.now() + timedelta(days=14)).replace(second=0, microsecond=0)
+    session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+    presenter = MembershipFactory(group=world.group).user
+    assert written.written_switch(session=session, format=Session.Format.WRITTEN) is None
+    booked_casus(session=session, author=presenter)
+    rows = Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, session=session, status=Status.PENDING)
+    assert rows.filter(recipient=presenter).count() == 3  # one per writing phase, judged when sent
+    facilitator = _as(world.facilitator)
+    page = reverse("casussen:written", kwargs={"session_id": session.pk})
+    assert 'id="written-start"' in facilitator.get(page).content.decode()
+    assert 'id="written-start"' not in _as(world.member).get(page).content.decode()
+    facilitator.post(
+        reverse("casussen:written_setup", kwargs={"session_id": session.pk}), {"format": "written"}
+    )
+    assert LiveRun.objects.get(session=session).presenter_id == presenter.pk
+    live = reverse("casussen:live", kwargs={"session_id": session.pk})
+    assert facilitator.get(live)["Location"] == page

@@ -1,7 +1,7 @@
 """The schedule page: pick a series in words, see what it does to the sessions ("Voorbeeld"), confirm."""
 
 from contextlib import suppress
-from datetime import date
+from datetime import date, time
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +14,7 @@ from groups.permissions import Need, group_required
 from . import selectors
 from .models import Schedule
 from .schedule import ScheduleDiff, diff_details, schedule_preview, schedule_save, zone
-from .schedule_forms import ScheduleForm, initial_for
+from .schedule_forms import WEEKDAYS, WEEKLY, ScheduleForm, initial_for
 
 CONFIRM, EDIT = "confirm", "edit"  # the preview's two buttons
 
@@ -23,6 +23,10 @@ def _form(request, schedule: Schedule) -> ScheduleForm:
     initial = initial_for(schedule)
     with suppress(KeyError, ValueError):  # "deze en volgende" from a session: the series from that day on
         initial["first_date"] = date.fromisoformat(request.GET["vanaf"])
+    with suppress(KeyError, ValueError, AttributeError):  # a date poll's chosen weekday and time (polls.py)
+        start_time = time.fromisoformat(request.GET["tijd"])
+        weekday = WEEKDAYS[initial["first_date"].weekday()][0]
+        initial.update(start_time=start_time, pattern=WEEKLY, weekly_day=weekday)
     return ScheduleForm(request.POST or None, instance=schedule, initial=initial)
 
 

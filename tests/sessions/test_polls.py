@@ -226,6 +226,9 @@ def test_weekday_poll_for_a_new_group_opens_the_schedule_page(client):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert day.isoformat().encode() in page.content  # the picker starts on that Thursday
+    html = page.content.decode()
+    assert re.search(r'<option value="TH"[^>]*selected', html), "the picker's weekday is Thursday"
+    assert 'value="09:30"' in html
 
 
 def test_pages_answer_in_place_and_confirm(at_risk, client):

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from groups.permissions import Need, group_access, object_in_group_or_404
+from groups.permissions import Need, group_access, group_required, object_in_group_or_404
 
-from . import roles
+from . import load, roles
 from .models import Session
 from .role_forms import RoleForm
 from .templatetags.session_roles import card_context
@@ -47,3 +48,14 @@ def role_set(request, session_id: int):
         messages.success(request, _("De rollen zijn bijgewerkt."))
         return redirect(reverse("sessions:detail", kwargs={"session_id": session.pk}) + "#roles-card")
     return session_detail(request, session.pk, status=status, roles_error=error)
+
+
+@group_required(Need.MEMBER)
+def group_load(request, group_id: int):
+    """Who brought a casus when: each active member with the sessions they presented at, those who never
+    did first, then whoever presented longest ago; and the roles they held (``sessions/load.py``)."""
+    return render(
+        request,
+        "sessions/group_load.html",
+        {"group": request.group, "loads": load.group_load(request.group), "now": timezone.now()},
+    )

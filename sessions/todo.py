@@ -173,4 +173,7 @@ def session_items(person: todo.Person) -> Iterable[todo.TodoItem]:
 
 def register() -> None:
     todo.register(name="sessions", order=10, build=session_items)
+    from . import load  # the prompt to present, with the rest of who carries the group
+
+    todo.register(name="sessions_presenting", order=12, build=load.presenting_items)
     todo.register(name="date_polls", order=11, build=poll_items)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:session_id>/rollen/", role_views.role_set, name="role_set"),
     path("groep/<int:group_id>/rooster/", schedule_views.group_schedule, name="group_schedule"),
     path("groep/<int:group_id>/nieuw/", views.session_new, name="new"),
+    path("groep/<int:group_id>/inbreng/", role_views.group_load, name="group_load"),
     path("groep/<int:group_id>/datumprikker/", poll_views.poll_new, name="poll_new"),
     path("groep/<int:group_id>/datumprikker/<int:poll_id>/", poll_views.poll_detail, name="poll"),
     path(

@@ -17,7 +17,7 @@ from tests.factories import (
     UserFactory,
 )
 
-HOME_BUDGET = 10
+HOME_BUDGET = 14  # with the prompt to present (sessions/load.py: up to two)
 GROUP_BUDGET = 12
 
 

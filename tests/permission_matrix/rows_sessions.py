@@ -229,6 +229,8 @@ ROWS = [
         data=lambda w: schedule_confirm_data(w.group),
         label="confirm",
     ),
+    # Who brought a casus when: the group's active members (and its facilitators), not an admin outside it.
+    Row("sessions:group_load", MEMBERS_ONLY, kwargs=_group, shows=("group",)),
     Row("sessions:new", standard(200, member=403), kwargs=_group),
     Row(
         "sessions:new",

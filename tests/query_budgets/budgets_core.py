@@ -37,10 +37,10 @@ def _invite_data(scene):
 
 BUDGETS = [
     # The to-do list: the next session of every group, open RSVPs, casussen, writing in advance for a
-    # declined session, reflections, follow-ups.
-    Budget("home", "member", 16, shows=lambda s: f"Extra groep {s.last}"),
+    # declined session, reflections, follow-ups, the prompt to present (sessions/load.py: two).
+    Budget("home", "member", 18, shows=lambda s: f"Extra groep {s.last}"),
     # … and the open alerts of the groups they facilitate (the grown members fade).
-    Budget("home", "facilitator", 17, label="facilitator", shows=lambda s: s.last_name()),
+    Budget("home", "facilitator", 19, label="facilitator", shows=lambda s: s.last_name()),
     Budget(
         "set_language", "member", 7, method="post", data=lambda s: {"language": "en", "next": "/"}, status=302
     ),

@@ -103,6 +103,8 @@ BUDGETS = [
         data=lambda s: {"role": "tijdbewaker", "to": s.world.facilitator.pk},
         htmx=True,
     ),  # fmt: skip
+    # Who brought a casus when: the grown members, their presented sessions and roles (three queries).
+    Budget("sessions:group_load", "member", 10, kwargs=_group, shows=lambda s: s.last_name()),
     Budget("sessions:presenter_claim", "member", 35, kwargs=_fresh_session, method="post", status=302),
     Budget("sessions:presenter_release", "member", 23, kwargs=_claimed_session, method="post", status=302),
     Budget("sessions:download", "member", 11, kwargs=_upcoming),

@@ -37,6 +37,9 @@ MARKERS = {
     # a peer's note with a declined RSVP (health information: the facilitator's only); seeded by the rows
     # that need it (rows_sessions._session_with_casus_and_decline), not by ``seed``
     "decline_note": Marker("Afmelding Griepgolf", frozenset({"facilitator"})),
+    # the member's registration number (personal data): their own, and their group's facilitators' in
+    # the exports (presence list, the member's overview)
+    "registration": Marker("SKJ-Merkteken-Meerkoet", frozenset({"member", "facilitator"})),
 }
 
 
@@ -81,6 +84,7 @@ def seed(world) -> dict:
 
     world.member.display_name = text("member_name")
     world.member.save(update_fields=["display_name"])
+    world.member.registrations.create(register="skj", number=text("registration"))
     casus = CasusFactory(
         group=world.group,
         author=world.member,

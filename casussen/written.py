@@ -18,7 +18,7 @@ from accounts.models import User
 from sessions import written as session_written
 from sessions.models import MethodPhase, PhaseDeadline, Presenter, Session
 
-from . import live, permissions
+from . import live, live_stamp, permissions
 from .models import Advice, Casus, LiveRun, Question
 from .services import CasusError
 
@@ -125,7 +125,7 @@ def written_start(*, session: Session, casus: Casus, now: datetime | None = None
         phase_started_at=now,
         started_at=now,
     )
-    live.live_stamp.stamp_bump(session.pk)
+    live_stamp.stamp_bump(session.pk)
     return run
 
 
@@ -153,7 +153,9 @@ def written_close(*, run: LiveRun, now: datetime | None = None) -> LiveRun:
 
 
 @transaction.atomic
-def written_contribute(*, run: LiveRun, author: User, text: str, now: datetime | None = None):
+def written_contribute(
+    *, run: LiveRun, author: User, text: str, now: datetime | None = None
+) -> Question | Advice | Casus:
     """Write what the open phase asks: a question (more than one may be asked), the one advice (a second
     replaces the first) or, for the presenter, the reflection (saved as the casus's "wat neem ik mee")."""
     run, line = written_sync(run=run, now=now)
@@ -169,7 +171,7 @@ def written_contribute(*, run: LiveRun, author: User, text: str, now: datetime |
     if asks == ADVICE:
         return live.advice_set(run=run, author=author, text=text)
     if asks == REFLECTION:
-        if not presenter:
+        if not presenter or run.casus_id is None:
             raise CasusError(_("In deze fase schrijft de inbrenger zijn of haar reflectie."))
         casus = Casus.objects.select_for_update().get(pk=run.casus_id)
         casus.takeaways = text

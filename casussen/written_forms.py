@@ -2,6 +2,7 @@
 the rules are the services' (``casussen/written.py``, ``sessions/written.py``)."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -36,8 +37,8 @@ class DeadlineForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
     )
 
-    def __init__(self, *args, tz: ZoneInfo, prefix: str, **kwargs):
-        super().__init__(*args, prefix=prefix, **kwargs)
+    def __init__(self, *args: Any, tz: ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.tz = tz
 
     def clean_due_at(self) -> datetime:

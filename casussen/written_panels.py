@@ -3,6 +3,7 @@ registered in ``CasussenConfig.ready``. Home names the session, the group and th
 casus text."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -36,7 +37,7 @@ def written_panel(request: PanelRequest) -> dict[str, Any] | None:
     }
 
 
-def _when(moment) -> str:
+def _when(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "l j F H:i")
 
 

@@ -6,7 +6,9 @@ switch, and so is whether the member wrote already. Re-planned whenever the dead
 switched back to live cancels them. The unique constraint on (kind, recipient, subject) keeps one row per
 member and phase, however often this runs."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from casussen import written
 from groups.models import Membership
@@ -19,11 +21,11 @@ BEFORE_DEADLINE = timedelta(days=1)
 
 
 def plan_written(*, session: Session) -> None:
-    now = planning.timezone.now()
+    now = timezone.now()
     planning._upsert([session], _wanted(session, now), of_kinds=[Kind.WRITTEN_PHASE], now=now)
 
 
-def _wanted(session: Session, now) -> list[planning.Planned]:
+def _wanted(session: Session, now: datetime) -> list[planning.Planned]:
     if session.format != Session.Format.WRITTEN or session.status != Session.Status.PLANNED:
         return []
     if Kind.WRITTEN_PHASE in planning.disabled_group_kinds(session.group_id):

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from groups.models import Group, Membership
 from groups.permissions import Need, administered_organisation_ids, group_required
+from sessions import load
 from sessions.models import RSVP, Session
 
 from . import charts, exports, integrations, pdf, selectors
@@ -108,6 +109,7 @@ def group_dashboard(request, group_id: int):
             "reflection_signals": integrations.reflection_health(group, dash.held),
             "alerts": integrations.group_alerts(group),
             "charts": charts.group(dash),
+            "balance": load.group_balance(group),  # presentations and roles per member, 12 months
         },
     )
 

@@ -48,6 +48,12 @@ class MemberLoad:
     def roles_total(self) -> int:
         return sum(self.roles.values())
 
+    @property
+    def total(self) -> int:
+        return self.presentations + self.roles_total
+
+    roles_row: list[tuple[str, int]] = field(default_factory=list)  # the dashboard's columns, in order
+
 
 def _order_key(last: datetime | None, user: Any) -> tuple:
     return (last is not None, last or NEVER, user.display_name.casefold(), user.pk)
@@ -99,7 +105,7 @@ class Balance:
 
     @property
     def most(self) -> int:
-        return max([1, *(row.presentations + row.roles_total for row in self.rows)])
+        return max([1, *(row.total for row in self.rows)])
 
 
 def group_balance(group: Group, *, now: datetime | None = None) -> Balance:
@@ -107,7 +113,9 @@ def group_balance(group: Group, *, now: datetime | None = None) -> Balance:
     since = (now or timezone.now()) - BALANCE_WINDOW
     rows = group_load(group, since=since)
     names = sorted({name for row in rows for name in row.roles})
-    rows.sort(key=lambda row: (-(row.presentations + row.roles_total), row.user.display_name.casefold()))
+    for row in rows:
+        row.roles_row = [(name, row.roles.get(name, 0)) for name in names]
+    rows.sort(key=lambda row: (-row.total, row.user.display_name.casefold(), row.user.pk))
     return Balance(rows=rows, role_names=names, since=since)
 
 

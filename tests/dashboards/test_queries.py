@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import RSVP, Attendance, Presenter
+from sessions.models import RSVP, Attendance, Presenter, SessionRole
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
 from tests.sessions.factories import SessionFactory, held_session
 
@@ -23,7 +23,7 @@ def _grow(world, *, groups: int, sessions: int, members: int):
         people = [world.facilitator] + [MembershipFactory(group=group).user for _ in range(members)]
         for n in range(sessions):
             attendance = {u: (E if (i + n) % 4 == 0 else P) for i, u in enumerate(people)}
-            held_session(
+            held = held_session(
                 group,
                 starts_at=now - timedelta(days=14 * (n + 1)),
                 attendance=attendance,
@@ -31,6 +31,11 @@ def _grow(world, *, groups: int, sessions: int, members: int):
                 presenters=people[1:2],
                 announce=True,
             )
+            for key, holder in (
+                ("voorzitter", people[n % len(people)]),
+                ("notulist", people[(n + 1) % len(people)]),
+            ):
+                SessionRole.objects.create(session=held, key=key, name_nl=key, name_en=key, user=holder)
         upcoming = SessionFactory(group=group, starts_at=now + timedelta(days=2 + g))
         Presenter.objects.create(session=upcoming, user=people[1], slot=1)
         RSVP.objects.create(session=upcoming, user=people[1], answer=RSVP.Answer.ATTEND)

@@ -3,6 +3,8 @@ settings, invitations, members); being ``is_staff`` or an organisation's admin d
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db.models import UniqueConstraint
+from django.forms.models import BaseInlineFormSet
 
 
 class SuperuserAdminSite(admin.AdminSite):
@@ -27,3 +29,15 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ConstraintMessageFormSet(BaseInlineFormSet):
+    """An inline whose rows repeat the fields of a unique constraint is refused with that constraint's own
+    ``violation_error_message``: Django's default names the fields ("Corrigeer de dubbele gegevens voor
+    position")."""
+
+    def get_unique_error_message(self, unique_check):
+        for constraint in self.model._meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and set(constraint.fields) == set(unique_check):
+                return constraint.get_violation_error_message()
+        return super().get_unique_error_message(unique_check)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_site import ReadOnlyAdminMixin
+from accounts.admin_site import ConstraintMessageFormSet, ReadOnlyAdminMixin
 
 from . import services
 from .models import Group, Invitation, Membership, Organisation, OrganisationAdmin
@@ -14,6 +14,7 @@ class OrganisationAdminInline(admin.TabularInline):
 
     model = OrganisationAdmin
     extra = 0
+    formset = ConstraintMessageFormSet
     autocomplete_fields = ["user"]
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin_site import ReadOnlyAdminMixin
+from accounts.admin_site import ConstraintMessageFormSet, ReadOnlyAdminMixin
 
 from .models import RSVP, Attendance, DoorvraagPrompt, Method, MethodPhase, Presenter, Schedule, Session
 
@@ -10,6 +10,7 @@ from .models import RSVP, Attendance, DoorvraagPrompt, Method, MethodPhase, Pres
 class MethodPhaseInline(admin.TabularInline):
     model = MethodPhase
     extra = 0
+    formset = ConstraintMessageFormSet
 
 
 @admin.register(Method)

@@ -164,6 +164,23 @@ def test_the_method_admin_shows_the_constraint_message_for_a_phase_of_500_minute
     assert not Method.objects.filter(slug="eigen-werkvorm").exists()
 
 
+def test_the_method_admin_refuses_two_phases_in_one_place_with_the_constraint_message(superuser_client):
+    """Django's own refusal of repeated rows in an inline names the fields ("Corrigeer de dubbele gegevens
+    voor position"); admin's inlines use the unique constraint's message (accounts.admin_site)."""
+    second = {"position": "1", "name_nl": "Vragen", "name_en": "Questions", "minutes": "20"}
+    second |= {"speaker": "group", "kind": "questions", "rule_nl": "", "rule_en": ""}
+    rows = {f"phases-1-{key}": value for key, value in second.items()}
+    data = _method_form(**{"phases-TOTAL_FORMS": "2"}, **rows)
+
+    response = superuser_client.post(reverse("admin:meetings_method_add"), data)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Deze werkvorm heeft al een fase op deze plaats." in body
+    assert "dubbele gegevens voor" not in body
+    assert not Method.objects.filter(slug="eigen-werkvorm").exists()
+
+
 def test_the_method_admin_saves_the_same_method_within_the_limits(superuser_client):
     """The two posts above fail on the constraint alone: the same form within the limits saves."""
     response = superuser_client.post(reverse("admin:meetings_method_add"), _method_form())

@@ -1,5 +1,7 @@
 """Reads of the accounts app that other apps share."""
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import ProfessionalRegistration, User
@@ -9,7 +11,7 @@ def registrations_of(user: User) -> QuerySet[ProfessionalRegistration]:
     return ProfessionalRegistration.objects.filter(user=user).order_by("register", "other_register_name")
 
 
-def registrations_prefetch(lookup: str = "registrations") -> Prefetch:
+def registrations_prefetch(lookup: str = "registrations") -> "Prefetch[Any]":
     """Prefetch the registrations of the users at ``lookup`` (e.g. ``"user__registrations"``) in one
     query, in the order the exports print them."""
     return Prefetch(

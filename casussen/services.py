@@ -19,7 +19,7 @@ from groups.models import Group
 from intervisie.errors import DomainError
 from sessions.models import Presenter, Session
 
-from .models import Advice, Casus, CasusVote, ParkedItem, Question
+from .models import AdvanceContribution, Advice, Casus, CasusVote, ParkedItem, Question
 from .permissions import votes_for_own
 from .signals import casus_requeued
 
@@ -192,7 +192,8 @@ def casus_purge_cutoff(group: Group, now=None):
 
 
 def casus_purge_expired(*, now=None) -> int:
-    """Purge casus text, question log, advice and parked-item text older than each group's retention.
+    """Purge casus text, question log, advice (also what was written in advance) and parked-item text older
+    than each group's retention.
 
     A casus expires by the start of its session, or (never booked) by its last change. Attendance and
     the session record stay. Idempotent: purged casussen are skipped. Returns how many were purged.
@@ -225,6 +226,7 @@ def _purge(ids: list[int], now) -> int:
     )
     Question.objects.filter(run__casus_id__in=ids).delete()
     Advice.objects.filter(run__casus_id__in=ids).delete()
+    AdvanceContribution.objects.filter(casus_id__in=ids).delete()  # written in advance (casussen/advance.py)
     CasusVote.objects.filter(casus_id__in=ids).delete()
     count = Casus.objects.filter(pk__in=ids).update(
         status=Casus.Status.PURGED,

@@ -35,7 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import ProfessionalRegistration
-from casussen.models import Advice, Casus, CasusVote, ParkedItem, Question
+from casussen.models import AdvanceContribution, Advice, Casus, CasusVote, ParkedItem, Question
 from groups.models import Invitation, Membership, OrganisationAdmin
 from intervisie.csv_safe import SafeWriter
 from notifications.models import Alert, NotificationPreference, Outbox
@@ -91,6 +91,13 @@ SECTIONS = (
         ("run__session__starts_at",),
     ),
     Section("advice", Advice, "author", ("id", "text", "created_at"), ("run__session__starts_at",)),
+    Section(
+        "written_in_advance",
+        AdvanceContribution,
+        "author",
+        ("id", "questions", "advice", "created_at", "updated_at", "summary_shared_at"),
+        AT_SESSION,
+    ),
     Section("parked_items", ParkedItem, "author", extra=AT_SESSION),
     Section("reflections", Reflection, "author", extra=AT_SESSION),
     Section("followups", FollowUp, "presenter", extra=("session__starts_at",)),

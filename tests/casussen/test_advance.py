@@ -278,3 +278,23 @@ def test_home_lists_the_item_while_the_deadline_is_open(world, client_for, booke
     advance.advance_save(casus=booked, author=absent, questions="Vraag?", advice="")
     assert 'data-todo="advance"' not in client_for(absent).get(reverse("home")).content.decode()
     assert 'data-todo="advance"' not in client_for(world.facilitator).get(reverse("home")).content.decode()
+
+
+def test_the_retention_purge_removes_what_was_written_in_advance(world, booked, absent):
+    from dateutil.relativedelta import relativedelta
+
+    from casussen import services
+
+    advance.advance_save(casus=booked, author=absent, questions="Vraag Zeepbel?", advice="Advies.")
+    later = booked.session.starts_at + relativedelta(months=world.group.casus_retention_months, days=1)
+    assert services.casus_purge_expired(now=later) == 1
+    assert not AdvanceContribution.objects.exists()
+
+
+def test_the_data_download_holds_what_the_member_wrote_in_advance(world, client_for, booked, absent):
+    from privacy.services import export_data
+
+    advance.advance_save(casus=booked, author=absent, questions="Vraag Zeepbel?", advice="")
+    rows = export_data(absent)["written_in_advance"]
+    assert [row["questions"] for row in rows] == ["Vraag Zeepbel?"]
+    assert export_data(world.facilitator)["written_in_advance"] == []

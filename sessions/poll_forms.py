@@ -63,10 +63,10 @@ class MomentsForm(WallClockMixin, forms.Form):
         moments = []
         for i in ROWS:
             day, clock = data.get(f"day_{i}"), data.get(f"time_{i}")
-            if day is None and clock is None:
+            if day is None:  # an empty row (its time is prefilled with the session's)
                 continue
-            if day is None or clock is None:
-                self.add_error(f"day_{i}" if day is None else f"time_{i}", _("Vul een datum én een tijd in."))
+            if clock is None:
+                self.add_error(f"time_{i}", _("Vul een datum én een tijd in."))
                 continue
             try:
                 wallclock.check_day(day)

@@ -44,7 +44,9 @@ def moments(session, *days):
 
 
 def open_poll(group, facilitator, session, *days):
-    return polls.poll_open(group=group, created_by=facilitator, session=session, moments=moments(session, *days))
+    return polls.poll_open(
+        group=group, created_by=facilitator, session=session, moments=moments(session, *days)
+    )
 
 
 def test_at_risk_follows_the_quorum_rule(at_risk):
@@ -204,13 +206,28 @@ def test_confirm_moves_the_session_once_and_resets_rsvps(at_risk):
         polls.poll_answer(option=chosen, user=members[4], answer=YES)
 
 
+def test_moved_session_invite_reads_as_stored_in_vobject(at_risk):
+    """The calendar side: the invite of the move lands on the new instants (the calendar parsers' test)."""
+    from tests.calendar_parsers.readers import read_vobject
+    from tests.sessions.test_calendar_parsers import assert_read_as_stored, calendar_parts, stored
+
+    group, facilitator, members, session = at_risk
+    poll = open_poll(group, facilitator, session, 7, 8)
+    chosen = poll.options.get(position=2)
+    sweep.send_due()
+    mail.outbox.clear()
+    polls.poll_confirm(poll=poll, option=chosen)
+    sweep.send_due()
+    parts = calendar_parts(mail.outbox, members[0])
+    assert [kind for kind, _body in parts] == [Kind.INVITE]
+    assert assert_read_as_stored(read_vobject, [body for _kind, body in parts], stored([session])) == 1
+
+
 def test_weekday_poll_for_a_new_group_opens_the_schedule_page(client):
     group = GroupFactory()
     facilitator = FacilitatorFactory(group=group).user
     member = MembershipFactory(group=group).user
-    poll = polls.poll_open(
-        group=group, created_by=facilitator, weekdays=[(1, time(14, 0)), (3, time(9, 30))]
-    )
+    poll = polls.poll_open(group=group, created_by=facilitator, weekdays=[(1, time(14, 0)), (3, time(9, 30))])
     assert poll.session is None and poll.options.count() == 2
     thursday = poll.options.get(position=2)
     polls.poll_answer(option=thursday, user=member, answer=YES)
@@ -244,6 +261,7 @@ def test_pages_answer_in_place_and_confirm(at_risk, client):
         "time_1": "14:00",
         "day_2": (local + timedelta(days=8)).date().isoformat(),
         "time_2": "",
+        "time_3": "14:00",  # the prefilled time of an empty row
     }
     half = client.post(new_url, data)
     assert half.status_code == 400 and b'aria-invalid="true"' in half.content

@@ -4,7 +4,7 @@ exports)."""
 
 from accounts.models import ProfessionalRegistration
 
-from . import LOGIN, Row, logged_in, standard
+from . import LOGIN, Row, logged_in, markers, standard
 
 FACILITATORS_ONLY = standard(200, member=403, admin=403)
 
@@ -62,7 +62,7 @@ ROWS = [
     Row(
         "dashboards:presence_list",
         FACILITATORS_ONLY,
-        kwargs=lambda w: {"group_id": w.group.pk, "session_id": w.extra["marked"]["held"].pk, "fmt": "csv"},
+        kwargs=lambda w: {"group_id": w.group.pk, "session_id": markers.marked(w)["held"].pk, "fmt": "csv"},
         label="registration",
         shows=("registration",),
     ),

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,9 +126,10 @@ def deliver(*, run: LiveRun) -> LiveRun:
     inside the live guide's transaction, after its version bump (the change shows with it)."""
     if run.casus_id is None:
         return run
-    pending = AdvanceContribution.objects.filter(casus_id=run.casus_id, session_id=run.session_id)
     pending = list(
-        pending.filter(questions_delivered_at__isnull=True) | pending.filter(advice_delivered_at__isnull=True)
+        AdvanceContribution.objects.filter(casus_id=run.casus_id, session_id=run.session_id).filter(
+            Q(questions_delivered_at__isnull=True) | Q(advice_delivered_at__isnull=True)
+        )
     )
     if not pending:
         return run

@@ -6,10 +6,12 @@ page shows the casus's title and kernvraag only. Its title never contains casus 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from sessions.forms import show_service_error
 
 from . import advance, permissions
@@ -19,19 +21,22 @@ from .services import CasusError
 
 
 @login_required
-def write(request, casus_id: int):
-    casus, access = permissions.advance_casus_or_404(request.user, casus_id)
+def write(request: HttpRequest, casus_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    casus, access = permissions.advance_casus_or_404(user, casus_id)
     session = casus.session
-    declined = advance.has_declined(request.user, session)
-    permissions.require_may_write_in_advance(request.user, casus, access, declined=declined)
-    contribution = AdvanceContribution.objects.filter(casus=casus, author=request.user).first()
+    assert session is not None  # advance_casus_or_404: a booked casus
+    declined = advance.has_declined(user, session)
+    permissions.require_may_write_in_advance(user, casus, access, declined=declined)
+    contribution = AdvanceContribution.objects.filter(casus=casus, author=user).first()
     form = advance_form(casus, contribution, request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                advance.advance_save(casus=casus, author=request.user, **form.cleaned_data)
+                advance.advance_save(casus=casus, author=user, **form.cleaned_data)
             except CasusError as error:
                 status = 409 if error.code == "closed" else 400
                 show_service_error(form, error)

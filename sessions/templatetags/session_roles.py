@@ -33,3 +33,9 @@ def roles_card(context) -> dict:
     result["request"] = request
     result["csrf_token"] = context.get("csrf_token")
     return result
+
+
+@register.inclusion_tag("sessions/_live_roles.html")
+def live_roles(session) -> dict:
+    """Who has which role, read-only, for the live guide (``roles.role_holders``)."""
+    return {"holders": roles.role_holders(session)}

@@ -154,8 +154,9 @@ BUDGETS = [
         data=lambda s: {"method": ""},
         status=302,
     ),  # fmt: skip
-    Budget("casussen:live", "member", 12, kwargs=_running, shows=_last_question),
-    Budget("casussen:live", "facilitator", 12, kwargs=_running, label="facilitator", shows=_last_question),
+    # The page (not the poll) also names who has which role (sessions.roles.role_holders: seven).
+    Budget("casussen:live", "member", 19, kwargs=_running, shows=_last_question),
+    Budget("casussen:live", "facilitator", 19, kwargs=_running, label="facilitator", shows=_last_question),
     # The database path (the version asked for is not current); the zero-query answer from Redis for an
     # unchanged poll is tested in tests/casussen/test_live_stamp.py (marked redis).
     Budget(

@@ -67,3 +67,13 @@ def test_facilitator_assigns_without_htmx_and_bad_input_is_400(world, client_for
     assert "Kies een deelnemer van deze groep." in response.content.decode()
     response = client.post(url, {"role": "", "to": "x"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 400 and 'role="alert"' in response.content.decode()
+
+
+def test_live_guide_names_the_role_holders_read_only(world, client_for, scene):
+    session, peers = scene
+    response = client_for(world.member).get(reverse("casussen:live", args=[session.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="live-roles"' in body
+    assert _holder(session, "voorzitter").display_name in body
+    assert "sessions/" not in body.split('id="live-roles"')[1].split("</ul>")[0]  # no forms, no links

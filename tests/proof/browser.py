@@ -104,6 +104,18 @@ class Shots:
         assert_no_horizontal_overflow(page, where)
 
 
+def menu(page, name: str) -> None:
+    """Follow the main menu's link ``name`` as a person would: on a phone the menu is folded away behind
+    its button, which is tapped first."""
+    toggler = page.locator("nav .navbar-toggler")
+    link = page.locator("#mainnav").get_by_role("link", name=name, exact=True)
+    if toggler.is_visible():
+        assert not link.is_visible(), f"{name}: the folded menu shows its links"
+        toggler.click()
+    link.click()
+    page.wait_for_load_state()
+
+
 # Problems found by the journeys in pages this suite does not own, reported to the lead; each entry is
 # (URL path, start of the message). Anything else fails the journey.
 KNOWN_PROBLEMS: list[tuple[str, str]] = []

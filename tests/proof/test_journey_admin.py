@@ -8,7 +8,7 @@ from notifications import sweep
 from tests.browser import ARGS, CHROMIUM
 from tests.factories import PASSWORD, OrganisationAdminFactory, OrganisationFactory
 
-from .browser import MARKS, Shots, new_page, unexpected
+from .browser import MARKS, Shots, menu, new_page, unexpected
 
 pytestmark = MARKS
 
@@ -59,8 +59,9 @@ def test_admin_journey(live_server, mailoutbox, viewport):
             assert [m.to for m in mailoutbox] == [["begeleider@example.org"]]
             shots(page, "invited")
 
-            # 3. The group is on the admin dashboard.
-            page.goto(live_server.url + reverse("dashboards:admin"))
+            # 3. The group is on the admin dashboard (Dashboard, from the menu).
+            menu(page, "Dashboard")
+            page.wait_for_url(live_server.url + reverse("dashboards:admin"))
             expect(page.locator("body")).to_contain_text("Groep Beheerreis")
             shots(page, "admin-dashboard")
             assert unexpected(page.problems) == [], page.problems

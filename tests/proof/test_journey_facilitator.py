@@ -16,7 +16,7 @@ from tests.casussen.factories import CasusFactory
 from tests.factories import FacilitatorFactory, GroupFactory, MembershipFactory
 from tests.sessions.factories import SessionFactory
 
-from .browser import MARKS, Shots, book_casus, new_page, unexpected
+from .browser import MARKS, Shots, book_casus, menu, new_page, unexpected
 
 pytestmark = MARKS
 
@@ -108,8 +108,14 @@ def test_facilitator_journey(live_server, viewport):
             session.refresh_from_db()
             assert session.status == Session.Status.HELD
 
-            # 4. The dashboard changes: one more held session, and its point in the chart data.
-            page.goto(live_server.url + reverse("dashboards:group", args=[group.pk]))
+            # 4. The dashboard changes: one more held session, and its point in the chart data (Dashboard
+            #    from the menu, then the group in the overview).
+            menu(page, "Dashboard")
+            page.wait_for_url(live_server.url + reverse("dashboards:index"))
+            shots(page, "dashboards")
+            to_group = reverse("dashboards:group", args=[group.pk])
+            page.locator(f'a[href="{to_group}"]:visible').first.click()
+            page.wait_for_url(live_server.url + to_group + "**")
             assert int(page.locator("[data-figure=held]").text_content()) == int(held_before) + 1
             assert _chart(page) != chart_before
             expect(page.locator("#chart-attendance-canvas")).to_be_visible()

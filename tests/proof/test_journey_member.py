@@ -18,7 +18,7 @@ from tests.casussen.factories import held_today
 from tests.factories import FacilitatorFactory, GroupFactory, InvitationFactory
 from tests.sessions.factories import SessionFactory, held_session
 
-from .browser import MARKS, Shots, book_casus, new_page, unexpected
+from .browser import MARKS, Shots, book_casus, menu, new_page, unexpected
 
 pytestmark = MARKS
 EMAIL = "nieuw.lid@example.org"
@@ -59,8 +59,9 @@ def test_member_journey(live_server, viewport):
             membership = member.memberships.get(group=group)
             assert membership.agreements_accepted_at is not None
 
-            # 2. RSVP: decline with a reason, then attend after all.
-            page.goto(live_server.url + reverse("sessions:mine"))
+            # 2. RSVP: decline with a reason, then attend after all (Mijn bijeenkomsten, from the menu).
+            menu(page, "Mijn bijeenkomsten")
+            page.wait_for_url(live_server.url + reverse("sessions:mine"))
             card = page.locator(f"#session-{upcoming.pk}")
             card.locator("summary").click()
             card.locator("select[name=decline_reason]").select_option("holiday")

@@ -214,3 +214,12 @@ def test_member_overview_reads_registrations_in_constant_queries(
             world.group, present=[world.member], facilitator=other, ended_ago=timedelta(days=7 * (n + 1))
         )
     assert _queries(client, url, django_assert_max_num_queries, 14) == small
+
+
+@pytest.mark.django_db
+def test_the_download_page_says_where_the_registrations_come_from(world, client_for):
+    from tests.html import tree
+
+    page = tree(client_for(world.member).get(reverse("dashboards:my_accreditation")).content.decode())
+    links = [a["href"] for a in page.find_all("a") if a.text == "je profiel"]
+    assert links == [reverse("accounts:profile") + "#registraties"]

@@ -57,6 +57,7 @@ def _context(request, session: Session, *, contribution_form=None, deadline_form
     return {
         "session": session,
         "group": session.group,
+        "written_page": True,  # the shared partials post plainly here (no live state to swap)
         "run": run,
         "casus": casus,
         "line": line,

@@ -271,3 +271,21 @@ def test_a_casus_booked_after_the_switch_is_started_from_the_written_page_and_it
     assert LiveRun.objects.get(session=session).presenter_id == presenter.pk
     live = reverse("casussen:live", kwargs={"session_id": session.pk})
     assert facilitator.get(live)["Location"] == page
+
+
+def test_the_presenter_marks_an_eye_opening_question_on_the_written_page(setup, world):
+    from django.urls import reverse
+
+    session, _casus, presenter = setup
+    run = _switch(session)
+    _open_phase(session, "questions")
+    question = written.written_contribute(run=run, author=world.member, text="Waar ben je bang voor?")
+    pim = _as(presenter)
+    page = reverse("casussen:written", kwargs={"session_id": session.pk})
+    body = pim.get(page).content.decode()
+    mark = reverse("casussen:question_mark", kwargs={"session_id": session.pk, "question_id": question.pk})
+    assert f'action="{mark}"' in body and "data-hx-post" not in body.split('id="question-log"')[1]
+    response = pim.post(mark, {"opened_eyes": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == page
+    question.refresh_from_db()
+    assert question.opened_eyes

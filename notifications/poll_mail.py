@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Membership
-from sessions.models import DatePoll, DatePollAnswer
+from sessions.models import DatePoll, DatePollAnswer, DatePollOption
 
 from . import tokens
 from .models import Kind, Outbox, Status
@@ -21,9 +21,9 @@ def poll_key(poll: DatePoll) -> str:
 def plan_date_poll(*, poll: DatePoll) -> list[int]:
     """One row per active member but the one who opened it, due now. The unique key (recipient, kind,
     subject) makes a repeated signal add nothing. Returns the ids of the pending rows."""
-    members = Membership.objects.filter(group_id=poll.group_id, status=Membership.Status.ACTIVE).exclude(
-        user_id=poll.created_by_id
-    )
+    members = Membership.objects.filter(group_id=poll.group_id, status=Membership.Status.ACTIVE)
+    if poll.created_by_id is not None:
+        members = members.exclude(user_id=poll.created_by_id)
     now = timezone.now()
     key = poll_key(poll)
     rows = [
@@ -46,18 +46,19 @@ def plan_date_poll(*, poll: DatePoll) -> list[int]:
     )
 
 
-def _option_text(option) -> str:
+def _option_text(option: DatePollOption) -> str:
     from .emails import when
 
     if option.starts_at is not None:
         return when(option.starts_at)
+    assert option.start_time is not None  # the model's check: a moment, or a weekday and a time
     return _("elke %(day)s, %(time)s") % {
         "day": option.get_weekday_display(),
         "time": option.start_time.strftime("%H:%M"),
     }
 
 
-def poll_context(row: Outbox) -> dict:
+def poll_context(row: Outbox) -> dict[str, object]:
     """The message's dates, each with its three links, and the poll page (real values: per recipient)."""
     poll = DatePoll.objects.filter(pk=row.details.get("poll")).first()
     if poll is None:
@@ -77,17 +78,17 @@ def poll_context(row: Outbox) -> dict:
     return {"poll_options": options, "poll_url": url}
 
 
-def on_date_poll_opened(sender, *, poll, **kwargs):
+def on_date_poll_opened(sender: object, *, poll: DatePoll, **kwargs: object) -> None:
     from .receivers import _send_soon
 
     with transaction.atomic():
         _send_soon(plan_date_poll(poll=poll))
 
 
-def poll_link_option(link: tokens.PollLink):
+def poll_link_option(link: tokens.PollLink) -> DatePollOption:
     """The option a poll link answers, checked: its poll is the row's, still open, and the recipient is
     still an active member of its group (else LinkError, naming nothing of the group)."""
-    from sessions.models import DatePollOption, Session
+    from sessions.models import Session
 
     option = (
         DatePollOption.objects.select_related("poll", "poll__session", "poll__group")
@@ -97,9 +98,12 @@ def poll_link_option(link: tokens.PollLink):
     if option is None:
         raise tokens.LinkError(code=tokens.LinkError.TAMPERED)
     poll = option.poll
-    member = Membership.objects.filter(
-        user_id=link.outbox.recipient_id, group_id=poll.group_id, status=Membership.Status.ACTIVE
-    ).exists()
+    recipient = link.outbox.recipient_id
+    member = recipient is not None and (
+        Membership.objects.filter(
+            user_id=recipient, group_id=poll.group_id, status=Membership.Status.ACTIVE
+        ).exists()
+    )
     if not member:
         raise tokens.LinkError(code=tokens.LinkError.GONE)
     session = poll.session
@@ -111,9 +115,11 @@ def poll_link_option(link: tokens.PollLink):
     return option
 
 
-def poll_link_use(link: tokens.PollLink):
+def poll_link_use(link: tokens.PollLink) -> DatePollOption:
     from sessions.polls import poll_answer
 
     option = poll_link_option(link)
-    poll_answer(option=option, user=link.outbox.recipient, answer=link.answer)
+    user = link.outbox.recipient
+    assert user is not None  # poll_link_option refused a row without a recipient
+    poll_answer(option=option, user=user, answer=link.answer)
     return option

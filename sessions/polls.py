@@ -33,7 +33,7 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 5
 # The decline reason a member gets who answered "nee" for the moment that was chosen (RSVP "anders").
 NO_ON_NEW_DATE = _("kan niet op de nieuwe datum")
 # What each poll answer becomes as an RSVP for the chosen moment.
-RSVP_FOR = {
+RSVP_FOR: dict[str, str] = {
     DatePollAnswer.Answer.YES: RSVP.Answer.ATTEND,
     DatePollAnswer.Answer.IF_NEED_BE: RSVP.Answer.MAYBE,
     DatePollAnswer.Answer.NO: RSVP.Answer.DECLINE,
@@ -49,6 +49,7 @@ class PollError(DomainError):
     COUNT = "count"
     DUPLICATE = "duplicate"
     PAST = "past"
+    RUNNING = "running"
 
     MESSAGES = {
         CLOSED: _("Deze datumprikker is gesloten."),
@@ -57,6 +58,7 @@ class PollError(DomainError):
         COUNT: _("Stel 2 tot en met 5 data voor."),
         DUPLICATE: _("Je hebt hetzelfde voorstel twee keer gedaan."),
         PAST: _("Kies alleen momenten in de toekomst."),
+        RUNNING: _("Voor deze bijeenkomst loopt al een datumprikker."),
     }
 
 
@@ -81,7 +83,7 @@ class OptionTally:
     mine: str  # the reader's answer ("" for none)
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, int, datetime | int, int]:
         return (-self.yes, -self.if_need_be, self.option.starts_at or self.option.position, self.option.pk)
 
 
@@ -129,10 +131,9 @@ def open_polls_for(user: User, group_ids: Iterable[int]) -> list[DatePoll]:
 def _require_open(poll: DatePoll, now: datetime) -> None:
     if poll.closed_at is not None:
         raise PollError(code=PollError.CLOSED)
-    if poll.session_id is not None:
-        session = poll.session
-        if session.status != Session.Status.PLANNED or session.starts_at <= now:
-            raise PollError(code=PollError.SESSION_GONE)
+    session = poll.session
+    if session is not None and (session.status != Session.Status.PLANNED or session.starts_at <= now):
+        raise PollError(code=PollError.SESSION_GONE)
 
 
 def _active_member(user: User, group_id: int) -> bool:
@@ -153,10 +154,12 @@ def poll_open(
     session's own start), without one the ``weekdays`` (weekday 0 = Monday, local time). 2 to 5 options.
     Sends ``date_poll_opened`` (the members get an e-mail)."""
     now = now or timezone.now()
-    options = list(moments) if session is not None else list(weekdays)
-    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+    count, distinct = (
+        (len(moments), len(set(moments))) if session is not None else (len(weekdays), len(set(weekdays)))
+    )
+    if not MIN_OPTIONS <= count <= MAX_OPTIONS:
         raise PollError(code=PollError.COUNT, field="options")
-    if len(set(options)) != len(options):
+    if distinct != count:
         raise PollError(code=PollError.DUPLICATE, field="options")
     if session is not None:
         session = Session.objects.select_for_update().get(pk=session.pk)
@@ -174,14 +177,14 @@ def poll_open(
         with transaction.atomic():
             poll.save()
     except IntegrityError as error:  # date_poll_one_open_per_session, in a race
-        raise ValidationError(DatePoll._meta.constraints[0].violation_error_message) from error
-    rows = []
-    for position, value in enumerate(options, start=1):
-        if session is not None:
-            rows.append(DatePollOption(poll=poll, position=position, starts_at=value))
-        else:
-            weekday, clock = value
-            rows.append(DatePollOption(poll=poll, position=position, weekday=weekday, start_time=clock))
+        raise PollError(code=PollError.RUNNING) from error
+    if session is not None:
+        rows = [DatePollOption(poll=poll, position=n, starts_at=m) for n, m in enumerate(moments, start=1)]
+    else:
+        rows = [
+            DatePollOption(poll=poll, position=n, weekday=day, start_time=clock)
+            for n, (day, clock) in enumerate(weekdays, start=1)
+        ]
     for row in rows:
         row.full_clean(exclude=["poll"], validate_unique=False)
     DatePollOption.objects.bulk_create(rows)

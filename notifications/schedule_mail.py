@@ -43,15 +43,21 @@ def calendar_sessions(row: Outbox) -> list[tuple[Session, str]]:
     """The sessions of the change whose calendar file the message carries, in time order, each with its
     iTIP METHOD as the session is now (at send time: a session restored or cancelled again since is sent
     as it is): REQUEST for a planned one, CANCEL for a cancelled one; none for a session that has ended or
-    was held, nor of a kind the group switched off (its invites or cancellations). Two queries, once per
-    row."""
+    was held, nor of a kind the group or the member switched off (invites or cancellations). Three queries,
+    once per row."""
     cached = row.__dict__.get("_calendar_sessions")
     if cached is not None:
         return cached
+    from .models import NotificationPreference
     from .planning import disabled_group_kinds
 
     ids = [change["session"] for change in row.details.get("changes", [])]
     off = disabled_group_kinds(row.group_id) if ids and row.group_id else set()
+    if ids and row.recipient_id:
+        mine = NotificationPreference.objects.filter(user_id=row.recipient_id).values_list(
+            "disabled_kinds", flat=True
+        )
+        off |= set(mine.first() or [])
     methods: dict[str, str] = {
         Session.Status.PLANNED: "REQUEST" if Kind.INVITE not in off else "",
         Session.Status.CANCELLED: "CANCEL" if Kind.CANCELLATION not in off else "",

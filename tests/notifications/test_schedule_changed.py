@@ -278,3 +278,25 @@ def test_confirming_on_the_schedule_page_sends_one_message_per_member(
         m.pk for m in members
     )
     assert not made.filter(kind__in=ANNOUNCEMENTS).exists()
+
+
+def test_the_calendar_files_leave_out_what_the_member_switched_off(
+    group_of_six, django_capture_on_commit_callbacks
+):
+    """A member on the invite path who switched off cancellations gets the change's one message with the
+    new sessions' invites only (what they would have got as separate messages)."""
+    group, schedule, members = group_of_six
+    member = members[1]
+    NotificationPreference.objects.update_or_create(
+        user=member, defaults={"disabled_kinds": [Kind.CANCELLATION]}
+    )
+    diff, result, before = confirm(
+        schedule, django_capture_on_commit_callbacks, rrule="FREQ=MONTHLY;BYDAY=1TU"
+    )
+    assert result.created and result.cancelled
+    mail.outbox.clear()
+    sweep.send_due()
+    [message] = [m for m in mail.outbox if m.to == [member.email]]
+    names = [name for name, _content, _type in message.attachments]
+    assert len(names) == len(result.created)
+    assert all(name.startswith("uitnodiging-") for name in names)

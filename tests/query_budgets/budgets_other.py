@@ -47,10 +47,11 @@ BUDGETS = [
     covered("dashboards:admin", "admin", DASHBOARDS),
     covered("dashboards:group_attendance", "facilitator", DASHBOARDS),
     covered("dashboards:member_accreditation", "facilitator", DASHBOARDS),
+    # The attendees' registrations in one query, the facilitator's in another.
     Budget(
         "dashboards:presence_list",
         "facilitator",
-        9,
+        11,
         kwargs=lambda s: {"group_id": s.group.pk, "session_id": s.held.pk, "fmt": "pdf"},
     ),  # fmt: skip
     covered("dashboards:my_accreditation_file", "member", DASHBOARDS),
@@ -58,11 +59,12 @@ BUDGETS = [
     Budget(
         "dashboards:presence_list",
         "facilitator",
-        9,
+        11,
         label="csv",
         kwargs=lambda s: {"group_id": s.group.pk, "session_id": s.held.pk, "fmt": "csv"},
     ),  # fmt: skip
-    Budget("dashboards:my_accreditation_file", "member", 8, kwargs=lambda s: {"fmt": "pdf"}, label="pdf"),
+    # With the member's registrations, the signers' and the sessions' facilitators' (one query each).
+    Budget("dashboards:my_accreditation_file", "member", 9, kwargs=lambda s: {"fmt": "pdf"}, label="pdf"),
     # Notifications.
     Budget("notifications:oneclick", "anonymous", 6, kwargs=_reminder_link),
     Budget("notifications:oneclick", "anonymous", 17, kwargs=_reminder_link, method="post"),

@@ -291,3 +291,41 @@ def test_pages_answer_in_place_and_confirm(at_risk, client):
     assert timezone.localtime(session.starts_at).time() == time(19, 30)
     assert session.status == Session.Status.PLANNED
     assert not Outbox.objects.filter(kind=Kind.DATE_POLL, status=Status.FAILED).exists()
+
+
+def test_home_asks_the_facilitator_for_dates_and_the_members_for_answers(at_risk, client):
+    group, facilitator, members, session = at_risk
+    home = reverse("home")
+    client.force_login(facilitator)
+    page = client.get(home).content.decode()
+    assert 'data-todo="poll_propose"' in page and "haalt het quorum niet" in page
+    assert f"?sessie={session.pk}" in page
+    client.force_login(members[0])
+    assert 'data-todo="poll_propose"' not in client.get(home).content.decode()  # not for members
+    poll = open_poll(group, facilitator, session, 7, 8)
+    client.force_login(facilitator)
+    assert 'data-todo="poll_propose"' not in client.get(home).content.decode()  # a poll runs already
+    client.force_login(members[0])
+    assert 'data-todo="poll_vote"' in client.get(home).content.decode()
+    first, second = poll.options.order_by("position")
+    polls.poll_answer(option=first, user=members[0], answer=YES)
+    assert 'data-todo="poll_vote"' in client.get(home).content.decode()  # one date still open
+    polls.poll_answer(option=second, user=members[0], answer=NO)
+    assert 'data-todo="poll_vote"' not in client.get(home).content.decode()
+    client.force_login(MembershipFactory(group=GroupFactory()).user)
+    assert 'data-todo="poll_vote"' not in client.get(home).content.decode()  # nobody outside the group
+
+
+def test_another_groups_poll_is_a_404(at_risk, client):
+    group, facilitator, members, session = at_risk
+    poll = open_poll(group, facilitator, session, 7, 8)
+    other = GroupFactory()
+    client.force_login(FacilitatorFactory(group=other).user)
+    url = reverse("sessions:poll", kwargs={"group_id": other.pk, "poll_id": poll.pk})
+    assert client.get(url).status_code == 404
+    option = poll.options.first()
+    answer = reverse(
+        "sessions:poll_answer", kwargs={"group_id": other.pk, "poll_id": poll.pk, "option_id": option.pk}
+    )
+    assert client.post(answer, {"answer": "yes"}).status_code == 404
+    assert not DatePollAnswer.objects.exists()

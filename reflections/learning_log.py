@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from casussen.models import AdvanceContribution, Casus
 from groups.selectors import user_groups
+from sessions.models import Session
 
 from .models import SCALES, FollowUp, Reflection
 
@@ -43,6 +44,7 @@ def entries(user) -> list[Entry]:
     advance = (
         AdvanceContribution.objects.filter(author=user, session__group__in=user_groups(user))
         .exclude(casus__status=Casus.Status.PURGED)
+        .exclude(session__status=Session.Status.CANCELLED)  # nothing to contribute to
         .select_related("session__group")
     )
     items = [Entry(r.session.starts_at, "reflection", r) for r in reflections]

@@ -298,3 +298,11 @@ def test_the_data_download_holds_what_the_member_wrote_in_advance(world, client_
     rows = export_data(absent)["written_in_advance"]
     assert [row["questions"] for row in rows] == ["Vraag Zeepbel?"]
     assert export_data(world.facilitator)["written_in_advance"] == []
+
+
+def test_a_cancelled_session_leaves_no_contribution_in_the_learning_log(world, client_for, booked, absent):
+    advance.advance_save(casus=booked, author=absent, questions="Vraag?", advice="")
+    log = reverse("reflections:learning_log")
+    assert 'data-entry="advance"' in client_for(absent).get(log).content.decode()
+    session_services.session_cancel(session=booked.session, reason="Te weinig aanmeldingen")
+    assert 'data-entry="advance"' not in client_for(absent).get(log).content.decode()

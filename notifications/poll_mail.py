@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groups.models import Membership
-from sessions.models import DatePoll, DatePollAnswer, DatePollOption
+from sessions.models import DatePoll, DatePollAnswer, DatePollOption, Session
 
 from . import tokens
-from .models import Kind, Outbox, Status
+from .models import CancelReason, Kind, Outbox, Status
 
 
 def poll_key(poll: DatePoll) -> str:
@@ -88,8 +88,6 @@ def on_date_poll_opened(sender: object, *, poll: DatePoll, **kwargs: object) -> 
 def poll_link_option(link: tokens.PollLink) -> DatePollOption:
     """The option a poll link answers, checked: its poll is the row's, still open, and the recipient is
     still an active member of its group (else LinkError, naming nothing of the group)."""
-    from sessions.models import Session
-
     option = (
         DatePollOption.objects.select_related("poll", "poll__session", "poll__group")
         .filter(pk=link.option_id, poll_id=link.outbox.details.get("poll"))
@@ -123,3 +121,18 @@ def poll_link_use(link: tokens.PollLink) -> DatePollOption:
     assert user is not None  # poll_link_option refused a row without a recipient
     poll_answer(option=option, user=user, answer=link.answer)
     return option
+
+
+def on_rsvp_removed(sender: object, *, session: Session, user_id: int, **kwargs: object) -> None:
+    """A member asked again for a moved session: the reminders and the nudge their old answer cancelled
+    come back (still in the future; the move that follows re-times them)."""
+    from .planning import ANSWER_CANCELS, DECLINE_CANCELS
+
+    Outbox.objects.filter(
+        session=session,
+        recipient_id=user_id,
+        kind__in=list(DECLINE_CANCELS | ANSWER_CANCELS),
+        status=Status.CANCELLED,
+        cancel_reason__in=[CancelReason.DECLINED, CancelReason.ANSWERED],
+        due_at__gt=timezone.now(),
+    ).update(status=Status.PENDING, cancel_reason="")

@@ -27,7 +27,7 @@ from intervisie.errors import DomainError
 
 from . import services
 from .models import RSVP, DatePoll, DatePollAnswer, DatePollOption, Session
-from .signals import date_poll_opened
+from .signals import date_poll_opened, rsvp_removed
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
 # The decline reason a member gets who answered "nee" for the moment that was chosen (RSVP "anders").
@@ -224,6 +224,7 @@ def _reset_rsvps(session: Session, option: DatePollOption) -> None:
         if answer is None:
             for rsvp in RSVP.objects.filter(session=session, user=member):
                 rsvp.delete()  # through delete(): the feed cache hears it
+                rsvp_removed.send(sender=RSVP, session=session, user_id=member.pk)
             continue
         rsvp_answer = RSVP_FOR[answer]
         services.rsvp_set(
@@ -250,9 +251,10 @@ def poll_confirm(*, poll: DatePoll, option: DatePollOption, now: datetime | None
         length = session.ends_at - session.starts_at
         assert option.starts_at is not None
         start = option.starts_at
-        services.session_update(session=session, starts_at=start, ends_at=start + length)
-        session.refresh_from_db()
+        # The answers first, then the move: the reminders of who is asked again come back (``rsvp_removed``)
+        # and the move re-times them with the rest; the invite, sent after the commit, carries the new answer.
         _reset_rsvps(session, option)
+        services.session_update(session=session, starts_at=start, ends_at=start + length)
     poll.closed_at, poll.chosen = now, option
     poll.full_clean()
     poll.save(update_fields=["closed_at", "chosen"])

@@ -56,6 +56,11 @@ or might))
     Sent by ``polls.poll_open`` when a facilitator opens a date poll (its options are saved): the members
     are asked to answer.
 
+``rsvp_removed`` (sender=RSVP; session=Session, user_id=int)
+    Sent by ``polls.poll_confirm`` for each member whose answer was removed because they gave none for the
+    session's new date (inside its transaction, before the move): they are asked again, so what their old
+    answer stopped (reminders, the nudge) is wanted again.
+
 ``roles_changed`` (sender=SessionRole; session=Session)
     Sent by ``roles.role_set`` inside its transaction when somebody hands over, takes or assigns a role of
     a session.
@@ -71,4 +76,5 @@ presenter_changed = Signal()
 schedule_changed = Signal()
 phase_deadlines_changed = Signal()
 date_poll_opened = Signal()
+rsvp_removed = Signal()
 roles_changed = Signal()

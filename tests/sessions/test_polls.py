@@ -329,3 +329,25 @@ def test_another_groups_poll_is_a_404(at_risk, client):
     )
     assert client.post(answer, {"answer": "yes"}).status_code == 404
     assert not DatePollAnswer.objects.exists()
+
+
+def test_who_is_asked_again_gets_the_reminder_for_the_new_date(at_risk):
+    """A member who had declined the old date and gave no answer for the new one: their RSVP is gone and
+    the reminder their decline cancelled comes back, re-timed to the new date."""
+    from notifications import planning
+    from sessions import services
+
+    group, facilitator, members, session = at_risk
+    planning.session_plan(session=session, created=True)
+    services.rsvp_set(session=session, user=members[4], answer=RSVP.Answer.DECLINE, decline_reason="sick")
+    reminder = Outbox.objects.get(kind=Kind.REMINDER_SECOND, recipient=members[4], session=session)
+    assert reminder.status == Status.CANCELLED
+    poll = open_poll(group, facilitator, session, 7, 8)
+    chosen = poll.options.get(position=1)
+    polls.poll_confirm(poll=poll, option=chosen)
+    assert not RSVP.objects.filter(session=session, user=members[4]).exists()
+    reminder.refresh_from_db()
+    assert reminder.status == Status.PENDING and reminder.cancel_reason == ""
+    assert reminder.due_at == planning.local_days_before(
+        chosen.starts_at, group.reminder_second_days, timezone.get_default_timezone()
+    )

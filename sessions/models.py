@@ -135,6 +135,13 @@ class Schedule(models.Model):
     default_method = models.ForeignKey(
         Method, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("werkvorm")
     )
+    # The format of the sessions the schedule creates: live, or written (casussen/written.py).
+    default_format = models.CharField(
+        _("vorm"),
+        max_length=8,
+        choices=[("live", _("live")), ("written", _("schriftelijk"))],
+        default="live",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -150,6 +157,11 @@ class Schedule(models.Model):
                 condition=Q(horizon_months__gte=1, horizon_months__lte=24),
                 name="schedule_horizon_range",
                 violation_error_message=_("Je kunt 1 tot en met 24 maanden vooruit plannen."),
+            ),
+            models.CheckConstraint(
+                condition=Q(default_format__in=["live", "written"]),
+                name="schedule_default_format_valid",
+                violation_error_message=_("Kies live of schriftelijk."),
             ),
         ]
 

@@ -324,6 +324,7 @@ def _create(
             "location": group.default_location,
             "online_link": group.default_online_link,
             "method": schedule.default_method,
+            "format": schedule.default_format,
             "facilitator_id": facilitator_id,
         },
     )

@@ -57,7 +57,14 @@ def zone_choices() -> list[tuple[str, str]]:
 
 # The service's field names for what this form shows elsewhere.
 SERVICE_FIELDS = {"rrule": "pattern", "timezone": "timezone"}
-SCHEDULE_FIELDS = ("first_date", "start_time", "duration_minutes", "horizon_months", "default_method")
+SCHEDULE_FIELDS = (
+    "first_date",
+    "start_time",
+    "duration_minutes",
+    "horizon_months",
+    "default_method",
+    "default_format",
+)
 SERIES_FIELDS = (
     "pattern",
     "interval",
@@ -72,6 +79,7 @@ SERIES_FIELDS = (
     "exception_dates",
     "horizon_months",
     "default_method",
+    "default_format",
     "timezone",
 )
 
@@ -155,6 +163,15 @@ class ScheduleForm(forms.Form):
     default_method = forms.ModelChoiceField(
         label=_("Werkvorm"), queryset=Method.objects.none(), required=False, empty_label=_("Nog niet gekozen")
     )
+    default_format = forms.ChoiceField(
+        label=_("Vorm van de bijeenkomsten"),
+        choices=[
+            ("live", _("Live, samen in de bijeenkomst")),
+            ("written", _("Schriftelijk, met een termijn per fase")),
+        ],
+        required=False,
+        initial="live",
+    )
     timezone = forms.ChoiceField(
         label=_("Tijdzone"),
         choices=(),
@@ -233,6 +250,10 @@ class ScheduleForm(forms.Form):
         if data.get("until") and data.get("first_date") and data["until"] < data["first_date"]:
             self.add_error("until", _("De laatste datum ligt voor de eerste bijeenkomst."))
         return data
+
+    def clean_default_format(self) -> str:
+        """Left out (a page from before the field): what the schedule has."""
+        return self.cleaned_data["default_format"] or self.instance.default_format or "live"
 
     def clean_timezone(self) -> str:
         return self.cleaned_data["timezone"] or self.instance.timezone or settings.TIME_ZONE
@@ -321,6 +342,7 @@ def initial_for(schedule: Schedule) -> dict:
         "duration_minutes": schedule.duration_minutes,
         "horizon_months": schedule.horizon_months,
         "default_method": schedule.default_method_id,
+        "default_format": schedule.default_format,
         "timezone": schedule.timezone or settings.TIME_ZONE,
         "interval": 4,
         "weekly_day": "TU",

@@ -289,3 +289,40 @@ def test_the_presenter_marks_an_eye_opening_question_on_the_written_page(setup, 
     assert response.redirect_chain[-1][0] == page
     question.refresh_from_db()
     assert question.opened_eyes
+
+
+def test_a_group_whose_schedule_is_written_gets_written_sessions_started_from_the_written_page(world):
+    from django.urls import reverse
+
+    from sessions.schedule import schedule_generate
+    from tests.sessions.factories import ScheduleFactory, shipped_method
+
+    schedule = ScheduleFactory(
+        group=world.group,
+        first_date=timezone.localdate() + timedelta(days=10),
+        start_time=timezone.datetime(2000, 1, 1, 14, 0).time(),
+        default_method=shipped_method("incidentmethode"),
+        default_format="written",
+    )
+    schedule_generate(schedule=schedule)
+    session = Session.objects.filter(group=world.group).order_by("starts_at").first()
+    assert session.format == Session.Format.WRITTEN
+    casus = booked_casus(session=session, author=world.member)
+    facilitator = _as(world.facilitator)
+    page = reverse("casussen:written", kwargs={"session_id": session.pk})
+    assert 'id="written-start"' in facilitator.get(page).content.decode()
+    facilitator.post(reverse("casussen:written_setup", kwargs={"session_id": session.pk}), {"format": "written"})
+    assert PhaseDeadline.objects.filter(session=session).count() == session.method.phases.count()
+    assert LiveRun.objects.get(session=session).casus_id == casus.pk
+
+
+def test_the_schedule_page_sets_the_default_format(world):
+    from django.urls import reverse
+
+    from tests.sessions.factories import ScheduleFactory
+
+    ScheduleFactory(group=world.group)
+    facilitator = _as(world.facilitator)
+    url = reverse("sessions:group_schedule", kwargs={"group_id": world.group.pk})
+    body = facilitator.get(url).content.decode()
+    assert 'name="default_format"' in body

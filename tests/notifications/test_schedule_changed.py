@@ -300,3 +300,34 @@ def test_the_calendar_files_leave_out_what_the_member_switched_off(
     names = [name for name, _content, _type in message.attachments]
     assert len(names) == len(result.created)
     assert all(name.startswith("uitnodiging-") for name in names)
+
+
+def test_a_change_of_one_session_is_also_the_inline_meeting_request(django_capture_on_commit_callbacks):
+    """With one session changed the message is what its own invite would be for a mail client: the inline
+    ``text/calendar; method=REQUEST`` part (shown as a meeting update), the same calendar as the file."""
+    group = GroupFactory()
+    member = MembershipFactory(group=group).user
+    FacilitatorFactory(group=group)
+    schedule = ScheduleFactory(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=1",
+        first_date=next_tuesday(3),
+        start_time=time(14, 0),
+    )
+    schedule_generate(schedule=schedule)
+    sweep.send_due()
+    diff, result, before = confirm(schedule, django_capture_on_commit_callbacks, start_time=time(15, 0))
+    [moved] = result.moved
+    mail.outbox.clear()
+    sweep.send_due()
+    [message] = [m for m in mail.outbox if m.to == [member.email]]
+    parts = {
+        part.get_content_type(): part
+        for part in message_from_bytes(message.message().as_bytes()).walk()
+        if part.get_content_type() in {"text/calendar", "application/ics"}
+    }
+    assert parts["text/calendar"].get_param("method") == "REQUEST"
+    inline, attached = (parts[kind].get_payload(decode=True) for kind in ("text/calendar", "application/ics"))
+    assert inline.splitlines() == attached.splitlines()
+    assert moved.ical_uid.encode() in inline and b"SEQUENCE:1" in inline
+    assert "De bijlage zet de wijziging in je agenda." in message.body

@@ -3,6 +3,7 @@ from django.contrib import admin
 from accounts.admin_site import ConstraintMessageFormSet, ReadOnlyAdminMixin
 
 from .models import RSVP, Attendance, DoorvraagPrompt, Method, MethodPhase, Presenter, Schedule, Session
+from .role_models import MethodRole
 
 # Methods and prompts are the product's shared catalogue (no tenant data): superusers edit them here.
 
@@ -13,12 +14,20 @@ class MethodPhaseInline(admin.TabularInline):
     formset = ConstraintMessageFormSet
 
 
+class MethodRoleInline(admin.TabularInline):
+    """The roles a werkvorm names (none: voorzitter, tijdbewaker, notulist; sessions/roles.py)."""
+
+    model = MethodRole
+    extra = 0
+    formset = ConstraintMessageFormSet
+
+
 @admin.register(Method)
 class MethodAdmin(admin.ModelAdmin):
     list_display = ["name_nl", "name_en", "min_members", "max_presenters", "is_active", "position"]
     list_filter = ["is_active"]
     search_fields = ["name_nl", "name_en", "slug"]
-    inlines = [MethodPhaseInline]
+    inlines = [MethodPhaseInline, MethodRoleInline]
 
 
 @admin.register(DoorvraagPrompt)

@@ -266,6 +266,11 @@ def test_counts_in_the_learning_log_never_as_attendance(world, client_for, booke
     )
     line = next(line for line in presence.content.decode().splitlines() if absent.display_name in line)
     assert "afwezig" in line
+    grid = client_for(world.facilitator).get(
+        reverse("dashboards:group_attendance", kwargs={"group_id": world.group.pk})
+    )
+    row = next(line for line in grid.content.decode().splitlines() if absent.display_name in line)
+    assert "afwezig" in row and row.rstrip().endswith(";0")  # counted as not present
     overview = client_for(absent).get(reverse("dashboards:my_accreditation_file", args=["csv"]))
     assert overview.status_code == 200
     assert timezone.localtime(session.starts_at).date().isoformat() not in overview.content.decode()

@@ -74,7 +74,21 @@ def _last_question(scene):
     return f"Schriftelijke vraag {scene.last}?"
 
 
+def _home_with_a_written_round(scene):
+    _written_session(scene)  # its question phase is open: the member's home asks for their questions
+    return {}
+
+
 BUDGETS = [
+    # home's provider (casussen/written_panels.py) reads the open rounds in four queries whatever their number
+    Budget(
+        "home",
+        "facilitator",
+        23,
+        kwargs=_home_with_a_written_round,
+        label="written-round",
+        shows=lambda s: "Schrijf je vragen voor de casus van",
+    ),  # fmt: skip
     Budget("casussen:written", "member", 16, kwargs=_page, shows=_last_question),
     Budget("casussen:written", "facilitator", 16, kwargs=_page, label="facilitator", shows=_last_question),
     Budget("casussen:written_setup", "facilitator", 10, kwargs=_page),

@@ -55,7 +55,7 @@ class MemberLoad:
     roles_row: list[tuple[str, int]] = field(default_factory=list)  # the dashboard's columns, in order
 
 
-def _order_key(last: datetime | None, user: Any) -> tuple:
+def _order_key(last: datetime | None, user: Any) -> tuple[bool, datetime, str, int]:
     return (last is not None, last or NEVER, user.display_name.casefold(), user.pk)
 
 
@@ -134,8 +134,8 @@ def presenting_items(person: todo.Person) -> list[todo.TodoItem]:
         .only("pk", "group_id", "starts_at", "presenter_slots")
     )
     next_open: dict[int, Session] = {}
-    for session in open_sessions:
-        next_open.setdefault(session.group_id, session)
+    for found in open_sessions:
+        next_open.setdefault(found.group_id, found)
     if not next_open:
         return []
     last = (
@@ -144,7 +144,7 @@ def presenting_items(person: todo.Person) -> list[todo.TodoItem]:
         .order_by("-session__starts_at")
         .values("session__starts_at")[:1]
     )
-    candidates: dict[int, list[tuple]] = defaultdict(list)
+    candidates: dict[int, list[tuple[tuple[bool, datetime, str, int], Membership]]] = defaultdict(list)
     for membership in (
         Membership.objects.filter(
             group_id__in=list(next_open), status=Membership.Status.ACTIVE, role=Membership.Role.MEMBER
@@ -152,14 +152,14 @@ def presenting_items(person: todo.Person) -> list[todo.TodoItem]:
         .select_related("user")
         .annotate(last_presented=Subquery(last))
     ):
-        key = _order_key(membership.last_presented, membership.user)
-        candidates[membership.group_id].append((key, membership))
+        last_at: datetime | None = membership.last_presented
+        candidates[membership.group_id].append((_order_key(last_at, membership.user), membership))
     items = []
     for group_id, session in next_open.items():
         if not candidates[group_id]:
             continue
-        _key, first = min(candidates[group_id], key=lambda pair: pair[0])
-        coming = first.last_presented is not None and first.last_presented > person.now
+        key, first = min(candidates[group_id], key=lambda pair: pair[0])
+        coming = key[0] and key[1] > person.now  # the longest waiting already claims a coming slot
         if first.user_id != person.user.pk or coming:
             continue
         group = person.groups[group_id]

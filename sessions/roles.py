@@ -182,6 +182,20 @@ class _Tally:
             self.last[(user_id, key)] = when
 
 
+def _fairness(
+    user_id: int, key: str, said: dict[int, str], tally: _Tally, names: dict[int, tuple[str, int]]
+) -> tuple[int, int, datetime, int, tuple[str, int]]:
+    """Who goes first for role ``key``: who comes, then held it least often, least recently, fewest roles
+    at all, then by name and id."""
+    return (
+        0 if said.get(user_id) == RSVP.Answer.ATTEND else 1,
+        tally.count[(user_id, key)],
+        tally.last.get((user_id, key), NEVER),
+        tally.total[user_id],
+        names[user_id],
+    )
+
+
 def _plan(session: Session) -> list[RoleSlot]:
     """The roles of a planned ``session`` with their holders (chosen or proposed). Seven queries."""
     return _plan_with_members(session)[0]
@@ -261,21 +275,13 @@ def _plan_with_members(session: Session) -> tuple[list[RoleSlot], list[Any]]:
             if not candidates:
                 proposed[spec.key] = None
                 continue
-            best = min(
-                candidates,
-                key=lambda u, key=spec.key: (
-                    0 if said.get(u) == RSVP.Answer.ATTEND else 1,
-                    tally.count[(u, key)],
-                    tally.last.get((u, key), NEVER),
-                    tally.total[u],
-                    names[u],
-                ),
-            )
+            best = min((_fairness(u, spec.key, said, tally, names), u) for u in candidates)[1]
             proposed[spec.key] = best
             pool = [u for u in pool if u != best]
-        for key, user_id in [*chosen.items(), *proposed.items()]:
-            if user_id is not None:
-                tally.add(user_id, key, current.starts_at)
+        held: list[tuple[str, int | None]] = [*chosen.items(), *proposed.items()]
+        for role_key, holder_id in held:
+            if holder_id is not None:
+                tally.add(holder_id, role_key, current.starts_at)
         if current.pk == session.pk:
             for spec in specs:
                 if spec.key in chosen:

@@ -70,13 +70,6 @@ def timeline(session: Session, now: datetime | None = None) -> Timeline:
     return Timeline(deadlines=deadlines, now=now or timezone.now())
 
 
-def written_run(session: Session) -> LiveRun | None:
-    """The session's latest run (a written session has one casus at a time, like the live guide)."""
-    from .selectors import latest_run
-
-    return latest_run(session)
-
-
 @transaction.atomic
 def written_switch(*, session: Session, format: str, now: datetime | None = None) -> LiveRun | None:
     """The facilitator switches a coming session to written (deadlines proposed per phase) or back to live.

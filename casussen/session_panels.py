@@ -2,15 +2,19 @@
 the booked casus and the werkvorm before the session, the live guide during it, the presenter's summary
 after it. What a reader may see of a casus is asked of ``casussen.permissions``."""
 
+from collections.abc import Sequence
 from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from sessions import services as session_services
 from sessions.models import MethodPhase, Session
-from sessions.panels import PanelRequest, register
+from sessions.panels import PanelRequest, SessionLink, register, register_links
 
 from . import advance, live, permissions, selectors
 from .forms import advance_form
-from .models import Casus
+from .models import AdvanceContribution, Casus
 
 
 def _overview(session: Session) -> dict[str, Any]:
@@ -102,6 +106,27 @@ def summary_panel(request: PanelRequest) -> dict[str, Any] | None:
     return {"discussed": [(casus, can, written.get(casus.pk, [])) for casus, can in discussed]}
 
 
+def advance_links(sessions: Sequence[Session], user: Any) -> dict[int, list[SessionLink]]:
+    """ "Schriftelijk bijgedragen" next to each session the reader could not come to but wrote in advance
+    for (casussen/advance.py): their own overview counts it (one query); attendance never does."""
+    written = set(
+        AdvanceContribution.objects.filter(author=user, session_id__in=[s.pk for s in sessions])
+        .exclude(session__status=Session.Status.CANCELLED)
+        .values_list("session_id", flat=True)
+    )
+    label = _("Schriftelijk bijgedragen")
+    return {
+        session_id: [
+            SessionLink(
+                name="advance-written",
+                label=label,
+                url=reverse("sessions:detail", kwargs={"session_id": session_id}) + "#stage-after",
+            )
+        ]
+        for session_id in sorted(written)
+    }
+
+
 def register_panels() -> None:
     register(name="casus", stage="before", order=10, template="casussen/_panel_casus.html", build=casus_panel)
     register(
@@ -111,6 +136,7 @@ def register_panels() -> None:
     register(
         name="advance", stage="before", order=15, template="casussen/_panel_advance.html", build=advance_panel
     )
+    register_links(name="casussen-advance", build=advance_links)
     register(
         name="summary", stage="after", order=20, template="casussen/_panel_summary.html", build=summary_panel
     )

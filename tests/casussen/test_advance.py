@@ -25,6 +25,7 @@ from .factories import held_today
 pytestmark = pytest.mark.django_db
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+HOUR = timedelta(hours=1)
 
 
 def _own_client(user) -> Client:
@@ -252,11 +253,17 @@ def test_without_the_choice_nothing_is_sent(world, client_for, booked, absent):
 
 def test_counts_in_the_learning_log_never_as_attendance(world, client_for, booked, absent):
     session = _discuss(booked, [(absent, "Vraag?")])
-    held_session(session=session, present=[world.facilitator, booked.author], absent=[absent])
+    held_session(session=session, present=[world.facilitator, booked.author], absent=[absent], ended_ago=HOUR)
     log = client_for(absent).get(reverse("reflections:learning_log")).content.decode()
     assert 'data-entry="advance"' in log and "Schriftelijk bijgedragen" in log
     csv = client_for(absent).get(reverse("reflections:learning_log_csv")).content.decode()
     assert "schriftelijk bijgedragen" in csv
+    mine = client_for(absent).get(reverse("sessions:mine")).content.decode()
+    assert 'data-link="advance-written"' in mine and "Schriftelijk bijgedragen" in mine
+    assert (
+        'data-link="advance-written"'
+        not in client_for(world.facilitator).get(reverse("sessions:mine")).content.decode()
+    )
     # Accreditation: the presence list still says absent, the member's overview lists no session.
     presence = client_for(world.facilitator).get(
         reverse(

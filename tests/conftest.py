@@ -133,9 +133,12 @@ def pytest_runtest_setup(item):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say where the browser tests' screenshots are, and how many there are."""
+    """After a run with browser tests, say where their screenshots are, and how many there are."""
     from tests.browser import ARTIFACTS
 
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    if not any("browser" in getattr(report, "keywords", {}) for report in reports):
+        return
     shots = list(ARTIFACTS.rglob("*.png")) if ARTIFACTS.is_dir() else []
     if shots:
         terminalreporter.write_line(f"browser screenshots: {ARTIFACTS.resolve()} ({len(shots)} files)")

@@ -109,6 +109,16 @@ def test_poll_journey(live_server, viewport):
             expect(boss.locator("body")).to_contain_text("verplaatst")
             shots(boss, "moved")
 
+            # 6. Anna's page is still open: an answer now is refused in place (409, the row's own alert).
+            member.locator(f"#poll-option-{first.pk}").get_by_role("button", name="Ja").click()
+            expect(member.locator(f"#poll-option-{first.pk} [role=alert]")).to_contain_text("gesloten")
+            shots(member, "member-too-late")
+            assert DatePollAnswer.objects.get(user=anna, option=first).answer == "no"
+            # htmx logs the refusal it was told to expect (the 409 that carried the fragment); nothing else.
+            refused = [p for p in member.problems if "Error Code 409" in p]
+            assert len(refused) == 1, member.problems
+            member.problems.remove(refused[0])
+
             for page in (boss, member, mailer):
                 assert not unexpected(page.problems), page.problems
         finally:

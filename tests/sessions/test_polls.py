@@ -227,6 +227,9 @@ def test_weekday_poll_for_a_new_group_opens_the_schedule_page(client):
     group = GroupFactory()
     facilitator = FacilitatorFactory(group=group).user
     member = MembershipFactory(group=group).user
+    client.force_login(facilitator)
+    schedule_page = client.get(reverse("sessions:group_schedule", kwargs={"group_id": group.pk}))
+    assert reverse("sessions:poll_new", kwargs={"group_id": group.pk}).encode() in schedule_page.content
     poll = polls.poll_open(group=group, created_by=facilitator, weekdays=[(1, time(14, 0)), (3, time(9, 30))])
     assert poll.session is None and poll.options.count() == 2
     thursday = poll.options.get(position=2)

@@ -83,18 +83,24 @@ def _option_context(request, poll: DatePoll, tally: polls.OptionTally, **extra) 
     }
 
 
+def _best_context(request, poll: DatePoll, found: list[polls.OptionTally]) -> dict:
+    top = polls.best(found)
+    return {
+        "best": top,
+        "may_decide": request.access.is_facilitator and poll.is_open,
+        "confirm_form": ConfirmForm(initial={"option": top.option.pk}) if top else None,
+    }
+
+
 @group_required(Need.MEMBER)
 def poll_detail(request, group_id: int, poll_id: int):
     poll = _poll(request, poll_id)
     found = polls.tallies(poll, request.user)
-    top = polls.best(found)
     context = {
         "group": request.group,
         "poll": poll,
         "rows": [_option_context(request, poll, t) for t in found],
-        "best": top,
-        "may_decide": request.access.is_facilitator and poll.is_open,
-        "confirm_form": ConfirmForm(initial={"option": top.option.pk}) if top else None,
+        **_best_context(request, poll, found),
     }
     return render(request, "sessions/poll_detail.html", context)
 
@@ -119,9 +125,12 @@ def poll_answer(request, group_id: int, poll_id: int, option_id: int):
         else:
             messages.success(request, _("Je antwoord is opgeslagen."))
         return redirect("sessions:poll", group_id=request.group.pk, poll_id=poll.pk)
-    tally = next(t for t in polls.tallies(poll, request.user) if t.option.pk == option.pk)
+    found = polls.tallies(poll, request.user)
+    tally = next(t for t in found if t.option.pk == option.pk)
     context = _option_context(request, poll, tally, error=error, saved=error is None)
-    return render(request, "sessions/_poll_option.html", context, status=status)
+    if error is None and poll.is_open:  # the best date so far changes with it (swapped out of band)
+        context.update(_best_context(request, poll, found), oob=True)
+    return render(request, "sessions/_poll_answered.html", context, status=status)
 
 
 @require_POST

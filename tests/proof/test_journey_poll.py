@@ -79,6 +79,8 @@ def test_poll_journey(live_server, viewport):
             expect(member.locator(f"#poll-option-{first.pk} [data-my-answer]")).to_have_attribute(
                 "data-my-answer", "no"
             )
+            # The best date so far follows the answers (swapped in out of band).
+            expect(member.locator("#poll-best [data-best]")).to_have_attribute("data-best", str(second.pk))
             shots(member, "member-answered")
 
             # 4. Bram answers from the e-mail: "als het moet" for the second date, without logging in.

@@ -226,3 +226,13 @@ def reminder_not_needed(*, subject_key: str, session: Session, user_id: int, now
     if presenter != (asks == REFLECTION):  # the presenter reflects; the others ask and advise
         return True
     return has_written(session_id=session.pk, user_id=user_id, asks=asks)
+
+
+def written_method_changed(*, session: Session) -> None:
+    """A written session got another werkvorm: its deadlines follow the new phases (proposed again), as
+    long as its round has not begun; a round under way keeps the phases it began with."""
+    if session.format != Session.Format.WRITTEN or LiveRun.objects.filter(session=session).exists():
+        return
+    session_written.session_format_set(
+        session=session, format=Session.Format.WRITTEN, method=live.session_method(session)
+    )

@@ -107,7 +107,17 @@ def written_items(person: todo.Person) -> Iterable[todo.TodoItem]:
     return items
 
 
+def on_session_changed(
+    sender: type[Session], *, session: Session, changed: Iterable[str] = (), **kwargs: object
+) -> None:
+    if "method" in changed:
+        written.written_method_changed(session=session)
+
+
 def register() -> None:
+    from sessions.signals import session_planned_or_changed
+
+    session_planned_or_changed.connect(on_session_changed, dispatch_uid="casussen_written_method")
     register_panel(
         name="written", stage="before", order=25, template="casussen/_panel_written.html", build=written_panel
     )

@@ -311,7 +311,9 @@ def test_a_group_whose_schedule_is_written_gets_written_sessions_started_from_th
     facilitator = _as(world.facilitator)
     page = reverse("casussen:written", kwargs={"session_id": session.pk})
     assert 'id="written-start"' in facilitator.get(page).content.decode()
-    facilitator.post(reverse("casussen:written_setup", kwargs={"session_id": session.pk}), {"format": "written"})
+    facilitator.post(
+        reverse("casussen:written_setup", kwargs={"session_id": session.pk}), {"format": "written"}
+    )
     assert PhaseDeadline.objects.filter(session=session).count() == session.method.phases.count()
     assert LiveRun.objects.get(session=session).casus_id == casus.pk
 
@@ -326,3 +328,19 @@ def test_the_schedule_page_sets_the_default_format(world):
     url = reverse("sessions:group_schedule", kwargs={"group_id": world.group.pk})
     body = facilitator.get(url).content.decode()
     assert 'name="default_format"' in body
+
+
+def test_another_werkvorm_before_the_round_begins_brings_its_own_deadlines(world):
+    from sessions.services import session_method_set
+    from tests.sessions.factories import shipped_method
+
+    start = (timezone.now() + timedelta(days=14)).replace(second=0, microsecond=0)
+    session = SessionFactory(group=world.group, starts_at=start, ends_at=start + timedelta(hours=2))
+    written.written_switch(session=session, format=Session.Format.WRITTEN)
+    other = shipped_method("balint")
+    session_method_set(session=session, method=other)
+    phases = {
+        d.phase.method_id for d in PhaseDeadline.objects.filter(session=session).select_related("phase")
+    }
+    assert phases == {other.pk}
+    assert PhaseDeadline.objects.filter(session=session).count() == other.phases.count()

@@ -71,12 +71,20 @@ def poll_new(request, group_id: int):
     return render(request, "sessions/poll_new.html", context, status=status)
 
 
+def _session_open(poll: DatePoll) -> bool:
+    """A session poll takes answers only while its session is still planned and to come."""
+    session = poll.session
+    return session is None or (
+        session.status == Session.Status.PLANNED and session.starts_at > timezone.now()
+    )
+
+
 def _option_context(request, poll: DatePoll, tally: polls.OptionTally, **extra) -> dict:
     return {
         "group": request.group,
         "poll": poll,
         "tally": tally,
-        "may_answer": poll.is_open,
+        "may_answer": poll.is_open and _session_open(poll),
         "error": None,
         "saved": False,
         **extra,

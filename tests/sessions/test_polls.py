@@ -354,3 +354,21 @@ def test_who_is_asked_again_gets_the_reminder_for_the_new_date(at_risk):
     assert reminder.due_at == planning.local_days_before(
         chosen.starts_at, group.reminder_second_days, timezone.get_default_timezone()
     )
+
+
+def test_a_cancelled_sessions_poll_offers_no_answers(at_risk, client):
+    from sessions import services
+
+    group, facilitator, members, session = at_risk
+    poll = open_poll(group, facilitator, session, 7, 8)
+    services.session_cancel(session=session, reason="Te weinig aanmeldingen.")
+    client.force_login(members[0])
+    page = client.get(reverse("sessions:poll", kwargs={"group_id": group.pk, "poll_id": poll.pk}))
+    assert page.status_code == 200 and b'name="answer"' not in page.content
+    option = poll.options.first()
+    url = reverse(
+        "sessions:poll_answer", kwargs={"group_id": group.pk, "poll_id": poll.pk, "option_id": option.pk}
+    )
+    refused = client.post(url, {"answer": "yes"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 409 and b'role="alert"' in refused.content
+    assert not DatePollAnswer.objects.exists()

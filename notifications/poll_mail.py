@@ -136,3 +136,11 @@ def on_rsvp_removed(sender: object, *, session: Session, user_id: int, **kwargs:
         cancel_reason__in=[CancelReason.DECLINED, CancelReason.ANSWERED],
         due_at__gt=timezone.now(),
     ).update(status=Status.PENDING, cancel_reason="")
+
+
+def on_date_poll_closed(sender: object, *, poll: DatePoll, **kwargs: object) -> None:
+    """A closed poll's invitations that have not gone out are not needed any more (the send-time check
+    ``kinds._poll_closed`` covers only rows with a session; this covers a weekday poll's too)."""
+    Outbox.objects.filter(kind=Kind.DATE_POLL, subject_key=poll_key(poll), status=Status.PENDING).update(
+        status=Status.CANCELLED, cancel_reason=CancelReason.NOT_NEEDED
+    )

@@ -113,8 +113,9 @@ def connect() -> None:
     signals.rsvp_changed.connect(on_rsvp_changed, dispatch_uid=f"{uid}.rsvp")
     signals.session_held.connect(on_session_held, dispatch_uid=f"{uid}.held")
     signals.presenter_changed.connect(on_presenter_changed, dispatch_uid=f"{uid}.presenter")
-    from .poll_mail import on_date_poll_opened, on_rsvp_removed
+    from .poll_mail import on_date_poll_closed, on_date_poll_opened, on_rsvp_removed
 
     signals.date_poll_opened.connect(on_date_poll_opened, dispatch_uid=f"{uid}.date_poll")
     signals.rsvp_removed.connect(on_rsvp_removed, dispatch_uid=f"{uid}.rsvp_removed")
+    signals.date_poll_closed.connect(on_date_poll_closed, dispatch_uid=f"{uid}.date_poll_closed")
     signals.phase_deadlines_changed.connect(on_phase_deadlines_changed, dispatch_uid=f"{uid}.phase_deadlines")

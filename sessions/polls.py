@@ -27,7 +27,7 @@ from intervisie.errors import DomainError
 
 from . import services
 from .models import RSVP, DatePoll, DatePollAnswer, DatePollOption, Session
-from .signals import date_poll_opened, rsvp_removed
+from .signals import date_poll_closed, date_poll_opened, rsvp_removed
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
 # The decline reason a member gets who answered "nee" for the moment that was chosen (RSVP "anders").
@@ -258,6 +258,7 @@ def poll_confirm(*, poll: DatePoll, option: DatePollOption, now: datetime | None
     poll.closed_at, poll.chosen = now, option
     poll.full_clean()
     poll.save(update_fields=["closed_at", "chosen"])
+    date_poll_closed.send(sender=DatePoll, poll=poll)
     return poll
 
 
@@ -269,6 +270,7 @@ def poll_close(*, poll: DatePoll, now: datetime | None = None) -> DatePoll:
         raise PollError(code=PollError.CLOSED)
     poll.closed_at = now or timezone.now()
     poll.save(update_fields=["closed_at"])
+    date_poll_closed.send(sender=DatePoll, poll=poll)
     return poll
 
 

@@ -56,6 +56,10 @@ or might))
     Sent by ``polls.poll_open`` when a facilitator opens a date poll (its options are saved): the members
     are asked to answer.
 
+``date_poll_closed`` (sender=DatePoll; poll=DatePoll)
+    Sent by ``polls.poll_confirm`` and ``polls.poll_close`` when a date poll closes (with or without a
+    chosen option): its invitations to answer that have not gone out are no longer needed.
+
 ``rsvp_removed`` (sender=RSVP; session=Session, user_id=int)
     Sent by ``polls.poll_confirm`` for each member whose answer was removed because they gave none for the
     session's new date (inside its transaction, before the move): they are asked again, so what their old
@@ -76,5 +80,6 @@ presenter_changed = Signal()
 schedule_changed = Signal()
 phase_deadlines_changed = Signal()
 date_poll_opened = Signal()
+date_poll_closed = Signal()
 rsvp_removed = Signal()
 roles_changed = Signal()

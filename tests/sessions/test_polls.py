@@ -372,3 +372,18 @@ def test_a_cancelled_sessions_poll_offers_no_answers(at_risk, client):
     refused = client.post(url, {"answer": "yes"}, headers={"HX-Request": "true"})
     assert refused.status_code == 409 and b'role="alert"' in refused.content
     assert not DatePollAnswer.objects.exists()
+
+
+def test_closing_cancels_the_invitations_not_sent_yet_also_of_a_weekday_poll():
+    from notifications.models import CancelReason
+
+    group = GroupFactory()
+    facilitator = FacilitatorFactory(group=group).user
+    MembershipFactory(group=group)
+    poll = polls.poll_open(group=group, created_by=facilitator, weekdays=[(0, time(9, 0)), (2, time(9, 0))])
+    row = Outbox.objects.get(kind=Kind.DATE_POLL)
+    assert row.status == Status.PENDING and row.session_id is None
+    polls.poll_close(poll=poll)
+    row.refresh_from_db()
+    assert (row.status, row.cancel_reason) == (Status.CANCELLED, CancelReason.NOT_NEEDED)
+    assert sweep.send_due() == 0

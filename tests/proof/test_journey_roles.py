@@ -66,6 +66,7 @@ def test_roles_journey(live_server, viewport):
             row = page.locator("#roles-card [data-role=tijdbewaker]")
             expect(row).to_have_attribute("data-holder", str(other.pk))
             expect(row).to_have_attribute("data-proposed", "false")
+            page.mouse.move(0, 0)  # the pointer off the swapped card (no hover state in the screenshot)
             shots(page, "handed-over")
             assert SessionRole.objects.get(session=session, key="tijdbewaker").user == other
 
@@ -80,6 +81,7 @@ def test_roles_journey(live_server, viewport):
             expect(boss.locator("#roles-card [data-role=notulist]")).to_have_attribute(
                 "data-holder", str(notes_to.pk)
             )
+            boss.mouse.move(0, 0)
             shots(boss, "facilitator-assigned")
 
             # 4. Who brought a casus when: Dirk presented, the others never (they come first).

@@ -12,10 +12,11 @@ What account deletion does (the group policy; shown on the delete page too):
   invitation must name who accepted it, and its address is theirs); invitations they sent stay without
   their name.
 - everything else of the member (profile, professional registrations and their numbers, memberships, RSVPs,
-  presenter slots, follow-ups, advice given, notification preferences and outbox, signals about them, feed
-  token, login attempts recorded under their e-mail address, admin log lines about their account) is
-  deleted; questions they asked and topics they parked in a live session stay without their name; their
-  openings in the casus access log stay without their name.
+  presenter slots, session roles, date-poll answers, follow-ups, advice given, notification preferences
+  and outbox, signals about them, feed token, login attempts recorded under their e-mail address, admin
+  log lines about their account) is deleted; questions they asked and topics they parked in a live
+  session, date polls they proposed and roles they handed out stay without their name; their openings in
+  the casus access log stay without their name.
 - one ``PurgeLog`` row records that an account was deleted and how many records of each kind went,
   without naming the person.
 """
@@ -40,7 +41,7 @@ from groups.models import Invitation, Membership, OrganisationAdmin
 from intervisie.csv_safe import SafeWriter
 from notifications.models import Alert, NotificationPreference, Outbox
 from reflections.models import FollowUp, Reflection
-from sessions.models import RSVP, Attendance, Presenter, Session
+from sessions.models import RSVP, Attendance, DatePoll, DatePollAnswer, Presenter, Session, SessionRole
 
 from .models import AnonymousAttendance, CasusAccess, PurgeLog
 
@@ -81,6 +82,17 @@ SECTIONS = (
     Section("presenter_slots", Presenter, "user", extra=AT_SESSION),
     Section("attendance", Attendance, "user", ("id", "session_id", "status", "registered_at"), AT_SESSION),
     Section("sessions_facilitated", Session, "facilitator", ("id", "starts_at", "status", "group__name")),
+    Section(
+        "session_roles", SessionRole, "user", ("id", "key", "name_nl", "name_en", "chosen_at"), AT_SESSION
+    ),
+    Section(
+        "date_poll_answers",
+        DatePollAnswer,
+        "user",
+        ("id", "answer", "answered_at", "option__starts_at", "option__weekday", "option__start_time"),
+        ("option__poll__group__name",),
+    ),
+    Section("date_polls_proposed", DatePoll, "created_by", ("id", "created_at", "closed_at", "group__name")),
     Section("casussen", Casus, "author", extra=("group__name",)),
     Section("casus_votes", CasusVote, "voter", extra=AT_SESSION),
     Section(
@@ -118,6 +130,7 @@ SECTIONS = (
 NOT_EXPORTED = {
     ("groups.Invitation", "invited_by"): "invitations they sent hold other people's e-mail addresses",
     ("meetings.Attendance", "registered_by"): "whose attendance they registered is other members' data",
+    ("meetings.SessionRole", "chosen_by"): "whom they gave a role is other members' data",
     (
         "casussen.LiveRun",
         "presenter",

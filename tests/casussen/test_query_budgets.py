@@ -140,7 +140,7 @@ def test_other_pages_budgets(world, client_for, busy_group, django_assert_max_nu
         (member, reverse("casussen:create", kwargs={"group_id": world.group.pk}), 6),
         (member, reverse("casussen:summary", kwargs={"casus_id": own.pk}), 8),
         # +1: the presenter sees what was written in advance beside their summary (casussen/advance.py)
-        (member, reverse("sessions:detail", kwargs={"session_id": extra_sessions[0].pk}), 21),
+        (member, reverse("sessions:detail", kwargs={"session_id": extra_sessions[0].pk}), 22),
         (member, reverse("casussen:live", kwargs={"session_id": running.pk}), 14),
     ]
     for client, url, budget in pages:

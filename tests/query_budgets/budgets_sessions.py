@@ -123,7 +123,8 @@ BUDGETS = [
     Budget(
         "sessions:cancel",
         "facilitator",
-        32,  # with the casussen app's look for booked casussen to give back to the queue
+        35,  # with the casussen app's look for booked casussen to give back to the queue; full_clean
+        # checks each session constraint in the database (the live/written one is new)
         kwargs=_fresh_session,
         method="post",
         status=302,
@@ -133,7 +134,7 @@ BUDGETS = [
     Budget(
         "sessions:group_schedule",
         "facilitator",
-        16,
+        19,  # full_clean checks the schedule's constraints (default format is new)
         kwargs=_group,
         method="post",
         data=lambda _: schedule_form_data(),
@@ -143,7 +144,7 @@ BUDGETS = [
     Budget(
         "sessions:group_schedule",
         "facilitator",
-        21,
+        24,  # full_clean checks the schedule's constraints (default format is new)
         kwargs=_group,
         method="post",
         data=lambda s: schedule_confirm_data(s.group),
@@ -241,5 +242,5 @@ BUDGETS += [
         status=302,
         n_plus_one="the RSVP reset: services.rsvp_set once per member who answered for the new date",
     ),  # fmt: skip
-    Budget("sessions:poll_close", "facilitator", 10, kwargs=_poll, method="post", status=302),
+    Budget("sessions:poll_close", "facilitator", 11, kwargs=_poll, method="post", status=302),
 ]

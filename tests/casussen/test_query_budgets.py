@@ -141,7 +141,8 @@ def test_other_pages_budgets(world, client_for, busy_group, django_assert_max_nu
         (member, reverse("casussen:summary", kwargs={"casus_id": own.pk}), 8),
         # +1: the presenter sees what was written in advance beside their summary (casussen/advance.py)
         (member, reverse("sessions:detail", kwargs={"session_id": extra_sessions[0].pk}), 22),
-        (member, reverse("casussen:live", kwargs={"session_id": running.pk}), 14),
+        # +7: who holds which role, proposed from the group's history (sessions/roles.py, constant)
+        (member, reverse("casussen:live", kwargs={"session_id": running.pk}), 21),
     ]
     for client, url, budget in pages:
         with django_assert_max_num_queries(budget):

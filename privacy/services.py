@@ -41,7 +41,8 @@ from groups.models import Invitation, Membership, OrganisationAdmin
 from intervisie.csv_safe import SafeWriter
 from notifications.models import Alert, NotificationPreference, Outbox
 from reflections.models import FollowUp, Reflection
-from sessions.models import RSVP, Attendance, DatePoll, DatePollAnswer, Presenter, Session, SessionRole
+from sessions.models import RSVP, Attendance, DatePoll, DatePollAnswer, Presenter, Session
+from sessions.role_models import SessionRole
 
 from .models import AnonymousAttendance, CasusAccess, PurgeLog
 

@@ -50,6 +50,8 @@ VICTIM = {
     "reflection_private": "Reflectie Sneeuwuil",
     "eye_opener": "Oogopener Vuurvlieg",
     "followup": "Followup Zonnewijzer",
+    "casus_written": "Casus Schrijfbamboe",
+    "registration_number": "Zwaluwnest-4711",
 }
 
 ATTACKERS = ("foreign_admin", "outsider", "removed_member", "revoked_member", "anonymous")
@@ -85,6 +87,7 @@ class Attack:
     attackers: dict  # role -> User (None for anonymous)
     links: dict  # role -> one-click tokens of that attacker's own old e-mails
     attacker_user_ids: set
+    poll_links: dict = field(default_factory=dict)  # role -> date-poll tokens of their own old e-mail
 
 
 def _victim_user(name: str, local: str, **kwargs) -> User:
@@ -106,11 +109,29 @@ def _outbox_links(user, session, group) -> list[str]:
     return [make_token(row.pk, action) for action in Action.ALL]
 
 
+def _poll_links(user, poll) -> list[str]:
+    """The answer links of a date-poll e-mail this user got while still a member."""
+    from notifications.models import Kind, Outbox
+    from notifications.tokens import poll_link_url
+
+    row = Outbox.objects.create(
+        kind=Kind.DATE_POLL,
+        recipient=user,
+        subject_key=f"attack-poll:{poll.pk}",
+        group=poll.group,
+        session=poll.session,
+        due_at=timezone.now() - timedelta(hours=1),
+    )
+    option = poll.options.order_by("position").first()
+    return [poll_link_url(row.pk, option.pk, answer).rsplit("/", 2)[-2] for answer in ("yes", "no")]
+
+
 def build_victim() -> Victim:
-    from accounts.services import user_regenerate_feed_token
-    from casussen import live, services
+    from accounts.services import registration_save, user_regenerate_feed_token
+    from casussen import live, services, written
     from reflections.models import FollowUp, Reflection
-    from sessions.models import RSVP
+    from sessions import polls
+    from sessions.models import RSVP, PhaseDeadline
     from tests.casussen.factories import CasusFactory, start_live
     from tests.reflections.factories import scores
     from tests.sessions.factories import SessionFactory, held_session
@@ -233,6 +254,32 @@ def build_victim() -> Victim:
         status="draft",
         submitted_at=None,
     )
+    # A session run in writing, with its own casus and a deadline per phase.
+    written_session = SessionFactory(
+        group=group,
+        starts_at=now + timedelta(days=9),
+        ends_at=now + timedelta(days=9, hours=2),
+        location=VICTIM["location"],
+        facilitator=facilitator,
+    )
+    services.casus_book(
+        casus=CasusFactory(
+            group=group,
+            author=member,
+            title=VICTIM["casus_written"],
+            kernvraag=VICTIM["kernvraag"],
+            situatie=VICTIM["situatie"],
+        ),
+        session=written_session,
+    )
+    written.written_switch(session=written_session, format="written")
+    poll = polls.poll_open(
+        group=group,
+        created_by=facilitator,
+        session=upcoming,
+        moments=[upcoming.starts_at + timedelta(days=7), upcoming.starts_at + timedelta(days=8)],
+    )
+    registration = registration_save(user=member, register="skj", number=VICTIM["registration_number"])
     RSVP.objects.create(session=upcoming, user=member, answer=RSVP.Answer.ATTEND)
     RSVP.objects.create(
         session=upcoming, user=member2, answer=RSVP.Answer.DECLINE, decline_reason=RSVP.Reason.BUSY
@@ -249,20 +296,29 @@ def build_victim() -> Victim:
         facilitator=facilitator,
         member=member,
         member2=member2,
-        sessions={"upcoming": upcoming, "held": held, "cancelled": cancelled},
+        sessions={"upcoming": upcoming, "held": held, "cancelled": cancelled, "written": written_session},
         casussen={"booked": booked, "discussed": discussed, "submitted": submitted, "draft": draft},
         old_feed_token=old_feed_token,
     )
     victim.objects = {
         "group_id": [group.pk],
-        "session_id": [upcoming.pk, held.pk, cancelled.pk],
+        "session_id": [upcoming.pk, held.pk, cancelled.pk, written_session.pk],
         "casus_id": [booked.pk, discussed.pk, submitted.pk, draft.pk],
         "question_id": [question.pk],
         "reflection_id": [r.pk for r in reflections],
         "membership_id": list(Membership.objects.filter(group=group).values_list("pk", flat=True)),
         "user_id": [facilitator.pk, member.pk, member2.pk, admin.pk],
         "invitation_id": [invitation.pk],
+        "registration_id": [registration.pk],
+        "poll_id": [poll.pk],
+        "option_id": list(poll.options.order_by("position").values_list("pk", flat=True)),
+        "deadline_id": list(
+            PhaseDeadline.objects.filter(session=written_session)
+            .order_by("phase__position")
+            .values_list("pk", flat=True)
+        ),
     }
+    victim.objects["poll"] = poll
     return victim
 
 
@@ -298,6 +354,11 @@ def build_attack() -> Attack:
         "removed_member": _outbox_links(removed, upcoming, victim.group),
         "revoked_member": _outbox_links(revoked, upcoming, victim.group),
     }
+    poll = victim.objects.pop("poll")
+    poll_links = {
+        "removed_member": _poll_links(removed, poll),
+        "revoked_member": _poll_links(revoked, poll),
+    }
     group_services.membership_deactivate(membership=Membership.objects.get(user=removed, group=victim.group))
     group_services.invitation_revoke(invitation=revoked_invitation)
     attackers = {
@@ -317,6 +378,7 @@ def build_attack() -> Attack:
         victim=victim,
         attackers=attackers,
         links=links,
+        poll_links=poll_links,
         attacker_user_ids={user.pk for user in attackers.values() if user is not None},
     )
 

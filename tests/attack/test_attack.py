@@ -182,6 +182,25 @@ FORMS = {
     "privacy:export": None,
     "privacy:delete": lambda a: {"password": "geraden-wachtwoord", "confirm": "on"},
     "privacy:casus_access": None,
+    "accounts:registration_save": lambda a: {"register": "skj", "number": "Aanvaller-1"},
+    "accounts:registration_delete": lambda a: {},
+    "notifications:poll_link": lambda a: {},
+    "casussen:advance": lambda a: {"questions": "Aanvallersvraag", "advice": "Aanvallersadvies"},
+    "casussen:written": None,
+    "casussen:written_setup": lambda a: {"format": "live"},
+    "casussen:written_deadline": lambda a: {
+        f"d{pk}-due_at": timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+        for pk in a.victim.objects["deadline_id"][:1]
+    },
+    "casussen:written_contribute": lambda a: {"text": "Aanvallersvraag"},
+    "casussen:written_close": lambda a: {},
+    "sessions:role_set": lambda a: {"role": "voorzitter", "to": a.victim.member.pk},
+    "sessions:group_load": None,
+    "sessions:poll_new": lambda a: {"weekday_1": "1", "time_1": "14:00", "weekday_2": "3", "time_2": "09:30"},
+    "sessions:poll": None,
+    "sessions:poll_answer": lambda a: {"answer": "no"},
+    "sessions:poll_confirm": lambda a: {"option": a.victim.objects["option_id"][0]},
+    "sessions:poll_close": lambda a: {},
 }
 
 
@@ -194,6 +213,8 @@ def _tokens(attack, role: str, name: str) -> list[str]:
     user = attack.attackers[role]
     if name == "notifications:oneclick":
         return [*attack.links.get(role, []), "tampered"]
+    if name == "notifications:poll_link":
+        return [*attack.poll_links.get(role, []), "tampered"]
     if name == "sessions:feed":
         return [attack.victim.old_feed_token, *([user.feed_token] if user else [])]
     if name == "groups:invitation_accept":
@@ -223,6 +244,10 @@ ID_MODELS = {
     "casus_id": "casussen.Casus",
     "question_id": "casussen.Question",
     "reflection_id": "reflections.Reflection",
+    "registration_id": "accounts.ProfessionalRegistration",
+    "poll_id": "meetings.DatePoll",
+    "option_id": "meetings.DatePollOption",
+    "deadline_id": "meetings.PhaseDeadline",
 }
 
 
@@ -269,6 +294,10 @@ def _state() -> dict:
     return state
 
 
+# Rows an attacker may add for themself: their e-mail preferences, their own register number.
+OWN_ROWS = {"notifications.NotificationPreference", "accounts.ProfessionalRegistration"}
+
+
 def _changes(before: dict, after: dict, attack) -> list[str]:
     """Victim rows changed, deleted or added. The attacker's own user row and preferences may change."""
     own_users = attack.attacker_user_ids
@@ -286,7 +315,7 @@ def _changes(before: dict, after: dict, attack) -> list[str]:
         for pk, row in rows.items():
             if pk in old:
                 continue
-            if label == "notifications.NotificationPreference" and row["user_id"] in own_users:
+            if label in OWN_ROWS and row["user_id"] in own_users:
                 continue
             if label == "notifications.OneClickUse" and _own_unsubscribe(row, own_users):
                 continue

@@ -206,6 +206,9 @@ def _queries_for_sweep(groups: int) -> int:
 
 def test_sweep_queries_do_not_grow_with_the_number_of_groups(settings):
     settings.NOTIFICATIONS_BATCH_SIZE = 1000
+    _queries_for_sweep(1)  # warm-up: what a process reads once (the installation's calendar UID key)
+    Outbox.objects.all().delete()
+    mail.outbox.clear()
     small = _queries_for_sweep(2)
     Outbox.objects.all().delete()
     mail.outbox.clear()

@@ -83,7 +83,10 @@ def on_phase_deadlines_changed(sender, *, session, **kwargs):
 
 def on_membership_changed(sender, *, membership, active, **kwargs):
     if active:
+        from .written_planning import plan_written_for_group
+
         _send_soon(planning.member_join(group_id=membership.group_id, user_id=membership.user_id))
+        plan_written_for_group(group_id=membership.group_id)
     else:
         planning.member_leave(group_id=membership.group_id, user_id=membership.user_id)
 

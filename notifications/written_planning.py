@@ -25,6 +25,18 @@ def plan_written(*, session: Session) -> None:
     planning._upsert([session], _wanted(session, now), of_kinds=[Kind.WRITTEN_PHASE], now=now)
 
 
+def plan_written_for_group(*, group_id: int) -> None:
+    """Someone joined the group: its written sessions still to come plan their reminders for them too."""
+    sessions = Session.objects.filter(
+        group_id=group_id,
+        format=Session.Format.WRITTEN,
+        status=Session.Status.PLANNED,
+        starts_at__gt=timezone.now(),
+    )
+    for session in sessions:
+        plan_written(session=session)
+
+
 def _wanted(session: Session, now: datetime) -> list[planning.Planned]:
     if session.format != Session.Format.WRITTEN or session.status != Session.Status.PLANNED:
         return []

@@ -143,6 +143,23 @@ def test_reminders_per_writing_phase_retimed_when_a_deadline_moves(setup, world)
     assert not LiveRun.objects.filter(session=session).exists()
 
 
+def test_a_member_who_joins_after_the_switch_gets_the_phase_reminders_too(setup, world):
+    from groups import services as group_services
+    from notifications.written_planning import plan_written_for_group
+    from tests.factories import InvitationFactory, UserFactory
+
+    session, _casus, _presenter = setup
+    _switch(session)
+    newcomer = UserFactory(email="nieuw@example.nl")
+    invitation = InvitationFactory(group=world.group, email=newcomer.email, invited_by=world.facilitator)
+    group_services.invitation_accept(invitation_id=invitation.pk, user=newcomer)
+
+    mine = Outbox.objects.filter(kind=Kind.WRITTEN_PHASE, session=session, recipient=newcomer)
+    assert mine.filter(status=Status.PENDING).count() == 3  # one per writing phase, as the others have
+    plan_written_for_group(group_id=world.group.pk)  # planned again: no second row
+    assert mine.count() == 3
+
+
 def test_the_sweep_sends_a_phase_reminder_once_even_when_retried_and_not_after_writing(setup, world):
     from django.core import mail
 

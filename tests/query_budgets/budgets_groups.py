@@ -99,7 +99,7 @@ BUDGETS = [
     Budget(
         "groups:membership_role",
         "admin",
-        32,
+        33,  # with the look for written sessions whose reminders the member should get
         kwargs=_fresh_membership,
         method="post",
         status=302,
@@ -117,7 +117,7 @@ BUDGETS = [
     Budget(
         "groups:facilitator_handover",
         "admin",
-        65,  # two role changes (promote, then demote), each replanning the member's outbox rows
+        67,  # two role changes (promote, then demote), each replanning the member's outbox rows
         kwargs=_group,
         method="post",
         data=_handover_data,

@@ -75,7 +75,7 @@ def advance_save(
     """Save (or replace) the member's questions and advice for a casus booked on a session they declined,
     until the deadline. The caller asked ``permissions.may_write_in_advance``."""
     now = now or timezone.now()
-    casus = Casus.objects.select_for_update().select_related("session").get(pk=casus.pk)
+    casus = Casus.objects.select_for_update(of=("self",)).select_related("session").get(pk=casus.pk)
     session = casus.session
     if casus.status != Casus.Status.BOOKED or session is None:
         raise CasusError(gettext_lazy("Deze casus staat niet meer op een bijeenkomst."), code="not_booked")

@@ -31,12 +31,17 @@ def _score(*parts: int) -> int:
     return 2 + zlib.crc32(":".join(map(str, parts)).encode()) % 4
 
 
+def skips(session_id: int, user_id: int) -> bool:
+    """The demo's attendee who did not write a reflection for this session (about one in seven)."""
+    return zlib.crc32(f"skip:{session_id}:{user_id}".encode()) % 7 == 0
+
+
 def _reflections(session: Session, attendees: list[int], presenters: set[int], now) -> list[Reflection]:
     # Written inside the window, even for sessions held long ago.
     when = min(now, selectors.reflection_opens_at(session) + timedelta(hours=3))
     found = []
     for index, user_id in enumerate(attendees):
-        if zlib.crc32(f"skip:{session.pk}:{user_id}".encode()) % 7 == 0:
+        if skips(session.pk, user_id):
             continue
         takeaway = TAKEAWAYS[(session.pk + index) % len(TAKEAWAYS)]
         presenting = user_id in presenters

@@ -198,7 +198,11 @@ def poll_answer(
 ) -> DatePollAnswer:
     """A member's ja / als het moet / nee for one option (changing an earlier answer)."""
     now = now or timezone.now()
-    poll = DatePoll.objects.select_for_update().select_related("session", "group").get(pk=option.poll_id)
+    poll = (
+        DatePoll.objects.select_for_update(of=("self",))
+        .select_related("session", "group")
+        .get(pk=option.poll_id)
+    )
     _require_open(poll, now)
     if not _active_member(user, poll.group_id):
         raise PollError(code=PollError.NOT_MEMBER)
@@ -242,7 +246,7 @@ def poll_confirm(*, poll: DatePoll, option: DatePollOption, now: datetime | None
     length; its ValidationError if the moment is no longer possible) and reset the RSVPs
     (``RSVP_FOR``; no answer for that moment: no RSVP)."""
     now = now or timezone.now()
-    poll = DatePoll.objects.select_for_update().select_related("session", "group").get(pk=poll.pk)
+    poll = DatePoll.objects.select_for_update(of=("self",)).select_related("session", "group").get(pk=poll.pk)
     if option.poll_id != poll.pk:
         raise ValidationError({"option": _("Kies een van de voorgestelde data.")})
     _require_open(poll, now)

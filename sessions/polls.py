@@ -136,10 +136,6 @@ def _require_open(poll: DatePoll, now: datetime) -> None:
         raise PollError(code=PollError.SESSION_GONE)
 
 
-def _active_member(user: User, group_id: int) -> bool:
-    return Membership.objects.filter(user=user, group_id=group_id, status=Membership.Status.ACTIVE).exists()
-
-
 @transaction.atomic
 def poll_open(
     *,
@@ -204,7 +200,7 @@ def poll_answer(
         .get(pk=option.poll_id)
     )
     _require_open(poll, now)
-    if not _active_member(user, poll.group_id):
+    if not services.is_active_member(user, poll.group_id):
         raise PollError(code=PollError.NOT_MEMBER)
     if answer not in DatePollAnswer.Answer.values:
         raise ValidationError({"answer": _("Kies ja, als het moet of nee.")})

@@ -41,7 +41,7 @@ class SessionError(DomainError):
     """A change to a session, an answer or a presenter slot that the rules do not allow."""
 
 
-def _is_active_member(user: User, group_id: int) -> bool:
+def is_active_member(user: User, group_id: int) -> bool:
     return Membership.objects.filter(user=user, group_id=group_id, status=Membership.Status.ACTIVE).exists()
 
 
@@ -242,7 +242,7 @@ def rsvp_set(
     now = now or timezone.now()
     session = Session.objects.select_for_update().get(pk=session.pk)
     _require_open(session, now)
-    if not _is_active_member(user, session.group_id):
+    if not is_active_member(user, session.group_id):
         raise SessionError(_("Je bent geen deelnemer van deze groep."))
     if answer != RSVP.Answer.DECLINE:
         decline_reason, decline_note = "", ""
@@ -272,7 +272,7 @@ def presenter_claim(*, session: Session, user: User) -> Presenter:
     the unique constraint on (session, slot) lets exactly one insert win; the other gets SessionError."""
     session = Session.objects.get(pk=session.pk)  # no lock: the database constraint decides the race
     _require_open(session)
-    if not _is_active_member(user, session.group_id):
+    if not is_active_member(user, session.group_id):
         raise SessionError(_("Je bent geen deelnemer van deze groep."))
     if Presenter.objects.filter(session=session, user=user).exists():
         raise SessionError(_("Je brengt al een casus in bij deze bijeenkomst."))

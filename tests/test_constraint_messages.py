@@ -21,18 +21,10 @@ from django.utils.functional import Promise
 from sessions import services
 from sessions.models import Method, Session
 from tests.factories import UserFactory
+from tests.proof.conftest import STATE_APPS
 from tests.sessions.factories import SessionFactory
 
-PROJECT_APPS = (
-    "accounts",
-    "groups",
-    "meetings",
-    "casussen",
-    "reflections",
-    "notifications",
-    "dashboards",
-    "privacy",
-)
+PROJECT_APPS = STATE_APPS  # the project's own apps (tests/proof/conftest.py)
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}]*\}")
 
 
